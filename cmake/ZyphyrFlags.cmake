@@ -1,0 +1,30 @@
+# Warnings, sanitizers and per-file ISA flags.
+
+if(ZYPHYR_SANITIZE STREQUAL "address")
+  add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
+  add_link_options(-fsanitize=address,undefined)
+elseif(ZYPHYR_SANITIZE STREQUAL "thread")
+  add_compile_options(-fsanitize=thread -fno-omit-frame-pointer)
+  add_link_options(-fsanitize=thread)
+elseif(NOT ZYPHYR_SANITIZE STREQUAL "")
+  message(FATAL_ERROR "ZYPHYR_SANITIZE must be empty, 'address' or 'thread' (got '${ZYPHYR_SANITIZE}')")
+endif()
+
+function(zyphyr_set_warnings target)
+  target_compile_options(${target} PRIVATE -Wall -Wextra)
+  if(ZYPHYR_WERROR)
+    target_compile_options(${target} PRIVATE -Werror)
+  endif()
+endfunction()
+
+# The library is compiled for the baseline x86-64 ISA; only the kernel files
+# named after an ISA get that ISA's flags, and they are reached solely through
+# the run-time dispatch table (src/distance/dispatch.h).
+function(zyphyr_set_isa_flags)
+  if(CMAKE_SYSTEM_PROCESSOR MATCHES "x86_64|AMD64")
+    set_source_files_properties(${PROJECT_SOURCE_DIR}/src/distance/kernels_avx2.cpp
+      PROPERTIES COMPILE_OPTIONS "-mavx2;-mfma")
+    set_source_files_properties(${PROJECT_SOURCE_DIR}/src/distance/kernels_avx512.cpp
+      PROPERTIES COMPILE_OPTIONS "-mavx512f;-mavx512vl;-mavx512bw;-mavx512dq;-mavx2;-mfma")
+  endif()
+endfunction()

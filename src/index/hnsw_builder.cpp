@@ -1,0 +1,258 @@
+#include "src/index/hnsw_builder.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <random>
+#include <thread>
+
+#include "src/index/visited_table.h"
+
+namespace zyphyr {
+
+std::vector<std::uint8_t> DrawLevels(std::size_t count, std::size_t M, std::uint64_t seed) {
+  std::vector<std::uint8_t> levels(count);
+  const double ml = 1.0 / std::log(static_cast<double>(std::max<std::size_t>(M, 2)));
+  std::mt19937_64 rng(seed);
+  for (std::size_t i = 0; i < count; ++i) {
+    // U in (0, 1]: 53 random bits, shifted off zero.
+    double u = (static_cast<double>(rng() >> 11) + 1.0) * (1.0 / 9007199254740992.0);
+    double level = std::floor(-std::log(u) * ml);
+    levels[i] = static_cast<std::uint8_t>(std::min(level, 63.0));
+  }
+  return levels;
+}
+
+struct HnswBuilder::Scratch {
+  explicit Scratch(std::size_t n) : visited(n) {}
+
+  VisitedTable visited;
+  CandidateHeap candidates;
+  ResultHeap results;
+  std::vector<ScoredNode> layer;     // Beam result on the current level, nearest first.
+  std::vector<ScoredNode> selected;  // Neighbours chosen for the new node.
+  std::vector<ScoredNode> pruning;   // Candidates when shrinking a full block.
+  std::vector<ScoredNode> kept;
+  std::vector<std::uint32_t> links;
+  std::vector<const float*> rows;
+  std::vector<float> dists;
+};
+
+HnswBuilder::HnswBuilder(const VectorStore& store, HnswGraph* graph, const DistanceKernels& kernels,
+                         const HnswBuildOptions& options)
+    : store_(store),
+      graph_(graph),
+      distance_(store.metric(), kernels, store.padded_dim()),
+      options_(options),
+      ef_construction_(std::max(options.ef_construction, options.M)),
+      locks_(new std::atomic_flag[store.size()]) {}
+
+void HnswBuilder::Lock(std::uint32_t node) {
+  std::atomic_flag& flag = locks_[node];
+  while (flag.test_and_set(std::memory_order_acquire)) {
+    while (flag.test(std::memory_order_relaxed)) std::this_thread::yield();
+  }
+}
+
+void HnswBuilder::Unlock(std::uint32_t node) { locks_[node].clear(std::memory_order_release); }
+
+void HnswBuilder::Run() {
+  const std::size_t n = store_.size();
+  if (n == 0) return;
+  std::size_t threads = options_.threads == 0 ? std::max(1u, std::thread::hardware_concurrency()) : options_.threads;
+  threads = std::min(threads, n);
+
+  std::atomic<std::size_t> next{0};
+  auto work = [&] {
+    Scratch scratch(n);
+    for (std::size_t i = next.fetch_add(1); i < n; i = next.fetch_add(1)) {
+      Insert(static_cast<std::uint32_t>(i), scratch);
+      std::size_t done = inserted_.fetch_add(1) + 1;
+      if (options_.progress && (done % 4096 == 0 || done == n)) options_.progress(done, n);
+    }
+  };
+  if (threads == 1) {
+    work();
+    return;
+  }
+  std::vector<std::thread> pool;
+  pool.reserve(threads);
+  for (std::size_t t = 0; t < threads; ++t) pool.emplace_back(work);
+  for (std::thread& t : pool) t.join();
+}
+
+std::size_t HnswBuilder::CopyLinks(std::uint32_t node, int level, Scratch& scratch) {
+  Lock(node);
+  const std::uint32_t* block = graph_->Block(node, level);
+  std::uint32_t count = block[0];
+  scratch.links.assign(block + 1, block + 1 + count);
+  Unlock(node);
+  return count;
+}
+
+ScoredNode HnswBuilder::GreedyClosest(const float* query, ScoredNode start, int level, Scratch& scratch) {
+  ScoredNode best = start;
+  bool moved = true;
+  while (moved) {
+    moved = false;
+    std::size_t count = CopyLinks(best.node, level, scratch);
+    scratch.rows.resize(count);
+    scratch.dists.resize(count);
+    for (std::size_t i = 0; i < count; ++i) scratch.rows[i] = store_.row(scratch.links[i]);
+    distance_.Batch(query, scratch.rows.data(), count, scratch.dists.data());
+    for (std::size_t i = 0; i < count; ++i) {
+      if (scratch.dists[i] < best.distance) {
+        best = {scratch.dists[i], scratch.links[i]};
+        moved = true;
+      }
+    }
+  }
+  return best;
+}
+
+void HnswBuilder::SearchLayer(const float* query, ScoredNode entry, int level, Scratch& scratch) {
+  VisitedTable& visited = scratch.visited;
+  CandidateHeap& candidates = scratch.candidates;
+  ResultHeap& results = scratch.results;
+  visited.Reset();
+  candidates.Clear();
+  results.Clear();
+  visited.TestAndSet(entry.node);
+  candidates.Push(entry);
+  results.Push(entry);
+
+  while (!candidates.empty()) {
+    ScoredNode current = candidates.top();
+    if (results.size() >= ef_construction_ && current.distance > results.top().distance) break;
+    candidates.Pop();
+    std::size_t count = CopyLinks(current.node, level, scratch);
+    scratch.rows.clear();
+    std::size_t fresh = 0;
+    for (std::size_t i = 0; i < count; ++i) {
+      std::uint32_t neighbor = scratch.links[i];
+      if (visited.TestAndSet(neighbor)) continue;
+      scratch.links[fresh++] = neighbor;
+      scratch.rows.push_back(store_.row(neighbor));
+      PrefetchRow(scratch.rows.back(), store_.padded_dim() * sizeof(float));
+    }
+    scratch.dists.resize(fresh);
+    distance_.Batch(query, scratch.rows.data(), fresh, scratch.dists.data());
+    for (std::size_t j = 0; j < fresh; ++j) {
+      float d = scratch.dists[j];
+      if (results.size() < ef_construction_ || d < results.top().distance) {
+        candidates.Push({d, scratch.links[j]});
+        results.Push({d, scratch.links[j]});
+        if (results.size() > ef_construction_) results.Pop();
+      }
+    }
+  }
+  scratch.layer = results.items();
+  std::sort(scratch.layer.begin(), scratch.layer.end(), Nearer);
+}
+
+void HnswBuilder::SelectNeighbors(std::uint32_t base, const std::vector<ScoredNode>& sorted, std::size_t max_count,
+                                  std::vector<ScoredNode>* selected) const {
+  // Algorithm 4: keep a candidate only if it is nearer to the base than to
+  // every neighbour already kept, so links spread in different directions.
+  //
+  // Exact duplicates need two amendments, or a block of identical vectors
+  // traps searches: a copy of a kept neighbour adds no direction and is
+  // skipped (else copies fill every slot), while copies of the base itself
+  // may take up to half the slots regardless (else the block falls apart into
+  // pieces no search can walk between).
+  selected->clear();
+  const std::size_t bytes = store_.dim() * sizeof(float);
+  const float* base_row = store_.row(base);
+  const float self_distance = distance_(base_row, base_row);
+  std::size_t copies_of_base = 0;
+  for (const ScoredNode& candidate : sorted) {
+    if (selected->size() >= max_count) break;
+    if (candidate.node == base) continue;
+    const float* row = store_.row(candidate.node);
+    if (candidate.distance == self_distance && std::memcmp(row, base_row, bytes) == 0) {
+      if (2 * copies_of_base < max_count) {
+        selected->push_back(candidate);
+        ++copies_of_base;
+      }
+      continue;
+    }
+    bool keep = true;
+    for (const ScoredNode& kept : *selected) {
+      const float* kept_row = store_.row(kept.node);
+      float between = distance_(row, kept_row);
+      if (between < candidate.distance ||
+          (candidate.distance == kept.distance && std::memcmp(row, kept_row, bytes) == 0)) {
+        keep = false;
+        break;
+      }
+    }
+    if (keep) selected->push_back(candidate);
+  }
+}
+
+void HnswBuilder::Link(std::uint32_t from, std::uint32_t to, float distance, int level, Scratch& scratch) {
+  const std::size_t max_degree = graph_->MaxDegree(level);
+  Lock(from);
+  std::uint32_t* block = graph_->MutableBlock(from, level);
+  std::uint32_t count = block[0];
+  for (std::uint32_t i = 0; i < count; ++i) {
+    if (block[1 + i] == to) {
+      Unlock(from);
+      return;
+    }
+  }
+  if (count < max_degree) {
+    block[1 + count] = to;
+    block[0] = count + 1;
+    Unlock(from);
+    return;
+  }
+  // Full: re-select among the old links and the new one.
+  const float* base = store_.row(from);
+  scratch.pruning.clear();
+  scratch.pruning.push_back({distance, to});
+  for (std::uint32_t i = 0; i < count; ++i) {
+    std::uint32_t neighbor = block[1 + i];
+    scratch.pruning.push_back({distance_(base, store_.row(neighbor)), neighbor});
+  }
+  std::sort(scratch.pruning.begin(), scratch.pruning.end(), Nearer);
+  SelectNeighbors(from, scratch.pruning, max_degree, &scratch.kept);
+  block[0] = static_cast<std::uint32_t>(scratch.kept.size());
+  for (std::size_t i = 0; i < scratch.kept.size(); ++i) block[1 + i] = scratch.kept[i].node;
+  Unlock(from);
+}
+
+void HnswBuilder::Insert(std::uint32_t node, Scratch& scratch) {
+  const float* query = store_.row(node);
+  const int node_level = graph_->level(node);
+
+  std::unique_lock<std::mutex> entry_lock(entry_mutex_);
+  std::uint32_t entry = graph_->entry_point();
+  const int top_level = graph_->max_level();
+  if (entry == kNoNode) {
+    graph_->set_entry_point(node, node_level);
+    return;
+  }
+  // A node that raises the top level keeps the entry lock until it is linked,
+  // so no search starts from it half-built.
+  if (node_level <= top_level) entry_lock.unlock();
+
+  ScoredNode current{distance_(query, store_.row(entry)), entry};
+  for (int level = top_level; level > node_level; --level) current = GreedyClosest(query, current, level, scratch);
+
+  for (int level = std::min(node_level, top_level); level >= 0; --level) {
+    SearchLayer(query, current, level, scratch);
+    SelectNeighbors(node, scratch.layer, options_.M, &scratch.selected);
+    Lock(node);
+    std::uint32_t* block = graph_->MutableBlock(node, level);
+    block[0] = static_cast<std::uint32_t>(scratch.selected.size());
+    for (std::size_t i = 0; i < scratch.selected.size(); ++i) block[1 + i] = scratch.selected[i].node;
+    Unlock(node);
+    for (const ScoredNode& neighbor : scratch.selected) Link(neighbor.node, node, neighbor.distance, level, scratch);
+    if (!scratch.layer.empty()) current = scratch.layer.front();
+  }
+
+  if (node_level > top_level) graph_->set_entry_point(node, node_level);
+}
+
+}  // namespace zyphyr

@@ -1,0 +1,75 @@
+// HnswBuilder: inserts every row of a VectorStore into an HnswGraph.
+//
+// Follows Malkov & Yashunin, "Efficient and robust approximate nearest
+// neighbor search using Hierarchical Navigable Small World graphs", IEEE TPAMI
+// 2018: levels drawn from a geometric distribution with mL = 1/ln(M); greedy
+// descent to the new node's top level; on each level below, a beam search of
+// width efConstruction (Algorithm 2), M neighbours chosen by the heuristic of
+// Algorithm 4, and back-links from them, shrunk with the same heuristic when a
+// neighbour exceeds its degree bound (M above level 0, 2M on level 0).
+//
+// Threads insert nodes concurrently. Each node's link blocks are guarded by a
+// one-byte spin lock held only while a block is copied or rewritten (never two
+// at once, so no lock order is needed); the entry point is guarded by a mutex,
+// held through the whole insertion of a node that raises the top level.
+#ifndef ZYPHYR_SRC_INDEX_HNSW_BUILDER_H_
+#define ZYPHYR_SRC_INDEX_HNSW_BUILDER_H_
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include "src/core/vector_store.h"
+#include "src/distance/kernels.h"
+#include "src/index/hnsw_graph.h"
+#include "src/index/hnsw_options.h"
+#include "src/index/metric_distance.h"
+#include "src/index/scored_node.h"
+
+namespace zyphyr {
+
+// The top level of each of `count` nodes: floor(-ln(U) * mL), U uniform in
+// (0, 1], mL = 1 / ln(M), capped at 63. Deterministic for a seed.
+std::vector<std::uint8_t> DrawLevels(std::size_t count, std::size_t M, std::uint64_t seed);
+
+class HnswBuilder {
+ public:
+  // `graph` must have been made over store.size() nodes with levels from
+  // DrawLevels; both must outlive the builder.
+  HnswBuilder(const VectorStore& store, HnswGraph* graph, const DistanceKernels& kernels,
+              const HnswBuildOptions& options);
+
+  // Inserts nodes 0..size()-1 with options.threads threads.
+  void Run();
+
+ private:
+  struct Scratch;
+
+  void Insert(std::uint32_t node, Scratch& scratch);
+  ScoredNode GreedyClosest(const float* query, ScoredNode start, int level, Scratch& scratch);
+  void SearchLayer(const float* query, ScoredNode entry, int level, Scratch& scratch);
+  void SelectNeighbors(std::uint32_t base, const std::vector<ScoredNode>& sorted, std::size_t max_count,
+                       std::vector<ScoredNode>* selected) const;
+  void Link(std::uint32_t from, std::uint32_t to, float distance, int level, Scratch& scratch);
+  // Copies the links of `node` on `level` into scratch.links (under its lock).
+  std::size_t CopyLinks(std::uint32_t node, int level, Scratch& scratch);
+
+  void Lock(std::uint32_t node);
+  void Unlock(std::uint32_t node);
+
+  const VectorStore& store_;
+  HnswGraph* graph_;
+  MetricDistance distance_;
+  HnswBuildOptions options_;
+  std::size_t ef_construction_;
+  std::unique_ptr<std::atomic_flag[]> locks_;
+  std::mutex entry_mutex_;
+  std::atomic<std::size_t> inserted_{0};
+};
+
+}  // namespace zyphyr
+
+#endif  // ZYPHYR_SRC_INDEX_HNSW_BUILDER_H_

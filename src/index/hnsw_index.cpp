@@ -1,0 +1,57 @@
+#include "src/index/hnsw_index.h"
+
+#include <algorithm>
+#include <string>
+
+#include "src/core/aligned_buffer.h"
+#include "src/distance/dispatch.h"
+#include "src/index/hnsw_builder.h"
+
+namespace zyphyr {
+
+HnswIndex::HnswIndex(VectorStore store, HnswGraph graph, const DistanceKernels* kernels)
+    : store_(std::move(store)),
+      graph_(std::move(graph)),
+      kernels_(kernels),
+      searcher_(std::make_unique<HnswSearcher>(store_, graph_, *kernels_)) {}
+
+Result<std::unique_ptr<HnswIndex>> HnswIndex::Build(VectorStore store, const HnswBuildOptions& options) {
+  if (options.M < 2 || options.M > kMaxM) {
+    return Status::InvalidArgument("M must be between 2 and " + std::to_string(kMaxM) + ", got " +
+                                   std::to_string(options.M));
+  }
+  if (store.size() >= kNoNode) {
+    return Status::InvalidArgument("an index holds at most " + std::to_string(kNoNode - 1) + " vectors, got " +
+                                   std::to_string(store.size()));
+  }
+  Result<const DistanceKernels*> kernels = ProcessKernels();
+  if (!kernels.ok()) return kernels.status();
+
+  HnswGraph graph(options.M, DrawLevels(store.size(), options.M, options.seed));
+  HnswBuilder(store, &graph, **kernels, options).Run();
+  return std::unique_ptr<HnswIndex>(new HnswIndex(std::move(store), std::move(graph), *kernels));
+}
+
+Result<std::vector<Neighbor>> HnswIndex::Search(std::span<const float> query,
+                                                const HnswSearchOptions& options) const {
+  if (options.k == 0) return Status::InvalidArgument("k must be at least 1");
+  thread_local AlignedBuffer<float> prepared;
+  if (prepared.size() < store_.padded_dim()) prepared = AlignedBuffer<float>(store_.padded_dim());
+  ZYPHYR_RETURN_IF_ERROR(PrepareVector(query, store_.dim(), store_.metric(), "query", prepared.data()));
+
+  thread_local std::vector<ScoredNode> found;
+  searcher_->Search(prepared.data(), EffectiveEf(options), &found);
+
+  std::vector<Neighbor> out;
+  out.reserve(found.size());
+  for (const ScoredNode& s : found) out.push_back({s.distance, store_.id(s.node)});
+  // Order by internal distance (monotone in the reported one), ties by id.
+  std::sort(out.begin(), out.end(), [](const Neighbor& a, const Neighbor& b) {
+    return a.distance < b.distance || (a.distance == b.distance && a.id < b.id);
+  });
+  if (out.size() > options.k) out.resize(options.k);
+  for (Neighbor& n : out) n.distance = ReportedDistance(store_.metric(), n.distance);
+  return out;
+}
+
+}  // namespace zyphyr

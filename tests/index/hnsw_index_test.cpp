@@ -1,0 +1,258 @@
+// HnswIndex behaviour: exactness at full beam, edge cases, errors,
+// determinism and the graph's structural invariants.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <limits>
+#include <set>
+#include <thread>
+
+#include "src/data/synthetic.h"
+#include "src/index/hnsw_builder.h"
+#include "tests/index/index_test_util.h"
+
+namespace zyphyr {
+namespace {
+
+using testing::BuildIndex;
+using testing::Exact;
+using testing::MakeStore;
+using testing::SearchAll;
+
+class HnswExactTest : public ::testing::TestWithParam<Metric> {};
+
+TEST_P(HnswExactTest, FullBeamEqualsBruteForce) {
+  auto base = ClusteredGaussian(400, 16, 8, 3);
+  auto queries = ClusteredGaussian(50, 16, 8, 3, SampleStream::kQueries);
+  ASSERT_TRUE(base.ok() && queries.ok());
+  auto index = BuildIndex(*base, GetParam());
+  HnswSearchOptions search;
+  search.k = 10;
+  search.ef = 400;
+  auto exact = Exact(*index, *queries, 10);
+  auto approx = SearchAll(*index, *queries, search);
+  for (std::size_t q = 0; q < queries->n; ++q) {
+    ASSERT_EQ(approx[q].size(), 10u);
+    for (std::size_t i = 0; i < 10; ++i) {
+      EXPECT_EQ(approx[q][i].id, exact[q][i].id) << "query " << q << " rank " << i;
+      EXPECT_NEAR(approx[q][i].distance, exact[q][i].distance, 1e-4f * (1.0f + std::fabs(exact[q][i].distance)));
+    }
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(AllMetrics, HnswExactTest,
+                         ::testing::Values(Metric::kL2, Metric::kInnerProduct, Metric::kCosine),
+                         [](const auto& info) { return std::string(MetricName(info.param)); });
+
+TEST(HnswIndex, EmptyIndexReturnsNothing) {
+  auto index = HnswIndex::Build(VectorStore(8, Metric::kL2), {});
+  ASSERT_TRUE(index.ok());
+  EXPECT_EQ((*index)->size(), 0u);
+  auto result = (*index)->Search(std::vector<float>(8, 1.0f), {});
+  ASSERT_TRUE(result.ok());
+  EXPECT_TRUE(result->empty());
+}
+
+TEST(HnswIndex, SingleVector) {
+  VectorStore store(3, Metric::kL2);
+  ASSERT_TRUE(store.Add(77, std::vector<float>{1, 2, 3}).ok());
+  auto index = HnswIndex::Build(std::move(store), {});
+  ASSERT_TRUE(index.ok());
+  auto result = (*index)->Search(std::vector<float>{1, 2, 5}, {});
+  ASSERT_TRUE(result.ok());
+  ASSERT_EQ(result->size(), 1u);
+  EXPECT_EQ((*result)[0].id, 77u);
+  EXPECT_FLOAT_EQ((*result)[0].distance, 2.0f);  // True L2, not squared.
+}
+
+TEST(HnswIndex, KLargerThanSizeReturnsAll) {
+  auto base = ClusteredGaussian(25, 4, 2, 1);
+  ASSERT_TRUE(base.ok());
+  auto index = BuildIndex(*base, Metric::kL2);
+  HnswSearchOptions search;
+  search.k = 100;
+  auto result = index->Search(base->row(0), search);
+  ASSERT_TRUE(result.ok());
+  ASSERT_EQ(result->size(), 25u);
+  std::set<std::uint64_t> ids;
+  for (const Neighbor& n : *result) ids.insert(n.id);
+  EXPECT_EQ(ids.size(), 25u);
+  EXPECT_EQ((*result)[0].id, 0u);
+  for (std::size_t i = 1; i < result->size(); ++i) EXPECT_LE((*result)[i - 1].distance, (*result)[i].distance);
+}
+
+TEST(HnswIndex, EfBelowKIsRaisedToK) {
+  auto base = ClusteredGaussian(500, 8, 4, 2);
+  ASSERT_TRUE(base.ok());
+  auto index = BuildIndex(*base, Metric::kL2);
+  HnswSearchOptions search;
+  search.k = 20;
+  search.ef = 5;
+  EXPECT_EQ(EffectiveEf(search), 20u);
+  auto result = index->Search(base->row(3), search);
+  ASSERT_TRUE(result.ok());
+  EXPECT_EQ(result->size(), 20u);
+}
+
+TEST(HnswIndex, InnerProductReportsLargestFirst) {
+  VectorStore store(2, Metric::kInnerProduct);
+  ASSERT_TRUE(store.Add(0, std::vector<float>{1, 0}).ok());
+  ASSERT_TRUE(store.Add(1, std::vector<float>{3, 0}).ok());
+  ASSERT_TRUE(store.Add(2, std::vector<float>{0, 5}).ok());
+  auto index = HnswIndex::Build(std::move(store), {});
+  ASSERT_TRUE(index.ok());
+  auto result = (*index)->Search(std::vector<float>{2, 1}, {});
+  ASSERT_TRUE(result.ok());
+  ASSERT_EQ(result->size(), 3u);
+  EXPECT_EQ((*result)[0].id, 1u);
+  EXPECT_FLOAT_EQ((*result)[0].distance, 6.0f);
+  EXPECT_EQ((*result)[1].id, 2u);
+  EXPECT_FLOAT_EQ((*result)[1].distance, 5.0f);
+}
+
+TEST(HnswIndex, CosineReportsAngularDistance) {
+  VectorStore store(2, Metric::kCosine);
+  ASSERT_TRUE(store.Add(10, std::vector<float>{2, 0}).ok());
+  ASSERT_TRUE(store.Add(11, std::vector<float>{0, 7}).ok());
+  auto index = HnswIndex::Build(std::move(store), {});
+  ASSERT_TRUE(index.ok());
+  auto result = (*index)->Search(std::vector<float>{5, 0}, {});
+  ASSERT_TRUE(result.ok());
+  ASSERT_EQ(result->size(), 2u);
+  EXPECT_EQ((*result)[0].id, 10u);
+  EXPECT_NEAR((*result)[0].distance, 0.0f, 1e-6f);
+  EXPECT_NEAR((*result)[1].distance, 1.0f, 1e-6f);
+}
+
+TEST(HnswIndex, BadQueriesAreRefusedWithClearErrors) {
+  auto base = ClusteredGaussian(50, 4, 2, 1);
+  ASSERT_TRUE(base.ok());
+  auto index = BuildIndex(*base, Metric::kCosine);
+
+  auto wrong_dim = index->Search(std::vector<float>{1, 2, 3}, {});
+  ASSERT_FALSE(wrong_dim.ok());
+  EXPECT_EQ(wrong_dim.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(wrong_dim.status().message(), "query has dimension 3, expected 4");
+
+  auto nan = index->Search(std::vector<float>{1, std::nanf(""), 0, 0}, {});
+  ASSERT_FALSE(nan.ok());
+  EXPECT_EQ(nan.status().message(), "query has a non-finite component (NaN) at index 1");
+
+  auto inf = index->Search(std::vector<float>{1, 0, 0, std::numeric_limits<float>::infinity()}, {});
+  ASSERT_FALSE(inf.ok());
+  EXPECT_EQ(inf.status().message(), "query has a non-finite component (Inf) at index 3");
+
+  auto zero = index->Search(std::vector<float>(4, 0.0f), {});
+  ASSERT_FALSE(zero.ok());
+  EXPECT_EQ(zero.status().message(), "query has zero norm, which the cosine metric cannot use");
+
+  HnswSearchOptions no_k;
+  no_k.k = 0;
+  auto k0 = index->Search(base->row(0), no_k);
+  ASSERT_FALSE(k0.ok());
+  EXPECT_EQ(k0.status().message(), "k must be at least 1");
+}
+
+TEST(HnswIndex, BadMIsRefused) {
+  HnswBuildOptions options;
+  options.M = 1;
+  auto index = HnswIndex::Build(VectorStore(4, Metric::kL2), options);
+  ASSERT_FALSE(index.ok());
+  EXPECT_EQ(index.status().ToString(), "invalid argument: M must be between 2 and 256, got 1");
+}
+
+TEST(HnswIndex, SingleThreadedBuildIsDeterministicForASeed) {
+  auto base = ClusteredGaussian(3000, 16, 8, 9);
+  ASSERT_TRUE(base.ok());
+  HnswBuildOptions options;
+  options.seed = 1234;
+  auto a = BuildIndex(*base, Metric::kL2, options);
+  auto b = BuildIndex(*base, Metric::kL2, options);
+  const HnswGraph& ga = a->graph();
+  const HnswGraph& gb = b->graph();
+  ASSERT_EQ(ga.entry_point(), gb.entry_point());
+  ASSERT_EQ(ga.max_level(), gb.max_level());
+  for (std::uint32_t node = 0; node < ga.size(); ++node) {
+    ASSERT_EQ(ga.level(node), gb.level(node));
+    for (int level = 0; level <= ga.level(node); ++level) {
+      auto la = ga.Neighbors(node, level);
+      auto lb = gb.Neighbors(node, level);
+      ASSERT_TRUE(std::equal(la.begin(), la.end(), lb.begin(), lb.end())) << "node " << node << " level " << level;
+    }
+  }
+  options.seed = 99;
+  auto c = BuildIndex(*base, Metric::kL2, options);
+  EXPECT_FALSE(std::equal(ga.levels().begin(), ga.levels().end(), c->graph().levels().begin()));
+}
+
+TEST(HnswIndex, GraphIsStructurallyValid) {
+  auto base = ClusteredGaussian(5000, 24, 10, 4);
+  ASSERT_TRUE(base.ok());
+  HnswBuildOptions options;
+  options.M = 8;
+  options.threads = 3;
+  auto index = BuildIndex(*base, Metric::kL2, options);
+  const HnswGraph& g = index->graph();
+  ASSERT_NE(g.entry_point(), kNoNode);
+  EXPECT_EQ(g.level(g.entry_point()), g.max_level());
+  std::size_t reachable_from_links = 0;
+  for (std::uint32_t node = 0; node < g.size(); ++node) {
+    EXPECT_LE(g.level(node), g.max_level());
+    for (int level = 0; level <= g.level(node); ++level) {
+      auto links = g.Neighbors(node, level);
+      EXPECT_LE(links.size(), g.MaxDegree(level));
+      if (level == 0) {
+        EXPECT_GE(links.size(), 1u) << "node " << node << " isolated on level 0";
+      }
+      std::set<std::uint32_t> unique(links.begin(), links.end());
+      EXPECT_EQ(unique.size(), links.size()) << "duplicate link at node " << node;
+      for (std::uint32_t n : links) {
+        ASSERT_LT(n, g.size());
+        EXPECT_NE(n, node) << "self loop";
+        EXPECT_GE(g.level(n), level) << "link to a node absent from level " << level;
+      }
+      reachable_from_links += links.size();
+    }
+  }
+  EXPECT_GT(reachable_from_links, g.size());
+}
+
+TEST(HnswIndex, LevelsFollowGeometricDistribution) {
+  auto levels = DrawLevels(200000, 16, 5);
+  std::size_t above0 = 0;
+  for (std::uint8_t l : levels) above0 += l > 0;
+  // P(level >= 1) = 1/M.
+  EXPECT_NEAR(static_cast<double>(above0) / levels.size(), 1.0 / 16, 0.003);
+}
+
+TEST(HnswIndex, ConcurrentSearchesMatchSequentialResults) {
+  auto base = ClusteredGaussian(4000, 32, 8, 21);
+  auto queries = ClusteredGaussian(64, 32, 8, 21, SampleStream::kQueries);
+  ASSERT_TRUE(base.ok() && queries.ok());
+  HnswBuildOptions build;
+  build.threads = 2;
+  auto index = BuildIndex(*base, Metric::kL2, build);
+  HnswSearchOptions search;
+  search.ef = 40;
+  auto expected = SearchAll(*index, *queries, search);
+
+  constexpr int kThreads = 4;
+  std::vector<std::vector<std::vector<Neighbor>>> got(kThreads);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int round = 0; round < 3; ++round) {
+        got[t].clear();
+        for (std::size_t q = 0; q < queries->n; ++q) {
+          auto r = index->Search(queries->row(q), search);
+          got[t].push_back(r.ok() ? *r : std::vector<Neighbor>{});
+        }
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  for (int t = 0; t < kThreads; ++t) EXPECT_EQ(got[t], expected) << "thread " << t;
+}
+
+}  // namespace
+}  // namespace zyphyr

@@ -1,0 +1,70 @@
+// Shared helpers for the index tests: seeded data, stores and recall against
+// the exact oracle.
+#ifndef ZYPHYR_TESTS_INDEX_INDEX_TEST_UTIL_H_
+#define ZYPHYR_TESTS_INDEX_INDEX_TEST_UTIL_H_
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <memory>
+#include <numeric>
+#include <set>
+#include <vector>
+
+#include "src/core/vector_store.h"
+#include "src/data/synthetic.h"
+#include "src/index/brute_force.h"
+#include "src/index/hnsw_index.h"
+
+namespace zyphyr::testing {
+
+inline VectorStore MakeStore(const Dataset& data, Metric metric) {
+  VectorStore store(data.dim, metric);
+  std::vector<std::uint64_t> ids(data.n);
+  std::iota(ids.begin(), ids.end(), 0);
+  Status st = store.AddBatch(ids, data.rows);
+  EXPECT_TRUE(st.ok()) << st.ToString();
+  return store;
+}
+
+inline std::unique_ptr<HnswIndex> BuildIndex(const Dataset& data, Metric metric, HnswBuildOptions options = {}) {
+  auto index = HnswIndex::Build(MakeStore(data, metric), options);
+  EXPECT_TRUE(index.ok()) << index.status().ToString();
+  return std::move(index).value();
+}
+
+// Mean over queries of |approx ∩ exact| / |exact| by id.
+inline double IdRecall(const std::vector<std::vector<Neighbor>>& exact,
+                       const std::vector<std::vector<Neighbor>>& approx) {
+  double total = 0.0;
+  for (std::size_t q = 0; q < exact.size(); ++q) {
+    std::set<std::uint64_t> truth;
+    for (const Neighbor& n : exact[q]) truth.insert(n.id);
+    std::size_t hits = 0;
+    for (const Neighbor& n : approx[q]) hits += truth.count(n.id);
+    total += truth.empty() ? 1.0 : static_cast<double>(hits) / truth.size();
+  }
+  return exact.empty() ? 1.0 : total / exact.size();
+}
+
+inline std::vector<std::vector<Neighbor>> SearchAll(const HnswIndex& index, const Dataset& queries,
+                                                    HnswSearchOptions options) {
+  std::vector<std::vector<Neighbor>> out;
+  for (std::size_t q = 0; q < queries.n; ++q) {
+    auto result = index.Search(queries.row(q), options);
+    EXPECT_TRUE(result.ok()) << result.status().ToString();
+    out.push_back(result.ok() ? *result : std::vector<Neighbor>{});
+  }
+  return out;
+}
+
+inline std::vector<std::vector<Neighbor>> Exact(const HnswIndex& index, const Dataset& queries, std::size_t k) {
+  auto exact = ExactSearch(index.store(), queries.rows, k, 2);
+  EXPECT_TRUE(exact.ok()) << exact.status().ToString();
+  return std::move(exact).value();
+}
+
+}  // namespace zyphyr::testing
+
+#endif  // ZYPHYR_TESTS_INDEX_INDEX_TEST_UTIL_H_
