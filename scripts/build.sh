@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Configures and builds one flavour of Zyphyr into build/<flavour>.
+#   scripts/build.sh [release|asan|tsan] [extra cmake args...]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+flavour="${1:-release}"
+shift || true
+case "$flavour" in
+  release) args=(-DCMAKE_BUILD_TYPE=Release) ;;
+  asan) args=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DZYPHYR_SANITIZE=address -DZYPHYR_BUILD_BENCH=OFF) ;;
+  tsan) args=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DZYPHYR_SANITIZE=thread -DZYPHYR_BUILD_BENCH=OFF) ;;
+  *) echo "build.sh: unknown flavour '$flavour' (expected release, asan or tsan)" >&2; exit 2 ;;
+esac
+
+jobs="${ZYPHYR_JOBS:-$(nproc)}"
+cmake -S . -B "build/$flavour" -G Ninja -DZYPHYR_WERROR=ON "${args[@]}" "$@"
+cmake --build "build/$flavour" -j "$jobs"

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Sets up, builds from scratch and runs the whole test suite:
+#   1. Release build: every test, then the suite again under each ISA the
+#      host supports (ZYPHYR_ISA=scalar|avx2|avx512; others report skipped).
+#   2. AddressSanitizer + UndefinedBehaviorSanitizer build: every test.
+#   3. ThreadSanitizer build: the concurrency tests.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/setup.sh
+rm -rf build/release build/asan build/tsan
+
+export CTEST_OUTPUT_ON_FAILURE=1
+jobs="${ZYPHYR_JOBS:-$(nproc)}"
+
+echo "=== release build ==="
+bash scripts/build.sh release
+ctest --test-dir build/release -j "$jobs" --timeout 900
+
+echo "=== AddressSanitizer + UBSan build ==="
+bash scripts/build.sh asan
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+  ctest --test-dir build/asan -j "$jobs" --timeout 900 -LE isa
+
+echo "=== ThreadSanitizer build (concurrency tests) ==="
+bash scripts/build.sh tsan
+TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
+  ctest --test-dir build/tsan -j "$jobs" --timeout 900 -R 'Concurrent|MultiThreaded|Structurally|ProcessKernels'

@@ -1,0 +1,148 @@
+// AVX-512 kernels. This file alone is compiled with -mavx512f -mavx512vl
+// -mavx512bw -mavx512dq -mavx2 -mfma and is reached only through the dispatch
+// table, after CPU detection.
+//
+// Everything here has internal linkage and uses no inline functions from
+// other headers: an inline function instantiated in this translation unit
+// would be compiled with AVX-512, and the linker could pick that copy for the
+// whole program. The table is constant-initialised, so nothing in this file
+// runs before dispatch has checked the CPU.
+#include "src/distance/kernels.h"
+
+#if defined(__x86_64__)
+
+#include <immintrin.h>
+
+#include <cstddef>
+
+namespace zyphyr {
+
+namespace {
+
+// Mask of the first `rem` (0..15) lanes. Masked-off lanes are neither read
+// (no fault past the vector's end) nor nonzero (maskz), so they add 0.
+inline __mmask16 TailMask(std::size_t rem) { return static_cast<__mmask16>((1u << rem) - 1u); }
+
+// The two 256-bit halves of v, added. The zero-masked extracts stand in for
+// _mm512_castps512_ps256 and _mm512_reduce_add_ps, which GCC 12 builds from a
+// self-initialised "undefined" vector that -Wmaybe-uninitialized misreports;
+// with an all-ones mask they compile to plain extracts.
+inline __m256 FoldHalves(__m512 v) {
+  return _mm256_add_ps(_mm512_maskz_extractf32x8_ps(0xFF, v, 0), _mm512_maskz_extractf32x8_ps(0xFF, v, 1));
+}
+
+inline float HorizontalSum(__m512 v) {
+  const __m256 h = FoldHalves(v);
+  __m128 s = _mm_add_ps(_mm256_castps256_ps128(h), _mm256_extractf128_ps(h, 1));
+  s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+  s = _mm_add_ss(s, _mm_movehdup_ps(s));
+  return _mm_cvtss_f32(s);
+}
+
+// The four horizontal sums of a0..a3, as one vector {sum(a0), ..., sum(a3)}.
+inline __m128 HorizontalSum4(__m512 a0, __m512 a1, __m512 a2, __m512 a3) {
+  const __m256 t =
+      _mm256_hadd_ps(_mm256_hadd_ps(FoldHalves(a0), FoldHalves(a1)), _mm256_hadd_ps(FoldHalves(a2), FoldHalves(a3)));
+  return _mm_add_ps(_mm256_castps256_ps128(t), _mm256_extractf128_ps(t, 1));
+}
+
+// The per-element step of each metric: acc += f(q, x).
+struct L2SqOp {
+  static __m512 Step(__m512 acc, __m512 q, __m512 x) {
+    const __m512 d = _mm512_sub_ps(q, x);
+    return _mm512_fmadd_ps(d, d, acc);
+  }
+};
+
+struct DotOp {
+  static __m512 Step(__m512 acc, __m512 q, __m512 x) { return _mm512_fmadd_ps(q, x, acc); }
+};
+
+template <typename Op>
+float Pair(const float* a, const float* b, std::size_t dim) {
+  // Four accumulators hide the FMA latency.
+  __m512 acc0 = _mm512_setzero_ps();
+  __m512 acc1 = _mm512_setzero_ps();
+  __m512 acc2 = _mm512_setzero_ps();
+  __m512 acc3 = _mm512_setzero_ps();
+  std::size_t i = 0;
+  for (; i + 64 <= dim; i += 64) {
+    acc0 = Op::Step(acc0, _mm512_loadu_ps(a + i), _mm512_loadu_ps(b + i));
+    acc1 = Op::Step(acc1, _mm512_loadu_ps(a + i + 16), _mm512_loadu_ps(b + i + 16));
+    acc2 = Op::Step(acc2, _mm512_loadu_ps(a + i + 32), _mm512_loadu_ps(b + i + 32));
+    acc3 = Op::Step(acc3, _mm512_loadu_ps(a + i + 48), _mm512_loadu_ps(b + i + 48));
+  }
+  for (; i + 16 <= dim; i += 16) acc0 = Op::Step(acc0, _mm512_loadu_ps(a + i), _mm512_loadu_ps(b + i));
+  if (i < dim) {
+    const __mmask16 mask = TailMask(dim - i);
+    acc1 = Op::Step(acc1, _mm512_maskz_loadu_ps(mask, a + i), _mm512_maskz_loadu_ps(mask, b + i));
+  }
+  return HorizontalSum(_mm512_add_ps(_mm512_add_ps(acc0, acc1), _mm512_add_ps(acc2, acc3)));
+}
+
+// Four rows at a time: each query load is shared by four rows, and two
+// accumulators per row give eight independent FMA chains.
+template <typename Op>
+void Batch(const float* query, const float* const* rows, std::size_t n, std::size_t dim, float* out) {
+  std::size_t r = 0;
+  for (; r + 4 <= n; r += 4) {
+    const float* x0 = rows[r];
+    const float* x1 = rows[r + 1];
+    const float* x2 = rows[r + 2];
+    const float* x3 = rows[r + 3];
+    __m512 a0 = _mm512_setzero_ps(), b0 = _mm512_setzero_ps();
+    __m512 a1 = _mm512_setzero_ps(), b1 = _mm512_setzero_ps();
+    __m512 a2 = _mm512_setzero_ps(), b2 = _mm512_setzero_ps();
+    __m512 a3 = _mm512_setzero_ps(), b3 = _mm512_setzero_ps();
+    std::size_t i = 0;
+    for (; i + 32 <= dim; i += 32) {
+      const __m512 qa = _mm512_loadu_ps(query + i);
+      const __m512 qb = _mm512_loadu_ps(query + i + 16);
+      a0 = Op::Step(a0, qa, _mm512_loadu_ps(x0 + i));
+      b0 = Op::Step(b0, qb, _mm512_loadu_ps(x0 + i + 16));
+      a1 = Op::Step(a1, qa, _mm512_loadu_ps(x1 + i));
+      b1 = Op::Step(b1, qb, _mm512_loadu_ps(x1 + i + 16));
+      a2 = Op::Step(a2, qa, _mm512_loadu_ps(x2 + i));
+      b2 = Op::Step(b2, qb, _mm512_loadu_ps(x2 + i + 16));
+      a3 = Op::Step(a3, qa, _mm512_loadu_ps(x3 + i));
+      b3 = Op::Step(b3, qb, _mm512_loadu_ps(x3 + i + 16));
+    }
+    // Rows padded to a multiple of 16 floats end here, after at most one
+    // full vector.
+    if (i + 16 <= dim) {
+      const __m512 q = _mm512_loadu_ps(query + i);
+      a0 = Op::Step(a0, q, _mm512_loadu_ps(x0 + i));
+      a1 = Op::Step(a1, q, _mm512_loadu_ps(x1 + i));
+      a2 = Op::Step(a2, q, _mm512_loadu_ps(x2 + i));
+      a3 = Op::Step(a3, q, _mm512_loadu_ps(x3 + i));
+      i += 16;
+    }
+    if (i < dim) {
+      const __mmask16 mask = TailMask(dim - i);
+      const __m512 q = _mm512_maskz_loadu_ps(mask, query + i);
+      b0 = Op::Step(b0, q, _mm512_maskz_loadu_ps(mask, x0 + i));
+      b1 = Op::Step(b1, q, _mm512_maskz_loadu_ps(mask, x1 + i));
+      b2 = Op::Step(b2, q, _mm512_maskz_loadu_ps(mask, x2 + i));
+      b3 = Op::Step(b3, q, _mm512_maskz_loadu_ps(mask, x3 + i));
+    }
+    _mm_storeu_ps(out + r, HorizontalSum4(_mm512_add_ps(a0, b0), _mm512_add_ps(a1, b1), _mm512_add_ps(a2, b2),
+                                          _mm512_add_ps(a3, b3)));
+  }
+  for (; r < n; ++r) out[r] = Pair<Op>(query, rows[r], dim);
+}
+
+constexpr DistanceKernels kAvx512Kernels{
+    .isa = Isa::kAvx512,
+    .l2_sq = &Pair<L2SqOp>,
+    .dot = &Pair<DotOp>,
+    .l2_sq_batch = &Batch<L2SqOp>,
+    .dot_batch = &Batch<DotOp>,
+};
+
+}  // namespace
+
+const DistanceKernels& Avx512Kernels() { return kAvx512Kernels; }
+
+}  // namespace zyphyr
+
+#endif  // defined(__x86_64__)
