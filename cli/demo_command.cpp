@@ -1,0 +1,159 @@
+#include "cli/demo_command.h"
+
+#include <charconv>
+#include <chrono>
+#include <numeric>
+#include <thread>
+#include <vector>
+
+#include <fmt/core.h>
+
+#include "cli/cli_errors.h"
+#include "src/core/metric.h"
+#include "src/core/vector_store.h"
+#include "src/data/synthetic.h"
+#include "src/distance/dispatch.h"
+#include "src/eval/latency.h"
+#include "src/eval/recall.h"
+#include "src/index/brute_force.h"
+#include "src/index/hnsw_index.h"
+
+namespace zyphyr::cli {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double SecondsSince(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+// "16,32,64" -> {16, 32, 64}; every entry a positive integer.
+Result<std::vector<std::size_t>> ParseEfList(std::string_view text) {
+  std::vector<std::size_t> out;
+  std::size_t pos = 0;
+  while (true) {
+    std::size_t comma = text.find(',', pos);
+    std::string_view item = text.substr(pos, comma == std::string_view::npos ? std::string_view::npos : comma - pos);
+    std::size_t value = 0;
+    auto [end, ec] = std::from_chars(item.data(), item.data() + item.size(), value);
+    if (item.empty() || ec != std::errc() || end != item.data() + item.size() || value == 0) {
+      return Status::InvalidArgument("--ef: '" + std::string(item) +
+                                     "' is not a positive integer (expected a list such as 16,32,64)");
+    }
+    out.push_back(value);
+    if (comma == std::string_view::npos) return out;
+    pos = comma + 1;
+  }
+}
+
+Status CheckPositive(std::size_t value, const char* name) {
+  if (value == 0) return Status::InvalidArgument(std::string(name) + " must be at least 1");
+  return Status::Ok();
+}
+
+Status CheckOptions(const DemoOptions& o) {
+  ZYPHYR_RETURN_IF_ERROR(CheckPositive(o.n, "--n"));
+  ZYPHYR_RETURN_IF_ERROR(CheckPositive(o.dim, "--dim"));
+  ZYPHYR_RETURN_IF_ERROR(CheckPositive(o.queries, "--queries"));
+  ZYPHYR_RETURN_IF_ERROR(CheckPositive(o.clusters, "--clusters"));
+  ZYPHYR_RETURN_IF_ERROR(CheckPositive(o.k, "--k"));
+  if (o.M < 2 || o.M > kMaxM) return Status::InvalidArgument(fmt::format("--M must be in [2, {}]", kMaxM));
+  return Status::Ok();
+}
+
+}  // namespace
+
+CLI::App* AddDemoCommand(CLI::App& app, DemoOptions* o) {
+  CLI::App* cmd = app.add_subcommand("demo", "Build an index over synthetic clustered data; print recall and QPS");
+  cmd->add_option("--n", o->n, "Rows")->capture_default_str();
+  cmd->add_option("--dim", o->dim, "Dimension")->capture_default_str();
+  cmd->add_option("--queries", o->queries, "Queries")->capture_default_str();
+  cmd->add_option("--clusters", o->clusters, "Gaussian clusters")->capture_default_str();
+  cmd->add_option("--metric", o->metric, "l2, ip or cosine")->capture_default_str();
+  cmd->add_option("--M", o->M, "Links per node (2M on level 0)")->capture_default_str();
+  cmd->add_option("--ef-construction", o->ef_construction, "Beam width while building")->capture_default_str();
+  cmd->add_option("--ef", o->ef_list, "Comma-separated search beam widths")->capture_default_str();
+  cmd->add_option("--k", o->k, "Neighbours per query")->capture_default_str();
+  cmd->add_option("--threads", o->threads, "Build threads (0: all)")->capture_default_str();
+  cmd->add_option("--seed", o->seed, "Seed of data and level draws")->capture_default_str();
+  return cmd;
+}
+
+int RunDemo(const DemoOptions& o) {
+  if (Status st = CheckOptions(o); !st.ok()) return ReportError(st);
+  Result<Metric> metric = ParseMetric(o.metric);
+  if (!metric.ok()) return ReportError(metric.status());
+  Result<std::vector<std::size_t>> efs = ParseEfList(o.ef_list);
+  if (!efs.ok()) return ReportError(efs.status());
+  Result<const DistanceKernels*> kernels = ProcessKernels();
+  if (!kernels.ok()) return ReportError(kernels.status());
+
+  Result<Dataset> base = ClusteredGaussian(o.n, o.dim, o.clusters, o.seed, SampleStream::kBase);
+  if (!base.ok()) return ReportError(base.status());
+  Result<Dataset> queries = ClusteredGaussian(o.queries, o.dim, o.clusters, o.seed, SampleStream::kQueries);
+  if (!queries.ok()) return ReportError(queries.status());
+
+  VectorStore store(o.dim, *metric);
+  std::vector<std::uint64_t> ids(o.n);
+  std::iota(ids.begin(), ids.end(), 0);
+  if (Status st = store.AddBatch(ids, base->rows); !st.ok()) return ReportError(st);
+
+  const std::size_t build_threads = o.threads == 0 ? std::max(1u, std::thread::hardware_concurrency()) : o.threads;
+  HnswBuildOptions build;
+  build.M = o.M;
+  build.ef_construction = o.ef_construction;
+  build.threads = build_threads;
+  build.seed = o.seed;
+  Clock::time_point start = Clock::now();
+  Result<std::unique_ptr<HnswIndex>> index = HnswIndex::Build(std::move(store), build);
+  if (!index.ok()) return ReportError(index.status());
+  const double build_s = SecondsSince(start);
+  const HnswIndex& idx = **index;
+
+  start = Clock::now();
+  Result<std::vector<std::vector<Neighbor>>> truth = ExactSearch(idx.store(), queries->rows, o.k, 0);
+  if (!truth.ok()) return ReportError(truth.status());
+  const double truth_s = SecondsSince(start);
+  const std::vector<std::vector<float>> true_distances = DistancesOf(*truth);
+
+  fmt::print("zyphyr demo  isa: {}  cpu: {}\n", IsaName((*kernels)->isa), HostCpuName());
+  fmt::print("data: clustered gaussian  n: {}  dim: {}  clusters: {}  queries: {}  seed: {}  metric: {}\n", o.n,
+             o.dim, o.clusters, o.queries, o.seed, MetricName(*metric));
+  fmt::print("index: M: {}  efC: {}  build: {:.3f} s on {} thread(s)  memory: {} bytes ({:.1f} per vector)\n", o.M,
+             o.ef_construction, build_s, build_threads, idx.MemoryBytes(),
+             static_cast<double>(idx.MemoryBytes()) / static_cast<double>(o.n));
+  fmt::print("ground truth: exact k={} in {:.3f} s\n", o.k, truth_s);
+  fmt::print("search: one query at a time, one thread\n");
+  for (std::size_t ef : *efs) {
+    if (ef < o.k) fmt::print("note: ef {} < k {}: raised to {}\n", ef, o.k, o.k);
+  }
+
+  fmt::print("{:>6} {:>10} {:>10} {:>9} {:>9} {:>9}\n", "ef", fmt::format("recall@{}", o.k), "QPS", "p50 us",
+             "p95 us", "p99 us");
+  const RecallVectors vectors{base->rows, queries->rows, o.dim, *metric};
+  std::vector<std::vector<std::uint64_t>> returned(o.queries);
+  std::vector<double> latencies(o.queries);
+  for (std::size_t ef : *efs) {
+    HnswSearchOptions search{o.k, std::max(ef, o.k)};
+    Clock::time_point loop_start = Clock::now();
+    for (std::size_t q = 0; q < o.queries; ++q) {
+      Clock::time_point t0 = Clock::now();
+      Result<std::vector<Neighbor>> found = idx.Search(queries->row(q), search);
+      latencies[q] = SecondsSince(t0);
+      if (!found.ok()) return ReportError(found.status());
+      returned[q].clear();
+      for (const Neighbor& nb : *found) returned[q].push_back(nb.id);
+    }
+    const double loop_s = SecondsSince(loop_start);
+    Result<RecallReport> recall = ComputeRecall(vectors, true_distances, returned, RecallOptions{o.k});
+    if (!recall.ok()) return ReportError(recall.status());
+    Result<LatencySummary> lat = SummarizeLatencies(latencies);
+    if (!lat.ok()) return ReportError(lat.status());
+    fmt::print("{:>6} {:>10.4f} {:>10.0f} {:>9.1f} {:>9.1f} {:>9.1f}\n", search.ef, recall->recall,
+               static_cast<double>(o.queries) / loop_s, lat->p50 * 1e6, lat->p95 * 1e6, lat->p99 * 1e6);
+  }
+  if (Result<std::size_t> rss = PeakRssBytes(); rss.ok()) fmt::print("peak rss: {} bytes\n", *rss);
+  return 0;
+}
+
+}  // namespace zyphyr::cli

@@ -1,0 +1,36 @@
+// The zyphyr command: subcommands over the Zyphyr library. Every failure is
+// one line "error: ..." on stderr and a non-zero exit status; CLI11's own
+// parse errors keep CLI11's message and exit status.
+#include <exception>
+
+#include <CLI/CLI.hpp>
+#include <fmt/core.h>
+
+#include "cli/cli_errors.h"
+#include "cli/demo_command.h"
+#include "cli/version_command.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"Zyphyr: approximate nearest-neighbour search", "zyphyr"};
+  bool show_version = false;
+  app.add_flag("--version", show_version, "Print the version, the kernel ISA and the CPU, then exit");
+  app.require_subcommand(0, 1);
+
+  zyphyr::cli::DemoOptions demo_options;
+  CLI::App* demo = zyphyr::cli::AddDemoCommand(app, &demo_options);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+
+  try {
+    if (show_version) return zyphyr::cli::RunVersion();
+    if (demo->parsed()) return zyphyr::cli::RunDemo(demo_options);
+  } catch (const std::exception& e) {  // E.g. std::bad_alloc from a huge --n.
+    fmt::print(stderr, "error: {}\n", e.what());
+    return zyphyr::cli::kExitFailure;
+  }
+  return zyphyr::cli::UsageError("no command given (try 'zyphyr --help')");
+}

@@ -1,0 +1,83 @@
+#include "src/data/synthetic.h"
+
+#include <cmath>
+#include <numbers>
+#include <random>
+
+namespace zyphyr {
+namespace {
+
+// SplitMix64 finaliser: turns (seed, purpose) into well-spread generator
+// seeds, so neighbouring seeds and streams give unrelated sequences.
+std::uint64_t Mix(std::uint64_t seed, std::uint64_t purpose) {
+  std::uint64_t z = seed + 0x9E3779B97F4A7C15ull * (purpose + 1);
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+  return z ^ (z >> 31);
+}
+
+constexpr std::uint64_t kCentrePurpose = 0x100;
+constexpr std::uint64_t kPointPurpose = 0x200;
+
+// A double in [0, 1) from the top 53 bits.
+double Unit(std::mt19937_64& rng) { return static_cast<double>(rng() >> 11) * 0x1.0p-53; }
+
+// Standard normal samples by the Box-Muller transform, both outputs used.
+class NormalSampler {
+ public:
+  explicit NormalSampler(std::uint64_t seed) : rng_(seed) {}
+
+  double Next() {
+    if (has_spare_) {
+      has_spare_ = false;
+      return spare_;
+    }
+    double u1 = 1.0 - Unit(rng_);  // (0, 1]: log(u1) is finite.
+    double u2 = Unit(rng_);
+    double r = std::sqrt(-2.0 * std::log(u1));
+    double theta = 2.0 * std::numbers::pi * u2;
+    spare_ = r * std::sin(theta);
+    has_spare_ = true;
+    return r * std::cos(theta);
+  }
+
+  std::mt19937_64& rng() { return rng_; }
+
+ private:
+  std::mt19937_64 rng_;
+  double spare_ = 0.0;
+  bool has_spare_ = false;
+};
+
+}  // namespace
+
+Result<Dataset> ClusteredGaussian(std::size_t n, std::size_t dim, std::size_t clusters, std::uint64_t seed,
+                                  SampleStream stream) {
+  if (dim == 0) return Status::InvalidArgument("synthetic data: dimension must be at least 1");
+  if (clusters == 0) return Status::InvalidArgument("synthetic data: clusters must be at least 1");
+
+  NormalSampler centre_sampler(Mix(seed, kCentrePurpose));
+  std::vector<double> centres(clusters * dim);
+  for (double& c : centres) c = kCentreSigma * centre_sampler.Next();
+
+  NormalSampler sampler(Mix(seed, kPointPurpose + static_cast<std::uint64_t>(stream)));
+  Dataset out{n, dim, std::vector<float>(n * dim)};
+  for (std::size_t i = 0; i < n; ++i) {
+    // Modulo bias is below clusters / 2^64: negligible.
+    std::size_t c = static_cast<std::size_t>(sampler.rng()() % clusters);
+    const double* centre = centres.data() + c * dim;
+    float* row = out.rows.data() + i * dim;
+    for (std::size_t j = 0; j < dim; ++j) row[j] = static_cast<float>(centre[j] + kPointSigma * sampler.Next());
+  }
+  return out;
+}
+
+Result<Dataset> Uniform(std::size_t n, std::size_t dim, std::uint64_t seed, SampleStream stream) {
+  if (dim == 0) return Status::InvalidArgument("synthetic data: dimension must be at least 1");
+  std::mt19937_64 rng(Mix(seed, kPointPurpose + static_cast<std::uint64_t>(stream)));
+  Dataset out{n, dim, std::vector<float>(n * dim)};
+  for (float& x : out.rows) x = static_cast<float>(2.0 * Unit(rng) - 1.0);
+  return out;
+}
+
+}  // namespace zyphyr

@@ -1,0 +1,83 @@
+#include "src/eval/latency.h"
+
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+namespace zyphyr {
+
+Result<double> NearestRankPercentile(std::span<const double> sorted, double p) {
+  if (sorted.empty()) return Status::InvalidArgument("percentile of no samples");
+  if (!(p > 0.0 && p <= 100.0)) return Status::InvalidArgument("percentile must be in (0, 100]");
+  const double n = static_cast<double>(sorted.size());
+  // p/100 * n is often meant to be a whole number (99.9% of 1000) but is not
+  // exactly one in binary; shave a relative hair off before rounding up.
+  const double exact = p / 100.0 * n;
+  double rank = std::ceil(exact - 1e-9 * std::max(1.0, exact));
+  rank = std::clamp(rank, 1.0, n);
+  return sorted[static_cast<std::size_t>(rank) - 1];
+}
+
+Result<LatencySummary> SummarizeLatencies(std::span<const double> samples) {
+  if (samples.empty()) return Status::InvalidArgument("latency summary of no samples");
+  std::vector<double> sorted(samples.begin(), samples.end());
+  std::sort(sorted.begin(), sorted.end());
+  LatencySummary s;
+  s.count = sorted.size();
+  double sum = 0.0;
+  for (double x : sorted) sum += x;
+  s.mean = sum / static_cast<double>(sorted.size());
+  s.min = sorted.front();
+  s.max = sorted.back();
+  // Cannot fail: non-empty input, p in range.
+  s.p50 = *NearestRankPercentile(sorted, 50.0);
+  s.p95 = *NearestRankPercentile(sorted, 95.0);
+  s.p99 = *NearestRankPercentile(sorted, 99.0);
+  s.p999 = *NearestRankPercentile(sorted, 99.9);
+  return s;
+}
+
+Result<std::size_t> PeakRssBytes() {
+  struct rusage usage;
+  if (getrusage(RUSAGE_SELF, &usage) != 0) {
+    return Status::IOError(std::string("getrusage failed: ") + std::strerror(errno));
+  }
+  return static_cast<std::size_t>(usage.ru_maxrss) * 1024;
+}
+
+Result<std::size_t> VmHwmBytes() {
+  std::ifstream in("/proc/self/status");
+  if (!in) return Status::IOError("cannot read /proc/self/status");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("VmHWM:", 0) != 0) continue;
+    std::istringstream fields(line.substr(6));
+    std::size_t kib = 0;
+    std::string unit;
+    if (!(fields >> kib >> unit) || unit != "kB") {
+      return Status::IOError("/proc/self/status: cannot parse '" + line + "'");
+    }
+    return kib * 1024;
+  }
+  return Status::NotFound("/proc/self/status has no VmHWM line");
+}
+
+std::string HostCpuName() {
+  std::ifstream in("/proc/cpuinfo");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("model name", 0) != 0) continue;
+    std::size_t colon = line.find(':');
+    if (colon == std::string::npos) break;
+    std::size_t start = line.find_first_not_of(" \t", colon + 1);
+    return start == std::string::npos ? "unknown" : line.substr(start);
+  }
+  return "unknown";
+}
+
+}  // namespace zyphyr
