@@ -1,6 +1,6 @@
 // The zyphyr command: subcommands over the Zyphyr library. Every failure is
-// one line "error: ..." on stderr and a non-zero exit status; CLI11's own
-// parse errors keep CLI11's message and exit status.
+// one line "error: ..." on stderr and a non-zero exit status (2 for bad
+// arguments, CLI11's parse errors included).
 #include <exception>
 
 #include <CLI/CLI.hpp>
@@ -21,8 +21,12 @@ int main(int argc, char** argv) {
 
   try {
     app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
+  } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    return zyphyr::cli::UsageError(fmt::format("{} (try 'zyphyr --help')", e.what()));
   }
 
   try {

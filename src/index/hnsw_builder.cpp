@@ -222,6 +222,39 @@ void HnswBuilder::Link(std::uint32_t from, std::uint32_t to, float distance, int
   Unlock(from);
 }
 
+void HnswBuilder::SetOwnLinks(std::uint32_t node, int level, Scratch& scratch) {
+  Lock(node);
+  std::uint32_t* block = graph_->MutableBlock(node, level);
+  const std::uint32_t existing = block[0];
+  if (existing == 0) {
+    block[0] = static_cast<std::uint32_t>(scratch.selected.size());
+    for (std::size_t i = 0; i < scratch.selected.size(); ++i) block[1 + i] = scratch.selected[i].node;
+    Unlock(node);
+    return;
+  }
+  // Another thread reached this node through a level above and linked to it
+  // here before its own links were set: keep those links too, pruning with
+  // the heuristic if the union exceeds the degree bound.
+  const float* base = store_.row(node);
+  scratch.pruning = scratch.selected;
+  for (std::uint32_t i = 0; i < existing; ++i) {
+    std::uint32_t other = block[1 + i];
+    bool known = false;
+    for (const ScoredNode& s : scratch.selected) known = known || s.node == other;
+    if (!known) scratch.pruning.push_back({distance_(base, store_.row(other)), other});
+  }
+  std::sort(scratch.pruning.begin(), scratch.pruning.end(), Nearer);
+  const std::size_t max_degree = graph_->MaxDegree(level);
+  if (scratch.pruning.size() <= max_degree) {
+    scratch.kept = scratch.pruning;
+  } else {
+    SelectNeighbors(node, scratch.pruning, max_degree, &scratch.kept);
+  }
+  block[0] = static_cast<std::uint32_t>(scratch.kept.size());
+  for (std::size_t i = 0; i < scratch.kept.size(); ++i) block[1 + i] = scratch.kept[i].node;
+  Unlock(node);
+}
+
 void HnswBuilder::Insert(std::uint32_t node, Scratch& scratch) {
   const float* query = store_.row(node);
   const int node_level = graph_->level(node);
@@ -243,11 +276,7 @@ void HnswBuilder::Insert(std::uint32_t node, Scratch& scratch) {
   for (int level = std::min(node_level, top_level); level >= 0; --level) {
     SearchLayer(query, current, level, scratch);
     SelectNeighbors(node, scratch.layer, options_.M, &scratch.selected);
-    Lock(node);
-    std::uint32_t* block = graph_->MutableBlock(node, level);
-    block[0] = static_cast<std::uint32_t>(scratch.selected.size());
-    for (std::size_t i = 0; i < scratch.selected.size(); ++i) block[1 + i] = scratch.selected[i].node;
-    Unlock(node);
+    SetOwnLinks(node, level, scratch);
     for (const ScoredNode& neighbor : scratch.selected) Link(neighbor.node, node, neighbor.distance, level, scratch);
     if (!scratch.layer.empty()) current = scratch.layer.front();
   }

@@ -53,6 +53,9 @@ class HnswBuilder {
   void SearchLayer(const float* query, ScoredNode entry, int level, Scratch& scratch);
   void SelectNeighbors(std::uint32_t base, const std::vector<ScoredNode>& sorted, std::size_t max_count,
                        std::vector<ScoredNode>* selected) const;
+  // Writes scratch.selected as the links of the node being inserted, merged
+  // with any links other threads gave it meanwhile.
+  void SetOwnLinks(std::uint32_t node, int level, Scratch& scratch);
   void Link(std::uint32_t from, std::uint32_t to, float distance, int level, Scratch& scratch);
   // Copies the links of `node` on `level` into scratch.links (under its lock).
   std::size_t CopyLinks(std::uint32_t node, int level, Scratch& scratch);

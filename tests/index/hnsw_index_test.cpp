@@ -2,6 +2,7 @@
 // determinism and the graph's structural invariants.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <cmath>
 #include <limits>
 #include <set>
@@ -252,6 +253,31 @@ TEST(HnswIndex, ConcurrentSearchesMatchSequentialResults) {
   }
   for (auto& th : threads) th.join();
   for (int t = 0; t < kThreads; ++t) EXPECT_EQ(got[t], expected) << "thread " << t;
+}
+
+}  // namespace
+}  // namespace zyphyr
+
+namespace zyphyr {
+namespace {
+
+TEST(HnswIndex, ProgressReachesTotalAndAllThreadsMeansHardware) {
+  auto base = ClusteredGaussian(5000, 8, 4, 8);
+  ASSERT_TRUE(base.ok());
+  std::atomic<std::size_t> last{0};
+  std::atomic<std::size_t> total{0};
+  HnswBuildOptions options;
+  options.threads = 0;
+  options.progress = [&](std::size_t done, std::size_t of) {
+    std::size_t seen = last.load();
+    while (done > seen && !last.compare_exchange_weak(seen, done)) {
+    }
+    total = of;
+  };
+  auto index = testing::BuildIndex(*base, Metric::kL2, options);
+  EXPECT_EQ(index->size(), 5000u);
+  EXPECT_EQ(last.load(), 5000u);
+  EXPECT_EQ(total.load(), 5000u);
 }
 
 }  // namespace
