@@ -45,11 +45,14 @@ Result<std::vector<Neighbor>> HnswIndex::Search(std::span<const float> query,
   std::vector<Neighbor> out;
   out.reserve(found.size());
   for (const ScoredNode& s : found) out.push_back({s.distance, store_.id(s.node)});
-  // Order by internal distance (monotone in the reported one), ties by id.
-  std::sort(out.begin(), out.end(), [](const Neighbor& a, const Neighbor& b) {
-    return a.distance < b.distance || (a.distance == b.distance && a.id < b.id);
-  });
-  if (out.size() > options.k) out.resize(options.k);
+  // The k nearest by internal distance (monotone in the reported one), ties
+  // by id: a partial sort, since the beam holds ef >= k of them.
+  const std::size_t keep = std::min(options.k, out.size());
+  std::partial_sort(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(keep), out.end(),
+                    [](const Neighbor& a, const Neighbor& b) {
+                      return a.distance < b.distance || (a.distance == b.distance && a.id < b.id);
+                    });
+  out.resize(keep);
   for (Neighbor& n : out) n.distance = ReportedDistance(store_.metric(), n.distance);
   return out;
 }
