@@ -13,6 +13,7 @@
 
 #include "bench/peers/hnswlib_peer.h"
 #include "src/data/synthetic.h"
+#include "src/distance/cpu_features.h"
 #include "src/distance/dispatch.h"
 #include "src/eval/latency.h"
 #include "src/eval/recall.h"
@@ -105,7 +106,7 @@ int Run(const Options& o) {
   const double hnswlib_build_s = SecondsSince(start);
 
   fmt::print("zyphyr vs hnswlib  isa: {}  cpu: {}  hardware threads: {}\n", IsaName((*kernels)->isa),
-             HostCpuName(), std::thread::hardware_concurrency());
+             CpuBrandString(), std::thread::hardware_concurrency());
   fmt::print("data: clustered gaussian  n: {}  dim: {}  clusters: {}  queries: {}  seed: {}  metric: {}\n", o.n,
              o.dim, o.clusters, o.queries, o.seed, MetricName(*metric));
   fmt::print("build: M: {}  efC: {}  threads: {}  zyphyr {:.2f} s ({} bytes)  hnswlib {:.2f} s ({} bytes)\n", o.M,

@@ -12,6 +12,7 @@
 #include "src/core/metric.h"
 #include "src/core/vector_store.h"
 #include "src/data/synthetic.h"
+#include "src/distance/cpu_features.h"
 #include "src/distance/dispatch.h"
 #include "src/eval/latency.h"
 #include "src/eval/recall.h"
@@ -116,7 +117,7 @@ int RunDemo(const DemoOptions& o) {
   const double truth_s = SecondsSince(start);
   const std::vector<std::vector<float>> true_distances = DistancesOf(*truth);
 
-  fmt::print("zyphyr demo  isa: {}  cpu: {}\n", IsaName((*kernels)->isa), HostCpuName());
+  fmt::print("zyphyr demo  isa: {}  cpu: {}\n", IsaName((*kernels)->isa), CpuBrandString());
   fmt::print("data: clustered gaussian  n: {}  dim: {}  clusters: {}  queries: {}  seed: {}  metric: {}\n", o.n,
              o.dim, o.clusters, o.queries, o.seed, MetricName(*metric));
   fmt::print("index: M: {}  efC: {}  build: {:.3f} s on {} thread(s)  memory: {} bytes ({:.1f} per vector)\n", o.M,

@@ -67,17 +67,4 @@ Result<std::size_t> VmHwmBytes() {
   return Status::NotFound("/proc/self/status has no VmHWM line");
 }
 
-std::string HostCpuName() {
-  std::ifstream in("/proc/cpuinfo");
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind("model name", 0) != 0) continue;
-    std::size_t colon = line.find(':');
-    if (colon == std::string::npos) break;
-    std::size_t start = line.find_first_not_of(" \t", colon + 1);
-    return start == std::string::npos ? "unknown" : line.substr(start);
-  }
-  return "unknown";
-}
-
 }  // namespace zyphyr

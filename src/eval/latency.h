@@ -12,7 +12,6 @@
 
 #include <cstddef>
 #include <span>
-#include <string>
 #include <vector>
 
 #include "src/core/status.h"
@@ -47,9 +46,6 @@ Result<std::size_t> PeakRssBytes();
 // /proc/self/status) in bytes. IOError when the file cannot be read,
 // NotFound when it has no VmHWM line (not Linux).
 Result<std::size_t> VmHwmBytes();
-
-// The CPU's model name ("model name" in /proc/cpuinfo), or "unknown".
-std::string HostCpuName();
 
 }  // namespace zyphyr
 

@@ -56,7 +56,6 @@ TEST(LatencyTest, PeakMemoryIsPositive) {
   Result<std::size_t> hwm = VmHwmBytes();
   ASSERT_TRUE(hwm.ok()) << hwm.status().ToString();
   EXPECT_GT(*hwm, 0u);
-  EXPECT_FALSE(HostCpuName().empty());
 }
 
 }  // namespace
