@@ -12,6 +12,7 @@
 #include <fmt/core.h>
 
 #include "bench/peers/hnswlib_peer.h"
+#include "src/core/parallel_for.h"
 #include "src/data/synthetic.h"
 #include "src/distance/cpu_features.h"
 #include "src/distance/dispatch.h"
@@ -110,7 +111,7 @@ int Run(const Options& o) {
   fmt::print("data: clustered gaussian  n: {}  dim: {}  clusters: {}  queries: {}  seed: {}  metric: {}\n", o.n,
              o.dim, o.clusters, o.queries, o.seed, MetricName(*metric));
   fmt::print("build: M: {}  efC: {}  threads: {}  zyphyr {:.2f} s ({} bytes)  hnswlib {:.2f} s ({} bytes)\n", o.M,
-             o.ef_construction, o.build_threads, zyphyr_build_s, (*zyphyr)->MemoryBytes(), hnswlib_build_s,
+             o.ef_construction, ResolveThreads(o.build_threads), zyphyr_build_s, (*zyphyr)->MemoryBytes(), hnswlib_build_s,
              (*peer)->MemoryBytes());
   fmt::print("ground truth: exact k={} in {:.2f} s; search: one query at a time, one thread\n", o.k, truth_s);
   fmt::print("{:>5} {:>8} {:>10} {:>9} {:>8} {:>8} {:>10}\n", "ef", "engine", fmt::format("recall@{}", o.k), "QPS",

@@ -3,13 +3,13 @@
 #include <charconv>
 #include <chrono>
 #include <numeric>
-#include <thread>
 #include <vector>
 
 #include <fmt/core.h>
 
 #include "cli/cli_errors.h"
 #include "src/core/metric.h"
+#include "src/core/parallel_for.h"
 #include "src/core/vector_store.h"
 #include "src/data/synthetic.h"
 #include "src/distance/cpu_features.h"
@@ -99,7 +99,7 @@ int RunDemo(const DemoOptions& o) {
   std::iota(ids.begin(), ids.end(), 0);
   if (Status st = store.AddBatch(ids, base->rows); !st.ok()) return ReportError(st);
 
-  const std::size_t build_threads = o.threads == 0 ? std::max(1u, std::thread::hardware_concurrency()) : o.threads;
+  const std::size_t build_threads = ResolveThreads(o.threads);
   HnswBuildOptions build;
   build.M = o.M;
   build.ef_construction = o.ef_construction;

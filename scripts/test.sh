@@ -25,4 +25,4 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:ha
 echo "=== ThreadSanitizer build (concurrency tests) ==="
 bash scripts/build.sh tsan
 TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
-  ctest --test-dir build/tsan -j "$jobs" --timeout 900 -R 'Concurrent|MultiThreaded|Structurally|Progress|ProcessKernels'
+  ctest --test-dir build/tsan -j "$jobs" --timeout 900 -R 'Concurrent|MultiThreaded|Structurally|Progress|ProcessKernels|BruteForce'

@@ -1,14 +1,14 @@
 #include "bench/peers/hnswlib_peer.h"
 
 #include <algorithm>
-#include <atomic>
 #include <cmath>
 #include <exception>
 #include <mutex>
 #include <string>
-#include <thread>
 
 #include <hnswlib/hnswlib.h>
+
+#include "src/core/parallel_for.h"
 
 namespace zyphyr {
 
@@ -69,7 +69,7 @@ Status HnswlibPeer::AddBatch(std::span<const float> rows, std::uint64_t first_la
     return Status::InvalidArgument("hnswlib peer: adding " + std::to_string(n) + " rows exceeds max_elements " +
                                    std::to_string(index.max_elements_));
   }
-  if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
+  threads = ResolveThreads(threads);
   if (n <= threads * 4) threads = 1;  // As the Python bindings: small batches stay serial.
 
   std::mutex error_mutex;
@@ -96,18 +96,9 @@ Status HnswlibPeer::AddBatch(std::span<const float> rows, std::uint64_t first_la
     add(0, &scratch);
     start = 1;
   }
-  std::atomic<std::size_t> next{start};
-  auto worker = [&] {
-    std::vector<float> local;
-    for (std::size_t i = next.fetch_add(1); i < n; i = next.fetch_add(1)) add(i, &local);
-  };
-  if (threads == 1) {
-    worker();
-  } else {
-    std::vector<std::thread> pool;
-    for (std::size_t t = 0; t < threads; ++t) pool.emplace_back(worker);
-    for (std::thread& t : pool) t.join();
-  }
+  ParallelFor(
+      start, n, threads, [] { return std::vector<float>(); },
+      [&](std::size_t i, std::vector<float>& local) { add(i, &local); });
   if (!error.empty()) return Status::Internal("hnswlib peer: " + error);
   return Status::Ok();
 }

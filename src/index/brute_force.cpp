@@ -1,12 +1,12 @@
 #include "src/index/brute_force.h"
 
 #include <algorithm>
-#include <atomic>
 #include <string>
-#include <thread>
 
 #include "src/core/aligned_buffer.h"
+#include "src/core/parallel_for.h"
 #include "src/distance/dispatch.h"
+#include "src/index/metric_distance.h"
 
 namespace zyphyr {
 namespace {
@@ -25,11 +25,8 @@ bool Closer(const Candidate& a, const Candidate& b) {
 // distances stays in L1.
 constexpr std::size_t kBlock = 256;
 
-void SearchOne(const VectorStore& store, const DistanceKernels& kernels, const float* query, std::size_t k,
+void SearchOne(const VectorStore& store, const MetricDistance& distance, const float* query, std::size_t k,
                std::vector<Candidate>* heap, std::vector<Neighbor>* out) {
-  const bool is_l2 = store.metric() == Metric::kL2;
-  const BatchKernel batch = is_l2 ? kernels.l2_sq_batch : kernels.dot_batch;
-  const std::size_t dim = store.padded_dim();
   const float* rows[kBlock];
   float dist[kBlock];
 
@@ -38,9 +35,9 @@ void SearchOne(const VectorStore& store, const DistanceKernels& kernels, const f
   for (std::size_t start = 0; start < store.size(); start += kBlock) {
     std::size_t count = std::min(kBlock, store.size() - start);
     for (std::size_t i = 0; i < count; ++i) rows[i] = store.row(start + i);
-    batch(query, rows, count, dim, dist);
+    distance.Batch(query, rows, count, dist);
     for (std::size_t i = 0; i < count; ++i) {
-      Candidate c{is_l2 ? dist[i] : -dist[i], store.id(start + i)};
+      Candidate c{dist[i], store.id(start + i)};
       if (heap->size() < k) {
         heap->push_back(c);
         std::push_heap(heap->begin(), heap->end(), Closer);
@@ -81,25 +78,17 @@ Result<std::vector<std::vector<Neighbor>>> ExactSearch(const VectorStore& store,
 
   std::vector<std::vector<Neighbor>> results(num_queries);
   const std::size_t kept = std::min(k, store.size());
-  if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
-  threads = std::max<std::size_t>(1, std::min(threads, num_queries));
-
-  std::atomic<std::size_t> next{0};
-  auto worker = [&] {
-    std::vector<Candidate> heap;
-    heap.reserve(kept + 1);
-    for (std::size_t q = next.fetch_add(1); q < num_queries; q = next.fetch_add(1)) {
-      SearchOne(store, **kernels, prepared.data() + q * stride, kept, &heap, &results[q]);
-    }
-  };
-  if (threads == 1) {
-    worker();
-  } else {
-    std::vector<std::thread> pool;
-    pool.reserve(threads);
-    for (std::size_t t = 0; t < threads; ++t) pool.emplace_back(worker);
-    for (std::thread& t : pool) t.join();
-  }
+  const MetricDistance distance(store.metric(), **kernels, stride);
+  ParallelFor(
+      0, num_queries, threads,
+      [kept] {
+        std::vector<Candidate> heap;
+        heap.reserve(kept + 1);
+        return heap;
+      },
+      [&](std::size_t q, std::vector<Candidate>& heap) {
+        SearchOne(store, distance, prepared.data() + q * stride, kept, &heap, &results[q]);
+      });
   return results;
 }
 

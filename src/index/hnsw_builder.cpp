@@ -6,6 +6,7 @@
 #include <random>
 #include <thread>
 
+#include "src/core/parallel_for.h"
 #include "src/index/visited_table.h"
 
 namespace zyphyr {
@@ -58,27 +59,13 @@ void HnswBuilder::Unlock(std::uint32_t node) { locks_[node].clear(std::memory_or
 
 void HnswBuilder::Run() {
   const std::size_t n = store_.size();
-  if (n == 0) return;
-  std::size_t threads = options_.threads == 0 ? std::max(1u, std::thread::hardware_concurrency()) : options_.threads;
-  threads = std::min(threads, n);
-
-  std::atomic<std::size_t> next{0};
-  auto work = [&] {
-    Scratch scratch(n);
-    for (std::size_t i = next.fetch_add(1); i < n; i = next.fetch_add(1)) {
-      Insert(static_cast<std::uint32_t>(i), scratch);
-      std::size_t done = inserted_.fetch_add(1) + 1;
-      if (options_.progress && (done % 4096 == 0 || done == n)) options_.progress(done, n);
-    }
-  };
-  if (threads == 1) {
-    work();
-    return;
-  }
-  std::vector<std::thread> pool;
-  pool.reserve(threads);
-  for (std::size_t t = 0; t < threads; ++t) pool.emplace_back(work);
-  for (std::thread& t : pool) t.join();
+  ParallelFor(
+      0, n, options_.threads, [n] { return Scratch(n); },
+      [&](std::size_t i, Scratch& scratch) {
+        Insert(static_cast<std::uint32_t>(i), scratch);
+        std::size_t done = inserted_.fetch_add(1) + 1;
+        if (options_.progress && (done % 4096 == 0 || done == n)) options_.progress(done, n);
+      });
 }
 
 std::size_t HnswBuilder::CopyLinks(std::uint32_t node, int level, Scratch& scratch) {
