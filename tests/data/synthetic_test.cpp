@@ -78,9 +78,11 @@ TEST(SyntheticTest, UniformStaysInTheCube) {
 }
 
 TEST(SyntheticTest, RejectsZeroDimensionOrClusters) {
-  EXPECT_EQ(ClusteredGaussian(10, 0, 2, 1).status().code(), StatusCode::kInvalidArgument);
-  EXPECT_EQ(ClusteredGaussian(10, 4, 0, 1).status().code(), StatusCode::kInvalidArgument);
-  EXPECT_EQ(Uniform(10, 0, 1).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(ClusteredGaussian(10, 0, 2, 1).status().ToString(),
+            "invalid argument: synthetic data: dimension must be at least 1");
+  EXPECT_EQ(ClusteredGaussian(10, 4, 0, 1).status().ToString(),
+            "invalid argument: synthetic data: clusters must be at least 1");
+  EXPECT_EQ(Uniform(10, 0, 1).status().ToString(), "invalid argument: synthetic data: dimension must be at least 1");
   Result<Dataset> empty = ClusteredGaussian(0, 4, 2, 1);
   ASSERT_TRUE(empty.ok());
   EXPECT_TRUE(empty->rows.empty());

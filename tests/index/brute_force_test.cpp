@@ -125,15 +125,16 @@ TEST(BruteForceTest, RejectsBadInput) {
   std::vector<float> rows = RandomRows(4, 3, 5);
   VectorStore store = MakeStore(rows, 3, Metric::kCosine);
   std::vector<float> ok = {1, 2, 3};
-  EXPECT_EQ(ExactSearch(store, ok, 0, 1).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(ExactSearch(store, ok, 0, 1).status().ToString(), "invalid argument: exact search: k must be at least 1");
   std::vector<float> ragged = {1, 2, 3, 4};
-  EXPECT_EQ(ExactSearch(store, ragged, 1, 1).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(ExactSearch(store, ragged, 1, 1).status().ToString(),
+            "invalid argument: exact search: 4 query floats is not a multiple of the dimension 3");
   std::vector<float> with_nan = {1, 2, 3, 1, NAN, 3};
-  Result<std::vector<std::vector<Neighbor>>> r = ExactSearch(store, with_nan, 1, 1);
-  EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
-  EXPECT_NE(r.status().message().find("query 1"), std::string::npos) << r.status().message();
+  EXPECT_EQ(ExactSearch(store, with_nan, 1, 1).status().ToString(),
+            "invalid argument: query 1 has a non-finite component (NaN) at index 1");
   std::vector<float> zero = {0, 0, 0};
-  EXPECT_EQ(ExactSearch(store, zero, 1, 1).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(ExactSearch(store, zero, 1, 1).status().ToString(),
+            "invalid argument: query 0 has zero norm, which the cosine metric cannot use");
 }
 
 }  // namespace
