@@ -17,6 +17,7 @@
 #include "src/distance/cpu_features.h"
 #include "src/distance/dispatch.h"
 #include "src/eval/latency.h"
+#include "src/eval/memory_usage.h"
 #include "src/eval/recall.h"
 #include "src/index/brute_force.h"
 #include "src/index/hnsw_index.h"

@@ -38,15 +38,6 @@ struct LatencySummary {
 // unit). Errors (InvalidArgument): no samples.
 Result<LatencySummary> SummarizeLatencies(std::span<const double> samples);
 
-// Peak resident set size of this process in bytes from getrusage(2)
-// (ru_maxrss, which Linux reports in KiB). IOError if the call fails.
-Result<std::size_t> PeakRssBytes();
-
-// The kernel's high-water mark of resident memory ("VmHWM" in
-// /proc/self/status) in bytes. IOError when the file cannot be read,
-// NotFound when it has no VmHWM line (not Linux).
-Result<std::size_t> VmHwmBytes();
-
 }  // namespace zyphyr
 
 #endif  // ZYPHYR_SRC_EVAL_LATENCY_H_

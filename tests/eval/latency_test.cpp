@@ -49,14 +49,5 @@ TEST(LatencyTest, SummarySortsItsInput) {
   EXPECT_EQ(sum->max, 4);
 }
 
-TEST(LatencyTest, PeakMemoryIsPositive) {
-  Result<std::size_t> rss = PeakRssBytes();
-  ASSERT_TRUE(rss.ok());
-  EXPECT_GT(*rss, 0u);
-  Result<std::size_t> hwm = VmHwmBytes();
-  ASSERT_TRUE(hwm.ok()) << hwm.status().ToString();
-  EXPECT_GT(*hwm, 0u);
-}
-
 }  // namespace
 }  // namespace zyphyr

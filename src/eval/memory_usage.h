@@ -1,0 +1,22 @@
+// How much memory this process holds: figures for benchmark reports.
+#ifndef ZYPHYR_SRC_EVAL_MEMORY_USAGE_H_
+#define ZYPHYR_SRC_EVAL_MEMORY_USAGE_H_
+
+#include <cstddef>
+
+#include "src/core/status.h"
+
+namespace zyphyr {
+
+// Peak resident set size of this process in bytes from getrusage(2)
+// (ru_maxrss, which Linux reports in KiB). IOError if the call fails.
+Result<std::size_t> PeakRssBytes();
+
+// The kernel's high-water mark of resident memory ("VmHWM" in
+// /proc/self/status) in bytes. IOError when the file cannot be read,
+// NotFound when it has no VmHWM line (not Linux).
+Result<std::size_t> VmHwmBytes();
+
+}  // namespace zyphyr
+
+#endif  // ZYPHYR_SRC_EVAL_MEMORY_USAGE_H_
