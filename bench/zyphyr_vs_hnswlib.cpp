@@ -19,6 +19,7 @@
 #include "src/eval/latency.h"
 #include "src/eval/memory_usage.h"
 #include "src/eval/recall.h"
+#include "src/eval/search_run.h"
 #include "src/index/brute_force.h"
 #include "src/index/hnsw_index.h"
 
@@ -39,33 +40,9 @@ struct Options {
   std::string metric = "l2";
 };
 
-struct Row {
-  double recall, qps, p50_us, p99_us;
-};
-
 int Fail(const Status& st) {
   fmt::print(stderr, "error: {}\n", st.message());
   return 2;
-}
-
-// Runs every query once, one at a time, returning recall, QPS and latency.
-// `search` writes the ids found for query q into `ids`.
-Result<Row> Measure(const Options& o, const RecallVectors& vectors, const std::vector<std::vector<float>>& truth,
-                    const std::function<Status(std::size_t, std::vector<std::uint64_t>*)>& search) {
-  std::vector<std::vector<std::uint64_t>> returned(o.queries);
-  std::vector<double> latencies(o.queries);
-  Clock::time_point start = Clock::now();
-  for (std::size_t q = 0; q < o.queries; ++q) {
-    Clock::time_point t0 = Clock::now();
-    ZYPHYR_RETURN_IF_ERROR(search(q, &returned[q]));
-    latencies[q] = SecondsSince(t0);
-  }
-  const double total_s = SecondsSince(start);
-  Result<RecallReport> recall = ComputeRecall(vectors, truth, returned, RecallOptions{o.k});
-  if (!recall.ok()) return recall.status();
-  Result<LatencySummary> lat = SummarizeLatencies(latencies);
-  if (!lat.ok()) return lat.status();
-  return Row{recall->recall, static_cast<double>(o.queries) / total_s, lat->p50 * 1e6, lat->p99 * 1e6};
 }
 
 int Run(const Options& o) {
@@ -123,7 +100,7 @@ int Run(const Options& o) {
     const std::size_t eff = std::max(ef, o.k);
     HnswSearchOptions search{o.k, eff};
     const HnswIndex& index = **zyphyr;
-    Result<Row> z = Measure(o, vectors, true_distances, [&](std::size_t q, std::vector<std::uint64_t>* out) {
+    Result<SearchRunResult> z = MeasureSearch(vectors, true_distances, RecallOptions{o.k}, [&](std::size_t q, std::vector<std::uint64_t>* out) {
       Result<std::vector<Neighbor>> found = index.Search(queries->row(q), search);
       if (!found.ok()) return found.status();
       out->clear();
@@ -133,7 +110,7 @@ int Run(const Options& o) {
     if (!z.ok()) return Fail(z.status());
     (*peer)->SetEf(eff);
     const HnswlibPeer& hnsw = **peer;
-    Result<Row> h = Measure(o, vectors, true_distances, [&](std::size_t q, std::vector<std::uint64_t>* out) {
+    Result<SearchRunResult> h = MeasureSearch(vectors, true_distances, RecallOptions{o.k}, [&](std::size_t q, std::vector<std::uint64_t>* out) {
       std::vector<std::pair<float, std::uint64_t>> found = hnsw.Search(queries->row(q), o.k);
       out->clear();
       for (const auto& [distance, label] : found) out->push_back(label);
@@ -141,9 +118,9 @@ int Run(const Options& o) {
     });
     if (!h.ok()) return Fail(h.status());
     fmt::print("{:>5} {:>8} {:>10.4f} {:>9.0f} {:>8.1f} {:>8.1f} {:>10.2f}\n", eff, "zyphyr", z->recall, z->qps,
-               z->p50_us, z->p99_us, z->qps / h->qps);
-    fmt::print("{:>5} {:>8} {:>10.4f} {:>9.0f} {:>8.1f} {:>8.1f}\n", eff, "hnswlib", h->recall, h->qps, h->p50_us,
-               h->p99_us);
+               z->latency.p50 * 1e6, z->latency.p99 * 1e6, z->qps / h->qps);
+    fmt::print("{:>5} {:>8} {:>10.4f} {:>9.0f} {:>8.1f} {:>8.1f}\n", eff, "hnswlib", h->recall, h->qps,
+               h->latency.p50 * 1e6, h->latency.p99 * 1e6);
   }
   if (Result<std::size_t> rss = PeakRssBytes(); rss.ok()) fmt::print("peak rss: {} bytes\n", *rss);
   return 0;

@@ -17,6 +17,7 @@
 #include "src/eval/latency.h"
 #include "src/eval/memory_usage.h"
 #include "src/eval/recall.h"
+#include "src/eval/search_run.h"
 #include "src/index/brute_force.h"
 #include "src/index/hnsw_index.h"
 
@@ -133,26 +134,19 @@ int RunDemo(const DemoOptions& o) {
   fmt::print("{:>6} {:>10} {:>10} {:>9} {:>9} {:>9}\n", "ef", fmt::format("recall@{}", o.k), "QPS", "p50 us",
              "p95 us", "p99 us");
   const RecallVectors vectors{base->rows, queries->rows, o.dim, *metric};
-  std::vector<std::vector<std::uint64_t>> returned(o.queries);
-  std::vector<double> latencies(o.queries);
   for (std::size_t ef : *efs) {
-    HnswSearchOptions search{o.k, std::max(ef, o.k)};
-    Clock::time_point loop_start = Clock::now();
-    for (std::size_t q = 0; q < o.queries; ++q) {
-      Clock::time_point t0 = Clock::now();
-      Result<std::vector<Neighbor>> found = idx.Search(queries->row(q), search);
-      latencies[q] = SecondsSince(t0);
-      if (!found.ok()) return ReportError(found.status());
-      returned[q].clear();
-      for (const Neighbor& nb : *found) returned[q].push_back(nb.id);
-    }
-    const double loop_s = SecondsSince(loop_start);
-    Result<RecallReport> recall = ComputeRecall(vectors, true_distances, returned, RecallOptions{o.k});
-    if (!recall.ok()) return ReportError(recall.status());
-    Result<LatencySummary> lat = SummarizeLatencies(latencies);
-    if (!lat.ok()) return ReportError(lat.status());
-    fmt::print("{:>6} {:>10.4f} {:>10.0f} {:>9.1f} {:>9.1f} {:>9.1f}\n", search.ef, recall->recall,
-               static_cast<double>(o.queries) / loop_s, lat->p50 * 1e6, lat->p95 * 1e6, lat->p99 * 1e6);
+    const HnswSearchOptions search{o.k, std::max(ef, o.k)};
+    Result<SearchRunResult> run = MeasureSearch(
+        vectors, true_distances, RecallOptions{o.k}, [&](std::size_t q, std::vector<std::uint64_t>* ids) {
+          Result<std::vector<Neighbor>> found = idx.Search(queries->row(q), search);
+          if (!found.ok()) return found.status();
+          ids->clear();
+          for (const Neighbor& nb : *found) ids->push_back(nb.id);
+          return Status::Ok();
+        });
+    if (!run.ok()) return ReportError(run.status());
+    fmt::print("{:>6} {:>10.4f} {:>10.0f} {:>9.1f} {:>9.1f} {:>9.1f}\n", search.ef, run->recall, run->qps,
+               run->latency.p50 * 1e6, run->latency.p95 * 1e6, run->latency.p99 * 1e6);
   }
   if (Result<std::size_t> rss = PeakRssBytes(); rss.ok()) fmt::print("peak rss: {} bytes\n", *rss);
   return 0;

@@ -1,0 +1,32 @@
+#include "src/eval/search_run.h"
+
+#include <chrono>
+
+namespace zyphyr {
+
+Result<SearchRunResult> MeasureSearch(const RecallVectors& vectors, std::span<const std::vector<float>> true_distances,
+                                      const RecallOptions& options, const SearchFn& search) {
+  using Clock = std::chrono::steady_clock;
+  const std::size_t num_queries = true_distances.size();
+  std::vector<std::vector<std::uint64_t>> returned(num_queries);
+  std::vector<double> latencies(num_queries);
+  const Clock::time_point start = Clock::now();
+  for (std::size_t q = 0; q < num_queries; ++q) {
+    const Clock::time_point t0 = Clock::now();
+    ZYPHYR_RETURN_IF_ERROR(search(q, &returned[q]));
+    latencies[q] = std::chrono::duration<double>(Clock::now() - t0).count();
+  }
+  const double total_s = std::chrono::duration<double>(Clock::now() - start).count();
+
+  Result<RecallReport> recall = ComputeRecall(vectors, true_distances, returned, options);
+  if (!recall.ok()) return recall.status();
+  Result<LatencySummary> latency = SummarizeLatencies(latencies);
+  if (!latency.ok()) return latency.status();
+  SearchRunResult result;
+  result.recall = recall->recall;
+  result.qps = total_s > 0.0 ? static_cast<double>(num_queries) / total_s : 0.0;
+  result.latency = *latency;
+  return result;
+}
+
+}  // namespace zyphyr

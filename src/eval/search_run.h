@@ -1,0 +1,35 @@
+// MeasureSearch: run every query once, one at a time on the calling thread,
+// and report recall@k (ann-benchmarks' definition, see recall.h), QPS and
+// latency percentiles. Engine-neutral: the caller passes how to search, so
+// Zyphyr and its peers are measured by the same loop.
+#ifndef ZYPHYR_SRC_EVAL_SEARCH_RUN_H_
+#define ZYPHYR_SRC_EVAL_SEARCH_RUN_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <span>
+#include <vector>
+
+#include "src/core/status.h"
+#include "src/eval/latency.h"
+#include "src/eval/recall.h"
+
+namespace zyphyr {
+
+struct SearchRunResult {
+  double recall = 0.0;
+  double qps = 0.0;  // Queries / wall time of the whole loop.
+  LatencySummary latency;
+};
+
+// Writes the ids found for query q into `ids` (cleared by the callee).
+using SearchFn = std::function<Status(std::size_t q, std::vector<std::uint64_t>* ids)>;
+
+// Errors: the first error `search` returns; those of ComputeRecall.
+Result<SearchRunResult> MeasureSearch(const RecallVectors& vectors, std::span<const std::vector<float>> true_distances,
+                                      const RecallOptions& options, const SearchFn& search);
+
+}  // namespace zyphyr
+
+#endif  // ZYPHYR_SRC_EVAL_SEARCH_RUN_H_
