@@ -22,11 +22,12 @@ inline int UsageError(std::string_view message) {
   return kExitBadInput;
 }
 
-// Prints `status` as the one-line error; returns 2 for InvalidArgument and
-// Unsupported (the caller's input or environment), 1 otherwise.
+// Prints `status` as the one-line error; returns 2 for InvalidArgument,
+// NotFound and Unsupported (the caller's input or environment), 1 otherwise.
 inline int ReportError(const Status& status) {
   fmt::print(stderr, "error: {}\n", status.message());
-  bool bad_input = status.code() == StatusCode::kInvalidArgument || status.code() == StatusCode::kUnsupported;
+  bool bad_input = status.code() == StatusCode::kInvalidArgument || status.code() == StatusCode::kNotFound ||
+                   status.code() == StatusCode::kUnsupported;
   return bad_input ? kExitBadInput : kExitFailure;
 }
 

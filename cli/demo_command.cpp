@@ -1,6 +1,5 @@
 #include "cli/demo_command.h"
 
-#include <charconv>
 #include <chrono>
 #include <numeric>
 #include <vector>
@@ -8,6 +7,8 @@
 #include <fmt/core.h>
 
 #include "cli/cli_errors.h"
+#include "cli/options.h"
+#include "cli/stopwatch.h"
 #include "src/core/metric.h"
 #include "src/core/parallel_for.h"
 #include "src/core/vector_store.h"
@@ -23,36 +24,6 @@
 
 namespace zyphyr::cli {
 namespace {
-
-using Clock = std::chrono::steady_clock;
-
-double SecondsSince(Clock::time_point start) {
-  return std::chrono::duration<double>(Clock::now() - start).count();
-}
-
-// "16,32,64" -> {16, 32, 64}; every entry a positive integer.
-Result<std::vector<std::size_t>> ParseEfList(std::string_view text) {
-  std::vector<std::size_t> out;
-  std::size_t pos = 0;
-  while (true) {
-    std::size_t comma = text.find(',', pos);
-    std::string_view item = text.substr(pos, comma == std::string_view::npos ? std::string_view::npos : comma - pos);
-    std::size_t value = 0;
-    auto [end, ec] = std::from_chars(item.data(), item.data() + item.size(), value);
-    if (item.empty() || ec != std::errc() || end != item.data() + item.size() || value == 0) {
-      return Status::InvalidArgument("--ef: '" + std::string(item) +
-                                     "' is not a positive integer (expected a list such as 16,32,64)");
-    }
-    out.push_back(value);
-    if (comma == std::string_view::npos) return out;
-    pos = comma + 1;
-  }
-}
-
-Status CheckPositive(std::size_t value, const char* name) {
-  if (value == 0) return Status::InvalidArgument(std::string(name) + " must be at least 1");
-  return Status::Ok();
-}
 
 Status CheckOptions(const DemoOptions& o) {
   ZYPHYR_RETURN_IF_ERROR(CheckPositive(o.n, "--n"));
@@ -86,7 +57,7 @@ int RunDemo(const DemoOptions& o) {
   if (Status st = CheckOptions(o); !st.ok()) return ReportError(st);
   Result<Metric> metric = ParseMetric(o.metric);
   if (!metric.ok()) return ReportError(metric.status());
-  Result<std::vector<std::size_t>> efs = ParseEfList(o.ef_list);
+  Result<std::vector<std::size_t>> efs = ParsePositiveList("--ef", o.ef_list);
   if (!efs.ok()) return ReportError(efs.status());
   Result<const DistanceKernels*> kernels = ProcessKernels();
   if (!kernels.ok()) return ReportError(kernels.status());
@@ -107,21 +78,21 @@ int RunDemo(const DemoOptions& o) {
   build.ef_construction = o.ef_construction;
   build.threads = build_threads;
   build.seed = o.seed;
-  Clock::time_point start = Clock::now();
+  Stopwatch clock;
   Result<std::unique_ptr<HnswIndex>> index = HnswIndex::Build(std::move(store), build);
   if (!index.ok()) return ReportError(index.status());
-  const double build_s = SecondsSince(start);
+  const double build_s = clock.Seconds();
   const HnswIndex& idx = **index;
 
-  start = Clock::now();
+  clock.Restart();
   Result<std::vector<std::vector<Neighbor>>> truth = ExactSearch(idx.store(), queries->rows, o.k, 0);
   if (!truth.ok()) return ReportError(truth.status());
-  const double truth_s = SecondsSince(start);
+  const double truth_s = clock.Seconds();
   const std::vector<std::vector<float>> true_distances = DistancesOf(*truth);
 
   fmt::print("zyphyr demo  isa: {}  cpu: {}\n", IsaName((*kernels)->isa), CpuBrandString());
-  fmt::print("data: clustered gaussian  n: {}  dim: {}  clusters: {}  queries: {}  seed: {}  metric: {}\n", o.n,
-             o.dim, o.clusters, o.queries, o.seed, MetricName(*metric));
+  fmt::print("data: clustered gaussian  n: {}  dim: {}  clusters: {}  queries: {}  seed: {}  metric: {}\n", o.n, o.dim,
+             o.clusters, o.queries, o.seed, MetricName(*metric));
   fmt::print("index: M: {}  efC: {}  build: {:.3f} s on {} thread(s)  memory: {} bytes ({:.1f} per vector)\n", o.M,
              o.ef_construction, build_s, build_threads, idx.MemoryBytes(),
              static_cast<double>(idx.MemoryBytes()) / static_cast<double>(o.n));
@@ -131,13 +102,13 @@ int RunDemo(const DemoOptions& o) {
     if (ef < o.k) fmt::print("note: ef {} < k {}: raised to {}\n", ef, o.k, o.k);
   }
 
-  fmt::print("{:>6} {:>10} {:>10} {:>9} {:>9} {:>9}\n", "ef", fmt::format("recall@{}", o.k), "QPS", "p50 us",
-             "p95 us", "p99 us");
+  fmt::print("{:>6} {:>10} {:>10} {:>9} {:>9} {:>9}\n", "ef", fmt::format("recall@{}", o.k), "QPS", "p50 us", "p95 us",
+             "p99 us");
   const RecallVectors vectors{base->rows, queries->rows, o.dim, *metric};
   for (std::size_t ef : *efs) {
     const HnswSearchOptions search{o.k, std::max(ef, o.k)};
-    Result<SearchRunResult> run = MeasureSearch(
-        vectors, true_distances, RecallOptions{o.k}, [&](std::size_t q, std::vector<std::uint64_t>* ids) {
+    Result<SearchRunResult> run =
+        MeasureSearch(vectors, true_distances, RecallOptions{o.k}, [&](std::size_t q, std::vector<std::uint64_t>* ids) {
           Result<std::vector<Neighbor>> found = idx.Search(queries->row(q), search);
           if (!found.ok()) return found.status();
           ids->clear();

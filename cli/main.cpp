@@ -3,10 +3,12 @@
 // arguments, CLI11's parse errors included).
 #include <exception>
 
-#include <CLI/CLI.hpp>
 #include <fmt/core.h>
+#include <CLI/CLI.hpp>
 
+#include "cli/bench_command.h"
 #include "cli/cli_errors.h"
+#include "cli/dataset_command.h"
 #include "cli/demo_command.h"
 #include "cli/version_command.h"
 
@@ -18,6 +20,10 @@ int main(int argc, char** argv) {
 
   zyphyr::cli::DemoOptions demo_options;
   CLI::App* demo = zyphyr::cli::AddDemoCommand(app, &demo_options);
+  zyphyr::cli::DatasetOptions dataset_options;
+  zyphyr::cli::DatasetCommands dataset = zyphyr::cli::AddDatasetCommand(app, &dataset_options);
+  zyphyr::cli::BenchOptions bench_options;
+  CLI::App* bench = zyphyr::cli::AddBenchCommand(app, &bench_options);
 
   try {
     app.parse(argc, argv);
@@ -32,6 +38,10 @@ int main(int argc, char** argv) {
   try {
     if (show_version) return zyphyr::cli::RunVersion();
     if (demo->parsed()) return zyphyr::cli::RunDemo(demo_options);
+    if (dataset.fashion_mnist->parsed()) return zyphyr::cli::RunFashionMnist(dataset_options);
+    if (dataset.synthetic->parsed()) return zyphyr::cli::RunSynthetic(dataset_options);
+    if (dataset.groundtruth->parsed()) return zyphyr::cli::RunGroundTruth(dataset_options);
+    if (bench->parsed()) return zyphyr::cli::RunBench(bench_options);
   } catch (const std::exception& e) {  // E.g. std::bad_alloc from a huge --n.
     fmt::print(stderr, "error: {}\n", e.what());
     return zyphyr::cli::kExitFailure;

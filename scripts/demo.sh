@@ -1,11 +1,21 @@
 #!/usr/bin/env bash
-# Sets up, builds (Release) and runs the main job on a small default dataset:
-# an HNSW index over generated clustered vectors, with recall@10, QPS and
-# latency percentiles per ef. Extra arguments go to `zyphyr demo`.
+# Sets up, builds (Release) and runs the main job: Fashion-MNIST from Debian's
+# dataset-fashion-mnist turned into an ann-benchmarks file with exact ground
+# truth (once; reused afterwards), then `zyphyr bench` with Zyphyr, hnswlib and
+# FAISS side by side (M 16, efConstruction 200, k 10). The table is printed;
+# report.json, report.txt, recall_qps.png and the ann-benchmarks result files
+# go to reports/fashion-mnist/. Extra arguments go to `zyphyr bench`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash scripts/setup.sh
 bash scripts/build.sh release >/dev/null
-build/release/zyphyr --version
-build/release/zyphyr demo "$@"
+zyphyr=build/release/zyphyr
+data=data/fashion-mnist-784-euclidean.hdf5
+
+$zyphyr --version
+mkdir -p data
+if [ ! -f "$data" ]; then
+  $zyphyr dataset fashion-mnist --out "$data"
+fi
+$zyphyr bench --data "$data" --k 10 --M 16 --ef-construction 200 --report reports/fashion-mnist "$@"

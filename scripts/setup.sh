@@ -7,11 +7,13 @@ PACKAGES=(
   build-essential cmake ninja-build pkg-config git
   openmpi-bin libopenmpi-dev
   libboost-serialization-dev
-  libhdf5-dev
+  libhdf5-dev zlib1g-dev
   libeigen3-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libcli11-dev libfmt-dev nlohmann-json3-dev
   libhnswlib-dev libfaiss-dev
+  gnuplot-nox
+  dataset-fashion-mnist
 )
 
 missing=()

@@ -1,6 +1,7 @@
 #include "bench/peers/hnswlib_peer.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <exception>
 #include <mutex>
@@ -49,15 +50,16 @@ Result<std::unique_ptr<HnswlibPeer>> HnswlibPeer::Create(std::size_t dim, Metric
     } else {
       impl->space = std::make_unique<hnswlib::InnerProductSpace>(dim);
     }
-    impl->index = std::make_unique<hnswlib::HierarchicalNSW<float>>(impl->space.get(), max_elements, M,
-                                                                    ef_construction, seed);
+    impl->index =
+        std::make_unique<hnswlib::HierarchicalNSW<float>>(impl->space.get(), max_elements, M, ef_construction, seed);
   } catch (const std::exception& e) {
     return Status::Internal(std::string("hnswlib peer: ") + e.what());
   }
   return std::unique_ptr<HnswlibPeer>(new HnswlibPeer(std::move(impl)));
 }
 
-Status HnswlibPeer::AddBatch(std::span<const float> rows, std::uint64_t first_label, std::size_t threads) {
+Status HnswlibPeer::AddBatch(std::span<const float> rows, std::uint64_t first_label, std::size_t threads,
+                             const std::function<void(std::size_t, std::size_t)>& progress) {
   const std::size_t dim = impl_->dim;
   if (rows.size() % dim != 0) {
     return Status::InvalidArgument("hnswlib peer: " + std::to_string(rows.size()) +
@@ -74,6 +76,7 @@ Status HnswlibPeer::AddBatch(std::span<const float> rows, std::uint64_t first_la
 
   std::mutex error_mutex;
   std::string error;
+  std::atomic<std::size_t> inserted{0};
   auto add = [&](std::size_t i, std::vector<float>* scratch) {
     try {
       const float* row = rows.data() + i * dim;
@@ -82,6 +85,8 @@ Status HnswlibPeer::AddBatch(std::span<const float> rows, std::uint64_t first_la
         row = scratch->data();
       }
       index.addPoint(row, static_cast<hnswlib::labeltype>(first_label + i));
+      const std::size_t done = inserted.fetch_add(1, std::memory_order_relaxed) + 1;
+      if (progress && (done % 1024 == 0 || done == n)) progress(done, n);
     } catch (const std::exception& e) {
       std::lock_guard<std::mutex> lock(error_mutex);
       if (error.empty()) error = e.what();
@@ -105,8 +110,7 @@ Status HnswlibPeer::AddBatch(std::span<const float> rows, std::uint64_t first_la
 
 void HnswlibPeer::SetEf(std::size_t ef) { impl_->index->setEf(ef); }
 
-std::vector<std::pair<float, std::uint64_t>> HnswlibPeer::Search(std::span<const float> query,
-                                                                 std::size_t k) const {
+std::vector<std::pair<float, std::uint64_t>> HnswlibPeer::Search(std::span<const float> query, std::size_t k) const {
   const float* q = query.data();
   thread_local std::vector<float> normalized;
   if (impl_->normalize) {
@@ -122,12 +126,20 @@ std::vector<std::pair<float, std::uint64_t>> HnswlibPeer::Search(std::span<const
   return out;
 }
 
+std::string HnswlibPeer::Version() {
+#ifdef ZYPHYR_HNSWLIB_VERSION
+  return ZYPHYR_HNSWLIB_VERSION;
+#else
+  return "unknown version";
+#endif
+}
+
 std::size_t HnswlibPeer::size() const { return impl_->index->cur_element_count; }
 std::size_t HnswlibPeer::dim() const { return impl_->dim; }
 
 std::size_t HnswlibPeer::MemoryBytes() const {
   const hnswlib::HierarchicalNSW<float>& index = *impl_->index;
-  std::size_t bytes = index.max_elements_ * index.size_data_per_element_;  // Level 0: links, vector, label.
+  std::size_t bytes = index.max_elements_ * index.size_data_per_element_;             // Level 0: links, vector, label.
   bytes += index.max_elements_ * (sizeof(char*) + sizeof(int) + sizeof(std::mutex));  // linkLists_, levels, locks.
   bytes += index.link_list_update_locks_.size() * sizeof(std::mutex);
   for (std::size_t i = 0; i < index.cur_element_count; ++i) {
@@ -136,8 +148,8 @@ std::size_t HnswlibPeer::MemoryBytes() const {
   // label_lookup_ (std::unordered_map): a bucket pointer plus a node holding
   // next pointer, key, value and cached hash per element.
   bytes += index.label_lookup_.bucket_count() * sizeof(void*) +
-           index.label_lookup_.size() * (sizeof(void*) + sizeof(hnswlib::labeltype) + sizeof(hnswlib::tableint) +
-                                         sizeof(std::size_t));
+           index.label_lookup_.size() *
+               (sizeof(void*) + sizeof(hnswlib::labeltype) + sizeof(hnswlib::tableint) + sizeof(std::size_t));
   return bytes;
 }
 

@@ -17,8 +17,10 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <span>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -33,8 +35,7 @@ class HnswlibPeer {
   // (InvalidArgument): dim == 0, M < 2; the message of any exception hnswlib
   // throws (Internal).
   static Result<std::unique_ptr<HnswlibPeer>> Create(std::size_t dim, Metric metric, std::size_t max_elements,
-                                                     std::size_t M, std::size_t ef_construction,
-                                                     std::uint64_t seed);
+                                                     std::size_t M, std::size_t ef_construction, std::uint64_t seed);
   ~HnswlibPeer();
   HnswlibPeer(const HnswlibPeer&) = delete;
   HnswlibPeer& operator=(const HnswlibPeer&) = delete;
@@ -44,7 +45,10 @@ class HnswlibPeer {
   // one per hardware thread) pulling rows from a shared counter, as
   // hnswlib's Python bindings do. Errors: InvalidArgument for a ragged batch
   // or one past max_elements; Internal with hnswlib's message when it throws.
-  Status AddBatch(std::span<const float> rows, std::uint64_t first_label, std::size_t threads);
+  // `progress`, when set, gets (rows inserted, total) now and then from the
+  // inserting threads.
+  Status AddBatch(std::span<const float> rows, std::uint64_t first_label, std::size_t threads,
+                  const std::function<void(std::size_t, std::size_t)>& progress = {});
 
   // hnswlib's search beam width (it uses max(ef, k)).
   void SetEf(std::size_t ef);
@@ -60,6 +64,9 @@ class HnswlibPeer {
   // max_elements rows, upper-level link lists, per-element locks and levels,
   // and an estimate of the label hash map.
   std::size_t MemoryBytes() const;
+
+  // The packaged version hnswlib was found at when configuring, e.g. "0.6.2".
+  static std::string Version();
 
  private:
   struct Impl;

@@ -49,6 +49,12 @@ class [[nodiscard]] Status {
   // "invalid argument: query has dimension 3, index has 4"; "OK" when ok().
   std::string ToString() const;
 
+  // The same code with "<context>: " put before the message (OK stays OK).
+  Status WithContext(std::string_view context) const {
+    if (ok()) return *this;
+    return Status(code_, std::string(context) + ": " + message_);
+  }
+
  private:
   Status(StatusCode code, std::string msg) : code_(code), message_(std::move(msg)) {}
 
@@ -61,9 +67,9 @@ class [[nodiscard]] Status {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : state_(std::move(value)) {}  // NOLINT: implicit by design.
+  Result(T value) : state_(std::move(value)) {}        // NOLINT: implicit by design.
   Result(Status status) : state_(std::move(status)) {  // NOLINT: implicit by design.
-    if (std::get<Status>(state_).ok()) std::abort();  // A Result error must be an error.
+    if (std::get<Status>(state_).ok()) std::abort();   // A Result error must be an error.
   }
 
   bool ok() const { return std::holds_alternative<T>(state_); }
@@ -89,9 +95,9 @@ class [[nodiscard]] Result {
 }  // namespace zyphyr
 
 // Returns early from the enclosing function when `expr` yields a non-OK Status.
-#define ZYPHYR_RETURN_IF_ERROR(expr)              \
-  do {                                            \
-    ::zyphyr::Status zyphyr_status_ = (expr);     \
+#define ZYPHYR_RETURN_IF_ERROR(expr)                 \
+  do {                                               \
+    ::zyphyr::Status zyphyr_status_ = (expr);        \
     if (!zyphyr_status_.ok()) return zyphyr_status_; \
   } while (0)
 

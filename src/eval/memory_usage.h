@@ -17,6 +17,14 @@ Result<std::size_t> PeakRssBytes();
 // NotFound when it has no VmHWM line (not Linux).
 Result<std::size_t> VmHwmBytes();
 
+// Resident memory now ("VmRSS"), in bytes. Errors as VmHwmBytes.
+Result<std::size_t> VmRssBytes();
+
+// Resets the kernel's high-water mark to the current resident size (writes
+// "5" to /proc/self/clear_refs, Linux >= 4.0), so that VmHwmBytes() measures
+// the peak of what follows. IOError when the kernel refuses.
+Status ResetPeakRss();
+
 }  // namespace zyphyr
 
 #endif  // ZYPHYR_SRC_EVAL_MEMORY_USAGE_H_

@@ -1,6 +1,10 @@
 #include "src/eval/search_run.h"
 
+#include <atomic>
 #include <chrono>
+#include <mutex>
+
+#include "src/core/parallel_for.h"
 
 namespace zyphyr {
 
@@ -26,7 +30,30 @@ Result<SearchRunResult> MeasureSearch(const RecallVectors& vectors, std::span<co
   result.recall = recall->recall;
   result.qps = total_s > 0.0 ? static_cast<double>(num_queries) / total_s : 0.0;
   result.latency = *latency;
+  result.latencies = std::move(latencies);
+  result.returned = std::move(returned);
   return result;
+}
+
+Result<double> MeasureThroughput(std::size_t num_queries, std::size_t threads, const SearchFn& search) {
+  using Clock = std::chrono::steady_clock;
+  if (num_queries == 0) return Status::InvalidArgument("no queries to measure");
+  std::mutex error_mutex;
+  Status first_error;
+  std::atomic<bool> failed{false};
+  const Clock::time_point start = Clock::now();
+  ParallelFor(
+      0, num_queries, threads, [] { return std::vector<std::uint64_t>(); },
+      [&](std::size_t q, std::vector<std::uint64_t>& ids) {
+        if (failed.load(std::memory_order_relaxed)) return;
+        Status st = search(q, &ids);
+        if (st.ok()) return;
+        std::lock_guard<std::mutex> lock(error_mutex);
+        if (!failed.exchange(true)) first_error = std::move(st);
+      });
+  const double total_s = std::chrono::duration<double>(Clock::now() - start).count();
+  if (failed.load()) return first_error;
+  return total_s > 0.0 ? static_cast<double>(num_queries) / total_s : 0.0;
 }
 
 }  // namespace zyphyr

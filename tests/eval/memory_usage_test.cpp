@@ -32,5 +32,21 @@ TEST(MemoryUsageTest, HighWaterMarkGrowsWithTouchedMemory) {
   EXPECT_EQ(block[extra - 1], 1);
 }
 
+TEST(MemoryUsageTest, ResetPeakForgetsFreedMemory) {
+  {
+    std::vector<char> block(256u << 20);  // Large enough to be mmap'ed and returned on free.
+    std::memset(block.data(), 1, block.size());
+    Result<std::size_t> peak = VmHwmBytes();
+    ASSERT_TRUE(peak.ok());
+    EXPECT_GE(*peak, block.size());
+  }
+  Result<std::size_t> rss = VmRssBytes();
+  ASSERT_TRUE(rss.ok()) << rss.status().ToString();
+  ASSERT_TRUE(ResetPeakRss().ok());
+  Result<std::size_t> reset = VmHwmBytes();
+  ASSERT_TRUE(reset.ok());
+  EXPECT_LT(*reset, *rss + (128u << 20));  // The freed 256 MiB no longer counts.
+}
+
 }  // namespace
 }  // namespace zyphyr

@@ -1,5 +1,8 @@
 #include "src/eval/search_run.h"
 
+#include <atomic>
+#include <vector>
+
 #include <gtest/gtest.h>
 
 namespace zyphyr {
@@ -27,6 +30,32 @@ TEST(SearchRunTest, MeasuresRecallOfWhatTheSearchReturns) {
   EXPECT_EQ(run->latency.count, 2u);
   EXPECT_GT(run->qps, 0.0);
   EXPECT_LE(run->latency.p50, run->latency.p99);
+  ASSERT_EQ(run->latencies.size(), 2u);
+  EXPECT_GE(run->latencies[0], 0.0);
+  ASSERT_EQ(run->returned.size(), 2u);
+  EXPECT_EQ(run->returned[1], (std::vector<std::uint64_t>{9, 2}));
+}
+
+TEST(SearchRunTest, MultiThreadedThroughputRunsEveryQueryOnce) {
+  std::vector<std::atomic<int>> calls(1000);
+  Result<double> qps = MeasureThroughput(calls.size(), 4, [&](std::size_t q, std::vector<std::uint64_t>* ids) {
+    calls[q].fetch_add(1);
+    ids->assign(1, q);
+    return Status::Ok();
+  });
+  ASSERT_TRUE(qps.ok()) << qps.status().ToString();
+  EXPECT_GT(*qps, 0.0);
+  for (const std::atomic<int>& c : calls) EXPECT_EQ(c.load(), 1);
+}
+
+TEST(SearchRunTest, MultiThreadedThroughputReportsTheFirstError) {
+  Result<double> qps = MeasureThroughput(100, 3, [](std::size_t q, std::vector<std::uint64_t>*) {
+    if (q == 50) return Status::InvalidArgument("query 50 has dimension 3, expected 1");
+    return Status::Ok();
+  });
+  ASSERT_FALSE(qps.ok());
+  EXPECT_EQ(qps.status().message(), "query 50 has dimension 3, expected 1");
+  EXPECT_EQ(MeasureThroughput(0, 1, {}).status().message(), "no queries to measure");
 }
 
 TEST(SearchRunTest, StopsAtTheFirstSearchError) {

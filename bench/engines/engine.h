@@ -1,0 +1,73 @@
+// Engine: one ANN index behind the interface the benchmark drives, so Zyphyr
+// and its peers (hnswlib, FAISS) are built, searched and measured by the same
+// code on the same data.
+//
+// Life cycle: Build once, then for each setting SetEf followed by any number
+// of Search calls. Search is thread-safe between two SetEf calls; Build and
+// SetEf need exclusive access. Nothing throws: peers' exceptions become
+// Status values.
+#ifndef ZYPHYR_BENCH_ENGINES_ENGINE_H_
+#define ZYPHYR_BENCH_ENGINES_ENGINE_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "src/core/metric.h"
+#include "src/core/status.h"
+#include "src/index/hnsw_options.h"
+
+namespace zyphyr {
+
+struct EngineBuildParams {
+  std::size_t M = kDefaultM;
+  std::size_t ef_construction = kDefaultEfConstruction;
+  std::size_t threads = 0;  // 0: one per hardware thread.
+  std::uint64_t seed = kDefaultSeed;
+  // (rows inserted, total rows), now and then, possibly from several threads.
+  std::function<void(std::size_t, std::size_t)> progress;
+};
+
+class Engine {
+ public:
+  virtual ~Engine() = default;
+
+  // "zyphyr", "hnswlib", "faiss".
+  virtual std::string_view name() const = 0;
+  // Version and build, e.g. "hnswlib 0.6.2 (Debian libhnswlib-dev, -O3 -march=native)".
+  virtual std::string description() const = 0;
+  // A caveat printed beside the engine's figures; empty when none.
+  virtual std::string note() const { return {}; }
+
+  // Indexes `rows` (row-major, dim floats each); row i gets id i. Errors:
+  // InvalidArgument for bad parameters or rows; Internal for a peer failure.
+  virtual Status Build(std::span<const float> rows, std::size_t dim, Metric metric,
+                       const EngineBuildParams& params) = 0;
+
+  // Beam width of the following searches (each engine raises ef below k to k).
+  virtual Status SetEf(std::size_t ef) = 0;
+
+  // Writes the ids of the k nearest rows to `query` into `ids` (cleared
+  // first), nearest first. Thread-safe.
+  virtual Status Search(std::span<const float> query, std::size_t k, std::vector<std::uint64_t>* ids) const = 0;
+
+  // Bytes the index holds (vectors, links, ids, bookkeeping).
+  virtual std::size_t MemoryBytes() const = 0;
+};
+
+// The engine named `name`. Errors: InvalidArgument "unknown engine 'x'
+// (expected zyphyr, hnswlib or faiss)"; Unsupported "peer 'faiss' was not
+// built (install libfaiss-dev and rebuild)" for a peer missing at build time.
+Result<std::unique_ptr<Engine>> MakeEngine(std::string_view name);
+
+// The peers compiled into this binary, in report order.
+std::vector<std::string> AvailablePeers();
+
+}  // namespace zyphyr
+
+#endif  // ZYPHYR_BENCH_ENGINES_ENGINE_H_

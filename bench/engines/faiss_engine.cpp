@@ -1,0 +1,58 @@
+#include "bench/engines/faiss_engine.h"
+
+#include <algorithm>
+
+namespace zyphyr {
+namespace {
+
+// Rows handed to FAISS per Add call, so the build can report progress.
+constexpr std::size_t kAddChunkRows = 4096;
+
+}  // namespace
+
+std::string FaissEngine::description() const { return "IndexHNSWFlat, " + FaissPeer::Version(); }
+
+std::string FaissEngine::note() const {
+  return "Debian's FAISS is a generic x86-64 build, about 2x slower than FAISS compiled for this CPU";
+}
+
+Status FaissEngine::Build(std::span<const float> rows, std::size_t dim, Metric metric,
+                          const EngineBuildParams& params) {
+  if (dim == 0 || rows.size() % dim != 0) {
+    return Status::InvalidArgument("faiss engine: rows are not a whole number of vectors of the dimension");
+  }
+  Result<std::unique_ptr<FaissPeer>> peer = FaissPeer::Create(dim, metric, params.M, params.ef_construction);
+  if (!peer.ok()) return peer.status();
+  const std::size_t n = rows.size() / dim;
+  for (std::size_t begin = 0; begin < n; begin += kAddChunkRows) {
+    const std::size_t count = std::min(kAddChunkRows, n - begin);
+    ZYPHYR_RETURN_IF_ERROR((*peer)->Add(rows.subspan(begin * dim, count * dim), params.threads));
+    if (params.progress) params.progress(begin + count, n);
+  }
+  peer_ = std::move(*peer);
+  return Status::Ok();
+}
+
+Status FaissEngine::SetEf(std::size_t ef) {
+  if (ef == 0) return Status::InvalidArgument("ef must be at least 1");
+  ef_ = ef;
+  return Status::Ok();
+}
+
+Status FaissEngine::Search(std::span<const float> query, std::size_t k, std::vector<std::uint64_t>* ids) const {
+  if (!peer_) return Status::InvalidArgument("faiss engine: search before build");
+  if (query.size() != peer_->dim()) {
+    return Status::InvalidArgument("query has dimension " + std::to_string(query.size()) + ", expected " +
+                                   std::to_string(peer_->dim()));
+  }
+  ids->clear();
+  // FAISS uses max(efSearch, k) itself; pass it explicitly so all engines agree.
+  for (const auto& [distance, id] : peer_->Search(query, k, std::max(ef_, k))) {
+    ids->push_back(static_cast<std::uint64_t>(id));
+  }
+  return Status::Ok();
+}
+
+std::size_t FaissEngine::MemoryBytes() const { return peer_ ? peer_->MemoryBytes() : 0; }
+
+}  // namespace zyphyr

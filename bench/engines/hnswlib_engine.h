@@ -1,0 +1,27 @@
+// hnswlib (Debian libhnswlib-dev) as a benchmark engine, through HnswlibPeer.
+#ifndef ZYPHYR_BENCH_ENGINES_HNSWLIB_ENGINE_H_
+#define ZYPHYR_BENCH_ENGINES_HNSWLIB_ENGINE_H_
+
+#include <memory>
+
+#include "bench/engines/engine.h"
+#include "bench/peers/hnswlib_peer.h"
+
+namespace zyphyr {
+
+class HnswlibEngine final : public Engine {
+ public:
+  std::string_view name() const override { return "hnswlib"; }
+  std::string description() const override;
+  Status Build(std::span<const float> rows, std::size_t dim, Metric metric, const EngineBuildParams& params) override;
+  Status SetEf(std::size_t ef) override;
+  Status Search(std::span<const float> query, std::size_t k, std::vector<std::uint64_t>* ids) const override;
+  std::size_t MemoryBytes() const override;
+
+ private:
+  std::unique_ptr<HnswlibPeer> peer_;
+};
+
+}  // namespace zyphyr
+
+#endif  // ZYPHYR_BENCH_ENGINES_HNSWLIB_ENGINE_H_

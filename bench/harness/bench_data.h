@@ -1,0 +1,49 @@
+// BenchData: what one benchmark run searches and scores against, loaded from
+// an ann-benchmarks dataset file (io/ann_dataset_reader.h).
+#ifndef ZYPHYR_BENCH_HARNESS_BENCH_DATA_H_
+#define ZYPHYR_BENCH_HARNESS_BENCH_DATA_H_
+
+#include <cstddef>
+#include <functional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "src/core/metric.h"
+#include "src/core/status.h"
+
+namespace zyphyr {
+
+struct BenchData {
+  std::string path;
+  std::string name;           // File name without directory and ".hdf5", e.g. "fashion-mnist-784-euclidean".
+  std::string distance_name;  // As stored: "euclidean", "angular", "ip".
+  Metric metric = Metric::kL2;
+  std::size_t dim = 0;
+  std::size_t train_rows = 0;
+  std::size_t test_rows = 0;
+  std::vector<float> train;  // train_rows x dim.
+  std::vector<float> test;   // test_rows x dim.
+  // Per query, the first k true distances (reported convention, src/core/metric.h).
+  std::vector<std::vector<float>> true_distances;
+  bool ground_truth_computed = false;  // True when the file had none and it was computed here.
+
+  std::span<const float> query(std::size_t q) const { return {test.data() + q * dim, dim}; }
+  std::size_t MemoryBytes() const { return (train.size() + test.size()) * sizeof(float); }
+};
+
+struct BenchDataOptions {
+  std::size_t k = 10;
+  std::size_t threads = 0;  // For computing ground truth when the file has none.
+  std::function<void(std::size_t, std::size_t)> ground_truth_progress;
+};
+
+// Reads train, test and the first k ground-truth distances of `path`. A file
+// without ground truth gets it computed exactly (ground_truth_computed).
+// Errors: those of AnnDatasetReader; InvalidArgument "--k 200 exceeds the 100
+// neighbours of the ground truth in x.hdf5" and "--k 0 ..." for a bad k.
+Result<BenchData> LoadBenchData(const std::string& path, const BenchDataOptions& options);
+
+}  // namespace zyphyr
+
+#endif  // ZYPHYR_BENCH_HARNESS_BENCH_DATA_H_

@@ -1,0 +1,153 @@
+#include "bench/harness/bench_report.h"
+
+#include <fmt/core.h>
+#include <fmt/format.h>
+
+#include <nlohmann/json.hpp>
+
+namespace zyphyr {
+namespace {
+
+using nlohmann::json;
+
+std::string LevelKey(double level) { return fmt::format("{:.2f}", level); }
+
+const EngineReport* FindEngine(const BenchReport& report, const std::string& name) {
+  for (const EngineReport& e : report.engines) {
+    if (e.name == name) return &e;
+  }
+  return nullptr;
+}
+
+std::optional<double> RatioToHnswlib(const BenchReport& report, const EngineReport& engine, double level) {
+  const EngineReport* hnswlib = FindEngine(report, "hnswlib");
+  if (hnswlib == nullptr) return std::nullopt;
+  std::optional<double> mine = QpsAtRecall(engine, level);
+  std::optional<double> theirs = QpsAtRecall(*hnswlib, level);
+  if (!mine || !theirs || *theirs <= 0.0) return std::nullopt;
+  return *mine / *theirs;
+}
+
+json OptionalJson(std::optional<double> value) { return value ? json(*value) : json(nullptr); }
+
+json LatencyJson(const LatencySummary& l) {
+  return {{"mean_us", l.mean * 1e6}, {"p50_us", l.p50 * 1e6},   {"p95_us", l.p95 * 1e6},
+          {"p99_us", l.p99 * 1e6},   {"p999_us", l.p999 * 1e6}, {"max_us", l.max * 1e6}};
+}
+
+double Mib(std::size_t bytes) { return static_cast<double>(bytes) / (1024.0 * 1024.0); }
+
+std::string Cell(std::optional<double> value, const char* spec) {
+  return value ? fmt::format(fmt::runtime(spec), *value) : std::string("-");
+}
+
+}  // namespace
+
+std::optional<double> QpsAtRecall(const EngineReport& engine, double level) {
+  std::optional<double> best;
+  for (const EfRun& run : engine.runs) {
+    if (run.recall + 1e-12 < level) continue;
+    if (!best || run.qps_single > *best) best = run.qps_single;
+  }
+  return best;
+}
+
+std::string ReportJson(const BenchReport& r) {
+  json engines = json::array();
+  for (const EngineReport& e : r.engines) {
+    json runs = json::array();
+    for (const EfRun& run : e.runs) {
+      runs.push_back({{"ef", run.ef},
+                      {"recall", run.recall},
+                      {"qps_single_thread", run.qps_single},
+                      {"qps_threads", run.qps_threads},
+                      {"latency", LatencyJson(run.latency)},
+                      {"mean_results", run.mean_results},
+                      {"result_file", run.result_file}});
+    }
+    json at_recall = json::object();
+    json ratio = json::object();
+    for (double level : kRecallLevels) {
+      at_recall[LevelKey(level)] = OptionalJson(QpsAtRecall(e, level));
+      ratio[LevelKey(level)] = OptionalJson(RatioToHnswlib(r, e, level));
+    }
+    engines.push_back({{"name", e.name},
+                       {"description", e.description},
+                       {"note", e.note},
+                       {"build_seconds", e.build_seconds},
+                       {"index_bytes", e.index_bytes},
+                       {"peak_rss_bytes", e.peak_rss_bytes},
+                       {"runs", runs},
+                       {"qps_at_recall", at_recall},
+                       {"ratio_to_hnswlib", ratio}});
+  }
+  json doc = {
+      {"dataset",
+       {{"path", r.data_path},
+        {"name", r.data_name},
+        {"distance", r.distance},
+        {"dim", r.dim},
+        {"train_rows", r.train_rows},
+        {"test_rows", r.test_rows},
+        {"ground_truth_computed", r.ground_truth_computed},
+        {"bytes_in_memory", r.data_bytes}}},
+      {"settings",
+       {{"k", r.k},
+        {"M", r.M},
+        {"ef_construction", r.ef_construction},
+        {"threads", r.threads},
+        {"build_threads", r.build_threads},
+        {"recall_definition", "ann-benchmarks: distances recomputed, hit when <= t_k + 1e-3"},
+        {"qps_single_thread", "one query at a time, one thread"}}},
+      {"machine", {{"cpu", r.cpu}, {"isa", r.isa}, {"hardware_threads", r.hardware_threads}}},
+      {"started_at", r.started_at},
+      {"engines", engines},
+  };
+  return doc.dump(2) + "\n";
+}
+
+std::string ReportTable(const BenchReport& r) {
+  std::string out;
+  auto line = [&out](const std::string& text) {
+    out += text;
+    out += '\n';
+  };
+  line(fmt::format("dataset: {}  train: {} x {}  queries: {}  distance: {}{}", r.data_name, r.train_rows, r.dim,
+                   r.test_rows, r.distance, r.ground_truth_computed ? "  (ground truth computed here)" : ""));
+  line(fmt::format("index: M {}  efConstruction {}  build threads {}  |  search: k {}  threads {}  |  cpu: {}  isa: {}",
+                   r.M, r.ef_construction, r.build_threads, r.k, r.threads, r.cpu, r.isa));
+  line("");
+  const std::string qps_threads_header = fmt::format("QPS {}t", r.threads);
+  line(fmt::format("{:<8} {:>5} {:>9} {:>10} {:>10} {:>9} {:>9} {:>9} {:>9}", "engine", "ef",
+                   fmt::format("recall@{}", r.k), "QPS 1t", qps_threads_header, "p50 us", "p95 us", "p99 us",
+                   "p99.9 us"));
+  for (const EngineReport& e : r.engines) {
+    for (const EfRun& run : e.runs) {
+      line(fmt::format("{:<8} {:>5} {:>9.4f} {:>10.0f} {:>10.0f} {:>9.1f} {:>9.1f} {:>9.1f} {:>9.1f}", e.name, run.ef,
+                       run.recall, run.qps_single, run.qps_threads, run.latency.p50 * 1e6, run.latency.p95 * 1e6,
+                       run.latency.p99 * 1e6, run.latency.p999 * 1e6));
+    }
+  }
+  line("");
+  line(fmt::format("{:<8} {:>9} {:>11} {:>13}   {:>14} {:>14} {:>14}", "engine", "build s", "index MiB", "peak RSS MiB",
+                   "QPS@0.90 (x)", "QPS@0.95 (x)", "QPS@0.99 (x)"));
+  for (const EngineReport& e : r.engines) {
+    std::string cells;
+    for (double level : kRecallLevels) {
+      std::optional<double> qps = QpsAtRecall(e, level);
+      std::optional<double> ratio = RatioToHnswlib(r, e, level);
+      std::string cell = qps ? fmt::format("{:.0f} ({})", *qps, Cell(ratio, "{:.2f}")) : std::string("-");
+      cells += fmt::format(" {:>14}", cell);
+    }
+    line(fmt::format("{:<8} {:>9.2f} {:>11.1f} {:>13.1f}  {}", e.name, e.build_seconds, Mib(e.index_bytes),
+                     Mib(e.peak_rss_bytes), cells));
+  }
+  line("(x) = QPS ratio to hnswlib at the same recall; QPS@r = best single-thread QPS with recall@" +
+       std::to_string(r.k) + " >= r");
+  for (const EngineReport& e : r.engines) {
+    line(fmt::format("{}: {}{}", e.name, e.description, e.note.empty() ? "" : "; note: " + e.note));
+  }
+  return out;
+}
+
+}  // namespace zyphyr

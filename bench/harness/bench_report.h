@@ -1,0 +1,76 @@
+// What `zyphyr bench` measured, and its renderings: the table printed on
+// stdout and the JSON report.
+#ifndef ZYPHYR_BENCH_HARNESS_BENCH_REPORT_H_
+#define ZYPHYR_BENCH_HARNESS_BENCH_REPORT_H_
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "src/eval/latency.h"
+
+namespace zyphyr {
+
+// The recall levels at which engines are compared (QPS at recall >= level).
+inline constexpr double kRecallLevels[] = {0.90, 0.95, 0.99};
+
+// One ef setting of one engine.
+struct EfRun {
+  std::size_t ef = 0;
+  double recall = 0.0;        // recall@k, ann-benchmarks' definition.
+  double qps_single = 0.0;    // One query at a time, one thread.
+  double qps_threads = 0.0;   // The same queries over BenchSettings::threads threads.
+  LatencySummary latency;     // Seconds, from the single-thread run.
+  double mean_results = 0.0;  // Ids returned per query (k unless the engine came up short).
+  std::string result_file;    // The ann-benchmarks result file written for this run.
+};
+
+struct EngineReport {
+  std::string name;
+  std::string description;
+  std::string note;
+  double build_seconds = 0.0;
+  std::size_t index_bytes = 0;
+  std::size_t peak_rss_bytes = 0;  // Process peak while this engine was built and searched.
+  std::vector<EfRun> runs;
+};
+
+struct BenchReport {
+  // Dataset.
+  std::string data_path;
+  std::string data_name;
+  std::string distance;
+  std::size_t dim = 0;
+  std::size_t train_rows = 0;
+  std::size_t test_rows = 0;
+  bool ground_truth_computed = false;
+  std::size_t data_bytes = 0;
+  // Settings.
+  std::size_t k = 10;
+  std::size_t M = 0;
+  std::size_t ef_construction = 0;
+  std::size_t threads = 1;
+  std::size_t build_threads = 1;
+  // Machine.
+  std::string cpu;
+  std::string isa;
+  std::size_t hardware_threads = 0;
+  std::string started_at;  // ISO 8601, UTC.
+  std::vector<EngineReport> engines;
+};
+
+// The highest single-thread QPS among the runs whose recall reaches `level`;
+// nullopt when none does.
+std::optional<double> QpsAtRecall(const EngineReport& engine, double level);
+
+// The report as JSON (pretty-printed), with per engine "qps_at_recall" and
+// "ratio_to_hnswlib" for each level in kRecallLevels (null where undefined).
+std::string ReportJson(const BenchReport& report);
+
+// The report as the fixed-width text table `zyphyr bench` prints.
+std::string ReportTable(const BenchReport& report);
+
+}  // namespace zyphyr
+
+#endif  // ZYPHYR_BENCH_HARNESS_BENCH_REPORT_H_

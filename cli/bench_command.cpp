@@ -1,0 +1,186 @@
+#include "cli/bench_command.h"
+
+#include <chrono>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include <fmt/core.h>
+
+#include "bench/engines/engine.h"
+#include "bench/harness/bench_data.h"
+#include "bench/harness/bench_report.h"
+#include "bench/harness/engine_run.h"
+#include "bench/harness/recall_plot.h"
+#include "cli/cli_errors.h"
+#include "cli/options.h"
+#include "cli/progress_bar.h"
+#include "src/core/parallel_for.h"
+#include "src/distance/cpu_features.h"
+#include "src/distance/dispatch.h"
+#include "src/index/hnsw_options.h"
+
+namespace zyphyr::cli {
+namespace {
+
+std::string UtcNow() {
+  const std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char text[32];
+  std::strftime(text, sizeof(text), "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return text;
+}
+
+Status WriteFile(const std::filesystem::path& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << text;
+  out.close();
+  if (!out) return Status::IOError(path.string() + ": cannot write");
+  return Status::Ok();
+}
+
+Status CheckOptions(const BenchOptions& o) {
+  if (o.k == 0) return Status::InvalidArgument("--k must be at least 1");
+  if (o.M < 2 || o.M > kMaxM) return Status::InvalidArgument(fmt::format("--M must be in [2, {}]", kMaxM));
+  if (o.ef_construction == 0) return Status::InvalidArgument("--ef-construction must be at least 1");
+  return Status::Ok();
+}
+
+// "zyphyr" first, then the peers asked for (every built one by default).
+Result<std::vector<std::string>> EngineNames(const std::string& peers) {
+  std::vector<std::string> names = {"zyphyr"};
+  if (peers == "default") {
+    for (const std::string& peer : AvailablePeers()) names.push_back(peer);
+    for (const char* peer : {"hnswlib", "faiss"}) {
+      if (std::find(names.begin(), names.end(), peer) == names.end()) {
+        fmt::print(stderr, "note: peer '{}' was not built into this binary; skipped\n", peer);
+      }
+    }
+    return names;
+  }
+  Result<std::vector<std::string>> asked = ParseNameList("--peers", peers);
+  if (!asked.ok()) return asked.status();
+  for (const std::string& peer : *asked) {
+    if (peer == "zyphyr") return Status::InvalidArgument("--peers: 'zyphyr' always runs; name only peers");
+    Result<std::unique_ptr<Engine>> engine = MakeEngine(peer);  // Refuses unknown or unbuilt peers.
+    if (!engine.ok()) return engine.status().WithContext("--peers");
+    names.push_back(peer);
+  }
+  return names;
+}
+
+}  // namespace
+
+CLI::App* AddBenchCommand(CLI::App& app, BenchOptions* o) {
+  CLI::App* cmd = app.add_subcommand(
+      "bench", "Build Zyphyr and its peers over a dataset file; report recall, QPS, latency, build time, memory");
+  cmd->add_option("--data", o->data, "ann-benchmarks HDF5 dataset file")->required();
+  cmd->add_option("--k", o->k, "Neighbours per query (recall@k)")->capture_default_str();
+  cmd->add_option("--ef", o->ef_list, "Comma-separated search beam widths")->capture_default_str();
+  cmd->add_option("--threads", o->threads, "Threads of the multi-threaded QPS run (0: all)")->capture_default_str();
+  cmd->add_option("--peers", o->peers, "Comma-separated peers: hnswlib, faiss, or none (default: all built)")
+      ->capture_default_str();
+  cmd->add_option("--M", o->M, "Links per node (2M on level 0), every engine")->capture_default_str();
+  cmd->add_option("--ef-construction", o->ef_construction, "Beam width while building, every engine")
+      ->capture_default_str();
+  cmd->add_option("--build-threads", o->build_threads, "Threads building each index (0: all)")->capture_default_str();
+  cmd->add_option("--seed", o->seed, "Seed of the level draws")->capture_default_str();
+  cmd->add_option("--report", o->report, "Directory for report.json, report.txt, the plot and result files")
+      ->required();
+  return cmd;
+}
+
+int RunBench(const BenchOptions& o) {
+  if (Status st = CheckOptions(o); !st.ok()) return ReportError(st);
+  Result<std::vector<std::size_t>> efs = ParsePositiveList("--ef", o.ef_list);
+  if (!efs.ok()) return ReportError(efs.status());
+  Result<std::vector<std::string>> names = EngineNames(o.peers);
+  if (!names.ok()) return ReportError(names.status());
+  Result<const DistanceKernels*> kernels = ProcessKernels();
+  if (!kernels.ok()) return ReportError(kernels.status());
+
+  const std::filesystem::path report_dir(o.report);
+  std::error_code ec;
+  std::filesystem::create_directories(report_dir, ec);
+  if (ec) return ReportError(Status::IOError(o.report + ": cannot create directory: " + ec.message()));
+
+  BenchDataOptions data_options;
+  data_options.k = o.k;
+  ProgressBar gt_bar("exact ground truth");
+  data_options.ground_truth_progress = gt_bar.Callback();
+  Result<BenchData> data = LoadBenchData(o.data, data_options);
+  gt_bar.Finish();
+  if (!data.ok()) return ReportError(data.status());
+  if (data->ground_truth_computed) {
+    fmt::print(stderr, "note: {} has no ground truth; computed it here (store it with 'zyphyr dataset groundtruth')\n",
+               o.data);
+  }
+
+  BenchSettings settings;
+  settings.k = o.k;
+  settings.efs = *efs;
+  settings.threads = ResolveThreads(o.threads);
+  settings.build.M = o.M;
+  settings.build.ef_construction = o.ef_construction;
+  settings.build.threads = ResolveThreads(o.build_threads);
+  settings.build.seed = o.seed;
+  settings.results_dir = (report_dir / "results").string();
+  for (std::size_t ef : settings.efs) {
+    if (ef < o.k) fmt::print(stderr, "note: ef {} < k {}: every engine searches with ef {}\n", ef, o.k, o.k);
+  }
+
+  BenchReport report;
+  report.data_path = data->path;
+  report.data_name = data->name;
+  report.distance = data->distance_name;
+  report.dim = data->dim;
+  report.train_rows = data->train_rows;
+  report.test_rows = data->test_rows;
+  report.ground_truth_computed = data->ground_truth_computed;
+  report.data_bytes = data->MemoryBytes();
+  report.k = o.k;
+  report.M = o.M;
+  report.ef_construction = o.ef_construction;
+  report.threads = settings.threads;
+  report.build_threads = settings.build.threads;
+  report.cpu = CpuBrandString();
+  report.isa = std::string(IsaName((*kernels)->isa));
+  report.hardware_threads = std::thread::hardware_concurrency();
+  report.started_at = UtcNow();
+
+  for (const std::string& name : *names) {
+    Result<std::unique_ptr<Engine>> engine = MakeEngine(name);
+    if (!engine.ok()) return ReportError(engine.status());
+    ProgressBar build_bar(name + ": build");
+    ProgressBar sweep_bar(name + ": search sweep");
+    RunProgress progress;
+    progress.build = build_bar.Callback();
+    progress.sweep = sweep_bar.Callback();
+    Result<EngineReport> engine_report = RunEngine(**engine, *data, settings, progress);
+    build_bar.Finish();
+    sweep_bar.Finish();
+    if (!engine_report.ok()) {
+      return ReportError(engine_report.status().WithContext(name));
+    }
+    report.engines.push_back(std::move(*engine_report));
+  }
+
+  const std::string table = ReportTable(report);
+  fmt::print("{}", table);
+  if (Status st = WriteFile(report_dir / "report.txt", table); !st.ok()) return ReportError(st);
+  if (Status st = WriteFile(report_dir / "report.json", ReportJson(report)); !st.ok()) return ReportError(st);
+  fmt::print("report: {}  {}\n", (report_dir / "report.json").string(), (report_dir / "report.txt").string());
+  fmt::print("result files (ann-benchmarks layout): {}\n", settings.results_dir);
+  Result<PlotFiles> plot = WriteRecallQpsPlot(report, report_dir.string());
+  if (!plot.ok()) {
+    // The figures are written; a missing plotter is worth a warning, not a failed run.
+    fmt::print(stderr, "warning: plot not drawn: {}\n", plot.status().message());
+  } else {
+    fmt::print("plot: {}\n", plot->png);
+  }
+  return 0;
+}
+
+}  // namespace zyphyr::cli

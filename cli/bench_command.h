@@ -1,0 +1,42 @@
+// `zyphyr bench`: build Zyphyr and its peers over an ann-benchmarks dataset
+// file, sweep ef, and report recall@k, QPS (one thread and T threads),
+// latency percentiles, build time, index size and peak memory.
+//
+//   zyphyr bench --data FILE.hdf5 [--k 10] [--ef 10,16,32,64,128] [--threads T] [--peers hnswlib,faiss]
+//                [--M 16] [--ef-construction 200] [--build-threads T] --report DIR
+//
+// Writes to DIR: report.json, report.txt (the table also printed on stdout),
+// recall_qps.png (with its gnuplot data and script), and one ann-benchmarks
+// result file per engine and ef under DIR/results/.
+#ifndef ZYPHYR_CLI_BENCH_COMMAND_H_
+#define ZYPHYR_CLI_BENCH_COMMAND_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+namespace zyphyr::cli {
+
+struct BenchOptions {
+  std::string data;
+  std::size_t k = 10;
+  std::string ef_list = "10,16,32,64,128";
+  std::size_t threads = 0;        // 0: one per hardware thread.
+  std::string peers = "default";  // "default": every peer built into this binary.
+  std::size_t M = 16;
+  std::size_t ef_construction = 200;
+  std::size_t build_threads = 0;  // 0: one per hardware thread.
+  std::uint64_t seed = 42;
+  std::string report;
+};
+
+CLI::App* AddBenchCommand(CLI::App& app, BenchOptions* options);
+
+// Returns 0; 2 on bad options or input (one line "error: ..."); 1 on failures.
+int RunBench(const BenchOptions& options);
+
+}  // namespace zyphyr::cli
+
+#endif  // ZYPHYR_CLI_BENCH_COMMAND_H_

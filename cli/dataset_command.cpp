@@ -1,0 +1,158 @@
+#include "cli/dataset_command.h"
+
+#include <chrono>
+#include <span>
+#include <vector>
+
+#include <fmt/core.h>
+
+#include "cli/cli_errors.h"
+#include "cli/options.h"
+#include "cli/progress_bar.h"
+#include "cli/stopwatch.h"
+#include "io/ann_dataset_reader.h"
+#include "io/ann_dataset_writer.h"
+#include "io/fashion_mnist.h"
+#include "src/core/metric.h"
+#include "src/core/parallel_for.h"
+#include "src/data/synthetic.h"
+#include "src/eval/ground_truth.h"
+
+namespace zyphyr::cli {
+namespace {
+
+// Computes exact ground truth and writes train, test and it to `path`.
+int WriteWithGroundTruth(const std::string& path, Metric metric, std::size_t dim, std::span<const float> train,
+                         std::span<const float> test, const DatasetOptions& o) {
+  const std::size_t train_rows = train.size() / dim;
+  const std::size_t test_rows = test.size() / dim;
+  const Stopwatch clock;
+  GroundTruthOptions gt_options;
+  gt_options.k = std::min(o.k, train_rows);
+  gt_options.threads = o.threads;
+  ProgressBar bar("exact ground truth");
+  gt_options.progress = bar.Callback();
+  Result<GroundTruth> truth = ComputeGroundTruth(train, test, dim, metric, gt_options);
+  bar.Finish();
+  if (!truth.ok()) return ReportError(truth.status());
+  const double truth_s = clock.Seconds();
+
+  Result<AnnDatasetWriter> writer =
+      AnnDatasetWriter::Create(path, AnnDatasetLayout{metric, dim, train_rows, test_rows});
+  if (!writer.ok()) return ReportError(writer.status());
+  if (Status st = writer->WriteTrainRows(0, train); !st.ok()) return ReportError(st);
+  if (Status st = writer->WriteTestRows(0, test); !st.ok()) return ReportError(st);
+  if (Status st = writer->WriteGroundTruth(truth->k, truth->ids, truth->distances); !st.ok()) return ReportError(st);
+  if (Status st = writer->Commit(); !st.ok()) return ReportError(st);
+  fmt::print(
+      "wrote {}: train {} x {}, test {} x {}, metric {}, ground truth k={} ({:.1f} s on {} threads), {:.1f} s in all\n",
+      path, train_rows, dim, test_rows, dim, MetricName(metric), truth->k, truth_s, ResolveThreads(o.threads),
+      clock.Seconds());
+  return 0;
+}
+
+}  // namespace
+
+DatasetCommands AddDatasetCommand(CLI::App& app, DatasetOptions* o) {
+  CLI::App* dataset = app.add_subcommand("dataset", "Build ann-benchmarks HDF5 dataset files with exact ground truth");
+  dataset->require_subcommand(1);
+  DatasetCommands cmds;
+
+  cmds.fashion_mnist = dataset->add_subcommand(
+      "fashion-mnist",
+      "Fashion-MNIST (60,000 x 784 train, 10,000 test, euclidean) from Debian's dataset-fashion-mnist");
+  cmds.fashion_mnist->add_option("--out", o->out, "Output file")->required();
+  cmds.fashion_mnist->add_option("--source", o->source, "Directory of the idx files")->default_val(kFashionMnistDir);
+  cmds.fashion_mnist->add_option("--k", o->k, "Ground-truth neighbours per query")->capture_default_str();
+  cmds.fashion_mnist->add_option("--threads", o->threads, "Threads for ground truth (0: all)")->capture_default_str();
+
+  cmds.synthetic = dataset->add_subcommand("synthetic", "Generated Gaussian-mixture or uniform data");
+  cmds.synthetic->add_option("--n", o->n, "Train rows")->required();
+  cmds.synthetic->add_option("--dim", o->dim, "Dimension")->required();
+  cmds.synthetic->add_option("--queries", o->queries, "Test rows (queries)")->required();
+  cmds.synthetic->add_option("--clusters", o->clusters, "Gaussian clusters")->capture_default_str();
+  cmds.synthetic->add_option("--distribution", o->distribution, "gaussian (mixture) or uniform")->capture_default_str();
+  cmds.synthetic->add_option("--metric", o->metric, "l2, ip or cosine")->capture_default_str();
+  cmds.synthetic->add_option("--seed", o->seed, "Seed (same seed, same file)")->capture_default_str();
+  cmds.synthetic->add_option("--k", o->k, "Ground-truth neighbours per query")->capture_default_str();
+  cmds.synthetic->add_option("--threads", o->threads, "Threads for ground truth (0: all)")->capture_default_str();
+  cmds.synthetic->add_option("--out", o->out, "Output file")->required();
+
+  cmds.groundtruth = dataset->add_subcommand("groundtruth", "Add exact neighbors/distances to a dataset file");
+  cmds.groundtruth->add_option("--data", o->data, "Dataset file")->required();
+  cmds.groundtruth->add_option("--k", o->k, "Neighbours per query")->capture_default_str();
+  cmds.groundtruth->add_option("--threads", o->threads, "Threads (0: all)")->capture_default_str();
+  cmds.groundtruth->add_flag("--force", o->force, "Recompute when the file already has ground truth");
+  return cmds;
+}
+
+int RunFashionMnist(const DatasetOptions& o) {
+  if (Status st = CheckPositive(o.k, "--k"); !st.ok()) return ReportError(st);
+  const Stopwatch clock;
+  Result<FashionMnist> data = LoadFashionMnist(o.source);
+  if (!data.ok()) return ReportError(data.status());
+  fmt::print("read Fashion-MNIST from {}: {} train, {} test, {}-d ({:.1f} s)\n", o.source, data->train_rows,
+             data->test_rows, data->dim, clock.Seconds());
+  return WriteWithGroundTruth(o.out, Metric::kL2, data->dim, data->train, data->test, o);
+}
+
+int RunSynthetic(const DatasetOptions& o) {
+  for (auto [value, name] :
+       {std::pair{o.n, "--n"}, {o.dim, "--dim"}, {o.queries, "--queries"}, {o.k, "--k"}, {o.clusters, "--clusters"}}) {
+    if (Status st = CheckPositive(value, name); !st.ok()) return ReportError(st);
+  }
+  Result<Metric> metric = ParseMetric(o.metric);
+  if (!metric.ok()) return ReportError(metric.status());
+  Result<Dataset> train =
+      Status::InvalidArgument("--distribution: '" + o.distribution + "' is not known (expected gaussian or uniform)");
+  Result<Dataset> test = train;
+  if (o.distribution == "gaussian") {
+    train = ClusteredGaussian(o.n, o.dim, o.clusters, o.seed, SampleStream::kBase);
+    test = ClusteredGaussian(o.queries, o.dim, o.clusters, o.seed, SampleStream::kQueries);
+  } else if (o.distribution == "uniform") {
+    train = Uniform(o.n, o.dim, o.seed, SampleStream::kBase);
+    test = Uniform(o.queries, o.dim, o.seed, SampleStream::kQueries);
+  }
+  if (!train.ok()) return ReportError(train.status());
+  if (!test.ok()) return ReportError(test.status());
+  return WriteWithGroundTruth(o.out, *metric, o.dim, train->rows, test->rows, o);
+}
+
+int RunGroundTruth(const DatasetOptions& o) {
+  if (Status st = CheckPositive(o.k, "--k"); !st.ok()) return ReportError(st);
+  const Stopwatch clock;
+  Metric metric = Metric::kL2;
+  std::size_t test_rows = 0;
+  Result<GroundTruth> truth = Status::Internal("ground truth not computed");
+  {  // The file stays open only while it is read; AddGroundTruth then replaces it.
+    Result<AnnDatasetReader> reader = AnnDatasetReader::Open(o.data);
+    if (!reader.ok()) return ReportError(reader.status());
+    if (reader->has_ground_truth() && !o.force) {
+      return ReportError(Status::InvalidArgument(
+          o.data + ": already has ground truth (datasets 'neighbors' and 'distances'); pass --force to recompute"));
+    }
+    Result<std::vector<float>> test = reader->ReadTest();
+    if (!test.ok()) return ReportError(test.status());
+    metric = reader->metric();
+    test_rows = reader->test_shape().rows;
+    const std::size_t train_rows = reader->train_shape().rows;
+    GroundTruthOptions gt_options;
+    gt_options.k = std::min(o.k, train_rows);
+    gt_options.threads = o.threads;
+    ProgressBar bar("exact ground truth");
+    gt_options.progress = bar.Callback();
+    const AnnDatasetReader& file = *reader;
+    truth = ComputeGroundTruth([&file](std::size_t begin, std::size_t count,
+                                       std::span<float> out) { return file.ReadTrainRows(begin, count, out); },
+                               train_rows, *test, file.dim(), metric, gt_options);
+  }
+  if (!truth.ok()) return ReportError(truth.status());
+  if (Status st = AddGroundTruth(o.data, truth->k, truth->ids, truth->distances, o.force); !st.ok()) {
+    return ReportError(st);
+  }
+  fmt::print("added ground truth to {}: {} queries x k={}, metric {}, {:.1f} s\n", o.data, test_rows, truth->k,
+             MetricName(metric), clock.Seconds());
+  return 0;
+}
+
+}  // namespace zyphyr::cli

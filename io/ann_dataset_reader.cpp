@@ -1,0 +1,291 @@
+#include "io/ann_dataset_reader.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <new>
+#include <utility>
+
+#include "io/hdf5_handle.h"
+#include "src/core/check.h"
+
+namespace zyphyr {
+
+enum class AnnDatasetReader::Part { kTrain, kTest, kNeighbors, kDistances };
+
+// Declared in the order they must close in reverse: datasets before the file.
+struct AnnDatasetReader::Impl {
+  Hdf5Handle file;
+  Hdf5Handle train;
+  Hdf5Handle test;
+  Hdf5Handle neighbors;
+  Hdf5Handle distances;
+};
+
+namespace {
+
+constexpr const char* kExpectedDistances = "(expected euclidean, angular or ip)";
+
+// Which stored element types a dataset may have.
+enum class Accept { kFloatOrInteger, kInteger, kFloat };
+
+std::string Quoted(const char* name) { return std::string("'") + name + "'"; }
+std::string Num(std::size_t n) { return std::to_string(n); }
+
+// "[b, e)" without wrapping when begin + count overflows.
+std::string RangeText(std::size_t begin, std::size_t count) {
+  std::string text = "[";  // Appended piecewise: GCC 12 warns falsely (-Wrestrict) on "[" + std::string.
+  text += Num(begin);
+  text += ", ";
+  text += begin <= std::numeric_limits<std::size_t>::max() - count ? Num(begin + count) : "overflow";
+  text += ")";
+  return text;
+}
+
+// Opens `name`, checks it is 2-D with an accepted element type, and returns its shape.
+Status OpenMatrix(hid_t file, const std::string& path, const char* name, Accept accept, Hdf5Handle* dataset,
+                  MatrixShape* shape) {
+  Hdf5Lock lock;
+  Result<Hdf5Handle> opened = OpenDataset(file, path, name);
+  if (!opened.ok()) return opened.status();
+  Result<std::vector<std::uint64_t>> dims = DatasetDims(opened->get(), path, name);
+  if (!dims.ok()) return dims.status();
+  if (dims->size() != 2) {
+    return Status::InvalidArgument(path + ": dataset " + Quoted(name) + " has " + Num(dims->size()) +
+                                   (dims->size() == 1 ? " dimension" : " dimensions") +
+                                   "; expected 2 (rows x columns)");
+  }
+  Hdf5Handle type(Hdf5Kind::kDatatype, H5Dget_type(opened->get()));
+  if (!type.valid()) return Status::IOError(path + ": cannot read dataset " + Quoted(name) + ": " + Hdf5ErrorDetail());
+  const H5T_class_t cls = H5Tget_class(type.get());
+  const std::size_t size = H5Tget_size(type.get());
+  const bool is_float = cls == H5T_FLOAT && (size == 4 || size == 8);
+  const bool is_integer = cls == H5T_INTEGER;
+  const bool supported = accept == Accept::kFloatOrInteger ? is_float || is_integer
+                         : accept == Accept::kInteger      ? is_integer
+                                                           : is_float;
+  if (!supported) {
+    const char* expected = accept == Accept::kFloatOrInteger ? "float32, float64 or integers"
+                           : accept == Accept::kInteger      ? "integers"
+                                                             : "float32 or float64";
+    return Status::InvalidArgument(path + ": dataset " + Quoted(name) + " has unsupported element type " +
+                                   Hdf5TypeName(type.get()) + "; expected " + expected);
+  }
+  *dataset = std::move(opened).value();
+  *shape = MatrixShape{(*dims)[0], (*dims)[1]};
+  return Status::Ok();
+}
+
+// rows * cols elements of `element_bytes` must be addressable.
+Status CheckAddressable(const std::string& path, const char* name, MatrixShape shape, std::size_t element_bytes) {
+  if (shape.cols > std::numeric_limits<std::size_t>::max() / element_bytes / shape.rows) {
+    return Status::InvalidArgument(path + ": dataset " + Quoted(name) + " is too large (" + Num(shape.rows) + " x " +
+                                   Num(shape.cols) + ")");
+  }
+  return Status::Ok();
+}
+
+// The vectors `train` or `test`: 2-D, non-empty, float or integer.
+Status OpenVectors(hid_t file, const std::string& path, const char* name, Hdf5Handle* dataset, MatrixShape* shape) {
+  ZYPHYR_RETURN_IF_ERROR(OpenMatrix(file, path, name, Accept::kFloatOrInteger, dataset, shape));
+  if (shape->rows == 0) return Status::InvalidArgument(path + ": dataset " + Quoted(name) + " is empty (0 rows)");
+  if (shape->cols == 0) return Status::InvalidArgument(path + ": dataset " + Quoted(name) + " is empty (0 columns)");
+  return CheckAddressable(path, name, *shape, sizeof(float));
+}
+
+// `neighbors` or `distances`: as many rows as `test`, at least one column.
+Status OpenGroundTruth(hid_t file, const std::string& path, const char* name, Accept accept, std::size_t test_rows,
+                       Hdf5Handle* dataset, MatrixShape* shape) {
+  ZYPHYR_RETURN_IF_ERROR(OpenMatrix(file, path, name, accept, dataset, shape));
+  if (shape->rows != test_rows) {
+    return Status::InvalidArgument(path + ": dataset " + Quoted(name) + " has " + Num(shape->rows) +
+                                   " rows but 'test' has " + Num(test_rows));
+  }
+  if (shape->cols == 0) return Status::InvalidArgument(path + ": dataset " + Quoted(name) + " is empty (0 columns)");
+  return CheckAddressable(path, name, *shape, sizeof(std::int64_t));
+}
+
+Result<Metric> ParseDistance(const std::string& path, const std::string& name) {
+  if (name == "euclidean") return Metric::kL2;
+  if (name == "angular") return Metric::kCosine;
+  if (name == "ip" || name == "dot") return Metric::kInnerProduct;
+  return Status::InvalidArgument(path + ": distance '" + name + "' is not supported " + kExpectedDistances);
+}
+
+// Rows start at `first_row`; `values` holds whole rows of `cols` values.
+Status CheckFinite(const std::string& path, const char* name, std::size_t first_row, std::size_t cols,
+                   std::span<const float> values) {
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    if (std::isfinite(values[i])) continue;
+    return Status::InvalidArgument(path + ": dataset " + Quoted(name) + " row " + Num(first_row + i / cols) +
+                                   " column " + Num(i % cols) + (std::isnan(values[i]) ? " is NaN" : " is Inf"));
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+std::string_view AnnDistanceName(Metric metric) {
+  switch (metric) {
+    case Metric::kL2:
+      return "euclidean";
+    case Metric::kCosine:
+      return "angular";
+    case Metric::kInnerProduct:
+      return "ip";
+  }
+  return "unknown";
+}
+
+AnnDatasetReader::AnnDatasetReader() = default;
+AnnDatasetReader::AnnDatasetReader(AnnDatasetReader&& other) noexcept = default;
+AnnDatasetReader& AnnDatasetReader::operator=(AnnDatasetReader&& other) noexcept = default;
+AnnDatasetReader::~AnnDatasetReader() = default;
+
+Result<AnnDatasetReader> AnnDatasetReader::Open(const std::string& path) {
+  Hdf5Lock lock;
+  Result<Hdf5Handle> file = OpenHdf5ForReading(path);
+  if (!file.ok()) return file.status();
+  AnnDatasetReader reader;
+  reader.path_ = path;
+  reader.impl_ = std::make_unique<Impl>();
+  Impl& impl = *reader.impl_;
+  impl.file = std::move(file).value();
+  const hid_t f = impl.file.get();
+
+  ZYPHYR_RETURN_IF_ERROR(OpenVectors(f, path, "train", &impl.train, &reader.train_));
+  ZYPHYR_RETURN_IF_ERROR(OpenVectors(f, path, "test", &impl.test, &reader.test_));
+  if (reader.test_.cols != reader.train_.cols) {
+    return Status::InvalidArgument(path + ": dataset 'test' has " + Num(reader.test_.cols) +
+                                   " columns but 'train' has " + Num(reader.train_.cols));
+  }
+
+  Result<std::string> distance = ReadStringAttribute(f, path, "distance");
+  if (!distance.ok()) {
+    if (distance.status().code() != StatusCode::kNotFound) return distance.status();
+    return Status::InvalidArgument(path + ": no 'distance' attribute " + kExpectedDistances);
+  }
+  Result<Metric> metric = ParseDistance(path, *distance);
+  if (!metric.ok()) return metric.status();
+  reader.metric_ = *metric;
+  reader.distance_name_ = std::move(distance).value();
+
+  Result<std::int64_t> dimension = ReadIntegerAttribute(f, path, "dimension");
+  if (!dimension.ok() && dimension.status().code() != StatusCode::kNotFound) return dimension.status();
+  if (dimension.ok() && (*dimension < 0 || static_cast<std::uint64_t>(*dimension) != reader.train_.cols)) {
+    return Status::InvalidArgument(path + ": attribute 'dimension' is " + std::to_string(*dimension) +
+                                   " but dataset 'train' has " + Num(reader.train_.cols) + " columns");
+  }
+
+  Result<bool> has_neighbors = LinkExists(f, path, "neighbors");
+  if (!has_neighbors.ok()) return has_neighbors.status();
+  Result<bool> has_distances = LinkExists(f, path, "distances");
+  if (!has_distances.ok()) return has_distances.status();
+  if (*has_neighbors && !*has_distances) {
+    return Status::InvalidArgument(path + ": dataset 'neighbors' exists but 'distances' does not");
+  }
+  if (*has_distances && !*has_neighbors) {
+    return Status::InvalidArgument(path + ": dataset 'distances' exists but 'neighbors' does not");
+  }
+  if (*has_neighbors) {
+    MatrixShape ids, dists;
+    ZYPHYR_RETURN_IF_ERROR(
+        OpenGroundTruth(f, path, "neighbors", Accept::kInteger, reader.test_.rows, &impl.neighbors, &ids));
+    ZYPHYR_RETURN_IF_ERROR(
+        OpenGroundTruth(f, path, "distances", Accept::kFloat, reader.test_.rows, &impl.distances, &dists));
+    if (ids.cols != dists.cols) {
+      return Status::InvalidArgument(path + ": datasets 'neighbors' (" + Num(ids.cols) + " columns) and 'distances' (" +
+                                     Num(dists.cols) + " columns) differ in width");
+    }
+    reader.ground_truth_ = ids;
+  }
+  return reader;
+}
+
+Status AnnDatasetReader::ReadFloatRows(Part part, std::size_t begin, std::size_t count, std::span<float> out) const {
+  ZYPHYR_CHECK(impl_ != nullptr);
+  const char* name = part == Part::kTrain ? "train" : part == Part::kTest ? "test" : "distances";
+  const MatrixShape shape = part == Part::kTrain ? train_ : part == Part::kTest ? test_ : ground_truth_;
+  const Hdf5Handle& dataset = part == Part::kTrain  ? impl_->train
+                              : part == Part::kTest ? impl_->test
+                                                    : impl_->distances;
+  if (count > shape.rows || begin > shape.rows - count) {
+    return Status::OutOfRange(path_ + ": rows " + RangeText(begin, count) + " of dataset " + Quoted(name) +
+                              " are past its end (" + Num(shape.rows) + " rows)");
+  }
+  if (out.size() != count * shape.cols) {
+    return Status::InvalidArgument(path_ + ": output holds " + Num(out.size()) + " floats; " + Num(count) +
+                                   " rows of dataset " + Quoted(name) + " need " + Num(count * shape.cols));
+  }
+  ZYPHYR_RETURN_IF_ERROR(ReadRows(dataset.get(), path_, name, H5T_NATIVE_FLOAT, begin, count, shape.cols, out.data()));
+  return CheckFinite(path_, name, begin, shape.cols, out);
+}
+
+Result<std::vector<float>> AnnDatasetReader::ReadWholeFloat(Part part) const {
+  const char* name = part == Part::kTrain ? "train" : part == Part::kTest ? "test" : "distances";
+  const MatrixShape shape = part == Part::kTrain ? train_ : part == Part::kTest ? test_ : ground_truth_;
+  std::vector<float> out;
+  try {
+    out.resize(shape.rows * shape.cols);  // Open checked that the product fits.
+  } catch (const std::bad_alloc&) {
+    return Status::IOError(path_ + ": dataset " + Quoted(name) + " (" + Num(shape.rows) + " x " + Num(shape.cols) +
+                           ") does not fit in memory");
+  }
+  for (std::size_t begin = 0; begin < shape.rows; begin += kReadBlockRows) {
+    const std::size_t count = std::min(kReadBlockRows, shape.rows - begin);
+    ZYPHYR_RETURN_IF_ERROR(
+        ReadFloatRows(part, begin, count, std::span<float>(out).subspan(begin * shape.cols, count * shape.cols)));
+  }
+  return out;
+}
+
+Status AnnDatasetReader::ReadTrainRows(std::size_t begin, std::size_t count, std::span<float> out) const {
+  return ReadFloatRows(Part::kTrain, begin, count, out);
+}
+
+Status AnnDatasetReader::ReadTestRows(std::size_t begin, std::size_t count, std::span<float> out) const {
+  return ReadFloatRows(Part::kTest, begin, count, out);
+}
+
+Result<std::vector<float>> AnnDatasetReader::ReadTrain() const { return ReadWholeFloat(Part::kTrain); }
+
+Result<std::vector<float>> AnnDatasetReader::ReadTest() const { return ReadWholeFloat(Part::kTest); }
+
+Status AnnDatasetReader::NoGroundTruth() const {
+  return Status::NotFound(path_ + ": no ground truth (datasets 'neighbors' and 'distances'); run 'zyphyr dataset " +
+                          "groundtruth --data " + path_ + "'");
+}
+
+Result<std::vector<float>> AnnDatasetReader::ReadDistances() const {
+  ZYPHYR_CHECK(impl_ != nullptr);
+  if (!has_ground_truth()) return NoGroundTruth();
+  return ReadWholeFloat(Part::kDistances);
+}
+
+Result<std::vector<std::int64_t>> AnnDatasetReader::ReadNeighbors() const {
+  ZYPHYR_CHECK(impl_ != nullptr);
+  if (!has_ground_truth()) return NoGroundTruth();
+  const MatrixShape shape = ground_truth_;
+  std::vector<std::int64_t> ids;
+  try {
+    ids.resize(shape.rows * shape.cols);
+  } catch (const std::bad_alloc&) {
+    return Status::IOError(path_ + ": dataset 'neighbors' (" + Num(shape.rows) + " x " + Num(shape.cols) +
+                           ") does not fit in memory");
+  }
+  for (std::size_t begin = 0; begin < shape.rows; begin += kReadBlockRows) {
+    const std::size_t count = std::min(kReadBlockRows, shape.rows - begin);
+    ZYPHYR_RETURN_IF_ERROR(ReadRows(impl_->neighbors.get(), path_, "neighbors", H5T_NATIVE_INT64, begin, count,
+                                    shape.cols, ids.data() + begin * shape.cols));
+  }
+  const auto train_rows = static_cast<std::int64_t>(train_.rows);
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    if (ids[i] >= 0 && ids[i] < train_rows) continue;
+    return Status::InvalidArgument(path_ + ": dataset 'neighbors' row " + Num(i / shape.cols) + " column " +
+                                   Num(i % shape.cols) + " holds id " + std::to_string(ids[i]) + ", outside [0, " +
+                                   Num(train_.rows) + ")");
+  }
+  return ids;
+}
+
+}  // namespace zyphyr

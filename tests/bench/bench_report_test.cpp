@@ -1,0 +1,82 @@
+#include "bench/harness/bench_report.h"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+namespace zyphyr {
+namespace {
+
+EfRun MakeRun(std::size_t ef, double recall, double qps) {
+  EfRun run;
+  run.ef = ef;
+  run.recall = recall;
+  run.qps_single = qps;
+  run.qps_threads = 2 * qps;
+  run.latency.p50 = 1.0 / qps;
+  return run;
+}
+
+BenchReport TwoEngines() {
+  BenchReport report;
+  report.data_name = "toy";
+  report.k = 10;
+  report.M = 16;
+  report.ef_construction = 200;
+  report.threads = 2;
+  EngineReport zyphyr;
+  zyphyr.name = "zyphyr";
+  zyphyr.runs = {MakeRun(10, 0.85, 30000), MakeRun(16, 0.93, 20000), MakeRun(32, 0.97, 12000), MakeRun(64, 0.991, 6000)};
+  EngineReport hnswlib;
+  hnswlib.name = "hnswlib";
+  hnswlib.runs = {MakeRun(10, 0.80, 20000), MakeRun(16, 0.91, 10000), MakeRun(32, 0.96, 6000), MakeRun(64, 0.985, 3000)};
+  report.engines = {zyphyr, hnswlib};
+  return report;
+}
+
+TEST(BenchReportTest, QpsAtRecallIsTheFastestRunReachingTheLevel) {
+  BenchReport report = TwoEngines();
+  EXPECT_EQ(QpsAtRecall(report.engines[0], 0.90), 20000.0);
+  EXPECT_EQ(QpsAtRecall(report.engines[0], 0.95), 12000.0);
+  EXPECT_EQ(QpsAtRecall(report.engines[0], 0.99), 6000.0);
+  EXPECT_EQ(QpsAtRecall(report.engines[1], 0.90), 10000.0);
+  EXPECT_FALSE(QpsAtRecall(report.engines[1], 0.99).has_value());
+  // A slower run at higher recall does not hide a faster one that qualifies.
+  report.engines[0].runs.push_back(MakeRun(8, 0.99, 50000));
+  EXPECT_EQ(QpsAtRecall(report.engines[0], 0.99), 50000.0);
+}
+
+TEST(BenchReportTest, JsonHoldsRunsLevelsAndRatiosToHnswlib) {
+  const nlohmann::json doc = nlohmann::json::parse(ReportJson(TwoEngines()));
+  ASSERT_EQ(doc["engines"].size(), 2u);
+  const nlohmann::json& zyphyr = doc["engines"][0];
+  EXPECT_EQ(zyphyr["name"], "zyphyr");
+  EXPECT_EQ(zyphyr["runs"].size(), 4u);
+  EXPECT_EQ(zyphyr["runs"][1]["ef"], 16);
+  EXPECT_DOUBLE_EQ(zyphyr["runs"][1]["qps_threads"].get<double>(), 40000.0);
+  EXPECT_DOUBLE_EQ(zyphyr["qps_at_recall"]["0.90"].get<double>(), 20000.0);
+  EXPECT_DOUBLE_EQ(zyphyr["ratio_to_hnswlib"]["0.90"].get<double>(), 2.0);
+  EXPECT_DOUBLE_EQ(zyphyr["ratio_to_hnswlib"]["0.95"].get<double>(), 2.0);
+  EXPECT_TRUE(zyphyr["ratio_to_hnswlib"]["0.99"].is_null());  // hnswlib never reached 0.99.
+  EXPECT_DOUBLE_EQ(doc["engines"][1]["ratio_to_hnswlib"]["0.90"].get<double>(), 1.0);
+  EXPECT_EQ(doc["settings"]["k"], 10);
+  EXPECT_EQ(doc["settings"]["M"], 16);
+}
+
+TEST(BenchReportTest, TableHasARowPerRunAndTheComparison) {
+  const std::string table = ReportTable(TwoEngines());
+  EXPECT_NE(table.find("QPS 2t"), std::string::npos) << table;
+  EXPECT_NE(table.find("zyphyr      16    0.9300      20000      40000"), std::string::npos) << table;
+  EXPECT_NE(table.find("20000 (2.00)"), std::string::npos) << table;
+  EXPECT_NE(table.find("10000 (1.00)"), std::string::npos) << table;
+}
+
+TEST(BenchReportTest, WithoutHnswlibThereIsNoRatio) {
+  BenchReport report = TwoEngines();
+  report.engines.pop_back();
+  const nlohmann::json doc = nlohmann::json::parse(ReportJson(report));
+  EXPECT_TRUE(doc["engines"][0]["ratio_to_hnswlib"]["0.90"].is_null());
+  EXPECT_NE(ReportTable(report).find("20000 (-)"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace zyphyr

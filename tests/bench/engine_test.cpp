@@ -1,0 +1,114 @@
+#include "bench/engines/engine.h"
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "src/data/synthetic.h"
+#include "src/eval/recall.h"
+#include "src/index/brute_force.h"
+
+namespace zyphyr {
+namespace {
+
+std::vector<std::string> AllEngines() {
+  std::vector<std::string> names = {"zyphyr"};
+  for (const std::string& peer : AvailablePeers()) names.push_back(peer);
+  return names;
+}
+
+class EngineTest : public ::testing::TestWithParam<std::tuple<std::string, Metric>> {};
+
+// Every engine, under every metric, finds nearly all true neighbours of
+// clustered data at a generous ef, with ids that are row numbers.
+TEST_P(EngineTest, FindsTheTrueNeighbours) {
+  const auto& [name, metric] = GetParam();
+  constexpr std::size_t kN = 3000, kDim = 24, kQueries = 100, kK = 10;
+  Result<Dataset> rows = ClusteredGaussian(kN, kDim, 8, 7, SampleStream::kBase);
+  Result<Dataset> queries = ClusteredGaussian(kQueries, kDim, 8, 7, SampleStream::kQueries);
+  ASSERT_TRUE(rows.ok() && queries.ok());
+
+  Result<std::unique_ptr<Engine>> engine = MakeEngine(name);
+  ASSERT_TRUE(engine.ok()) << engine.status().ToString();
+  EXPECT_EQ((*engine)->name(), name);
+  EXPECT_FALSE((*engine)->description().empty());
+  EngineBuildParams params;
+  params.M = 12;
+  params.ef_construction = 100;
+  params.threads = 2;
+  std::size_t last_progress = 0;
+  params.progress = [&](std::size_t done, std::size_t total) {
+    EXPECT_EQ(total, kN);
+    last_progress = std::max(last_progress, done);
+  };
+  ASSERT_TRUE((*engine)->Build(rows->rows, kDim, metric, params).ok());
+  EXPECT_EQ(last_progress, kN);
+  EXPECT_GT((*engine)->MemoryBytes(), kN * kDim * sizeof(float));
+  ASSERT_TRUE((*engine)->SetEf(100).ok());
+
+  VectorStore store(kDim, metric);
+  std::vector<std::uint64_t> ids(kN);
+  for (std::size_t i = 0; i < kN; ++i) ids[i] = i;
+  ASSERT_TRUE(store.AddBatch(ids, rows->rows).ok());
+  Result<std::vector<std::vector<Neighbor>>> truth = ExactSearch(store, queries->rows, kK, 1);
+  ASSERT_TRUE(truth.ok());
+
+  std::vector<std::vector<std::uint64_t>> returned(kQueries);
+  for (std::size_t q = 0; q < kQueries; ++q) {
+    ASSERT_TRUE((*engine)->Search(queries->row(q), kK, &returned[q]).ok());
+    EXPECT_EQ(returned[q].size(), kK);
+  }
+  Result<RecallReport> recall = ComputeRecall(RecallVectors{rows->rows, queries->rows, kDim, metric},
+                                              DistancesOf(*truth), returned, RecallOptions{kK});
+  ASSERT_TRUE(recall.ok()) << recall.status().ToString();
+  EXPECT_GE(recall->recall, 0.97) << name << " " << MetricName(metric);
+}
+
+INSTANTIATE_TEST_SUITE_P(AllEngines, EngineTest,
+                         ::testing::Combine(::testing::ValuesIn(AllEngines()),
+                                            ::testing::Values(Metric::kL2, Metric::kInnerProduct, Metric::kCosine)),
+                         [](const auto& info) {
+                           return std::get<0>(info.param) + "_" + std::string(MetricName(std::get<1>(info.param)));
+                         });
+
+TEST(EngineRegistryTest, RefusesUnknownEngines) {
+  Result<std::unique_ptr<Engine>> engine = MakeEngine("annoy");
+  ASSERT_FALSE(engine.ok());
+  EXPECT_EQ(engine.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(engine.status().message(), "unknown engine 'annoy' (expected zyphyr, hnswlib or faiss)");
+}
+
+TEST(EngineRegistryTest, PeersMissingAtBuildTimeSayWhatToInstall) {
+  const std::vector<std::string> built = AvailablePeers();
+  for (const char* peer : {"hnswlib", "faiss"}) {
+    Result<std::unique_ptr<Engine>> engine = MakeEngine(peer);
+    if (std::find(built.begin(), built.end(), peer) != built.end()) {
+      EXPECT_TRUE(engine.ok()) << peer;
+    } else {
+      ASSERT_FALSE(engine.ok());
+      EXPECT_EQ(engine.status().code(), StatusCode::kUnsupported);
+      EXPECT_NE(engine.status().message().find("was not built (install lib"), std::string::npos);
+    }
+  }
+}
+
+TEST(EngineTest, WrongQueryDimensionIsRefused) {
+  for (const std::string& name : AllEngines()) {
+    Result<std::unique_ptr<Engine>> engine = MakeEngine(name);
+    ASSERT_TRUE(engine.ok());
+    std::vector<float> rows(20 * 4, 1.0f);
+    for (std::size_t i = 0; i < rows.size(); ++i) rows[i] = static_cast<float>(i % 7);
+    ASSERT_TRUE((*engine)->Build(rows, 4, Metric::kL2, EngineBuildParams{}).ok()) << name;
+    ASSERT_TRUE((*engine)->SetEf(10).ok());
+    std::vector<std::uint64_t> ids;
+    std::vector<float> query(3, 0.0f);
+    Status st = (*engine)->Search(query, 5, &ids);
+    EXPECT_EQ(st.code(), StatusCode::kInvalidArgument) << name;
+    EXPECT_EQ(st.message(), "query has dimension 3, expected 4") << name;
+  }
+}
+
+}  // namespace
+}  // namespace zyphyr
