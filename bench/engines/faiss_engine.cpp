@@ -35,6 +35,7 @@ Status FaissEngine::Build(std::span<const float> rows, std::size_t dim, Metric m
 
 Status FaissEngine::SetEf(std::size_t ef) {
   if (ef == 0) return Status::InvalidArgument("ef must be at least 1");
+  if (peer_) peer_->SetEf(ef);
   ef_ = ef;
   return Status::Ok();
 }

@@ -148,6 +148,10 @@ std::vector<std::pair<float, std::int64_t>> FaissPeer::Search(std::span<const fl
   return out;
 }
 
+void FaissPeer::SetEf(std::size_t ef) {
+  impl_->index->hnsw.efSearch = static_cast<int>(std::min<std::size_t>(std::max<std::size_t>(ef, 1), INT_MAX));
+}
+
 std::size_t FaissPeer::size() const { return static_cast<std::size_t>(impl_->index->ntotal); }
 std::size_t FaissPeer::dim() const { return impl_->dim; }
 

@@ -53,9 +53,16 @@ class FaissPeer {
   // nothing added; Internal with FAISS's message when it throws.
   Status Add(std::span<const float> rows, std::size_t threads);
 
+  // Sets the index's own search beam (HNSW::efSearch). Needed besides the
+  // per-call `ef` of Search: FAISS 1.7.3 sizes its candidate queue from this
+  // member and ignores SearchParametersHNSW::efSearch there (fixed upstream
+  // in FAISS PR #3233, 2024). Must not overlap any other call.
+  void SetEf(std::size_t ef);
+
   // The k nearest ids to `query` (dim floats; anything else is a caller bug
   // and aborts with file:line) with search beam `ef`
-  // (SearchParametersHNSW::efSearch; FAISS uses max(ef, k)), nearest first,
+  // (SearchParametersHNSW::efSearch; FAISS uses max(ef, k); call SetEf(ef)
+  // first, see there), nearest first,
   // as (FAISS distance, id); ids of -1 (fewer than k found) are dropped.
   // Empty when k == 0, the index is empty, or FAISS throws.
   //

@@ -140,6 +140,33 @@ TEST(FaissPeerTest, ConcurrentSearchEqualsSequential) {
   EXPECT_EQ(sequential, concurrent);
 }
 
+// Uniform data is hard enough that ef 16 misses neighbours ef 256 finds: the
+// beam set by SetEf must reach FAISS's candidate queue (FAISS 1.7.3 ignores
+// the per-call efSearch there).
+TEST(FaissPeerTest, LargerEfFindsMore) {
+  Result<Dataset> base = Uniform(kRows, kDim, 11, SampleStream::kBase);
+  Result<Dataset> queries = Uniform(kQueries, kDim, 11, SampleStream::kQueries);
+  ASSERT_TRUE(base.ok() && queries.ok());
+  Result<std::unique_ptr<FaissPeer>> peer = FaissPeer::Create(kDim, Metric::kL2, 8, 40);
+  ASSERT_TRUE(peer.ok());
+  ASSERT_TRUE((*peer)->Add(base->rows, 1).ok());
+  auto recall_at = [&](std::size_t ef) {
+    (*peer)->SetEf(ef);
+    std::size_t hits = 0;
+    for (std::size_t q = 0; q < kQueries; ++q) {
+      std::vector<std::int64_t> truth = TrueNeighbors(*base, queries->row(q), Metric::kL2);
+      for (const auto& [distance, id] : (*peer)->Search(queries->row(q), kK, ef)) {
+        hits += std::count(truth.begin(), truth.end(), id);
+      }
+    }
+    return static_cast<double>(hits) / static_cast<double>(kQueries * kK);
+  };
+  const double narrow = recall_at(kK);
+  const double wide = recall_at(256);
+  EXPECT_GE(wide, 0.99);
+  EXPECT_GT(wide, narrow + 0.05) << "ef 10: " << narrow << ", ef 256: " << wide;
+}
+
 TEST(FaissPeerTest, RefusesBadArguments) {
   Result<std::unique_ptr<FaissPeer>> peer = FaissPeer::Create(0, Metric::kL2, 16, 100);
   ASSERT_FALSE(peer.ok());
