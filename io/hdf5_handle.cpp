@@ -330,7 +330,8 @@ Result<Hdf5Handle> CreateDataset(hid_t file, const std::string& path, const char
   Hdf5Handle space(Hdf5Kind::kDataspace, H5Screate_simple(static_cast<int>(extent.size()), extent.data(), nullptr));
   Hdf5Handle properties(Hdf5Kind::kPropertyList, H5Pcreate(H5P_DATASET_CREATE));
   Hdf5Handle dataset;
-  bool ok = space.valid() && properties.valid();
+  // No modification times in the file: the same data gives the same bytes.
+  bool ok = space.valid() && properties.valid() && H5Pset_obj_track_times(properties.get(), false) >= 0;
   if (ok && chunk_rows > 0 && extent.size() == 2) {
     const hsize_t chunk[2] = {chunk_rows, extent[1]};
     ok = H5Pset_chunk(properties.get(), 2, chunk) >= 0;

@@ -37,7 +37,7 @@ TEST_P(EngineTest, FindsTheTrueNeighbours) {
   EngineBuildParams params;
   params.M = 12;
   params.ef_construction = 100;
-  params.threads = 2;
+  params.threads = 1;  // Deterministic graphs: the recall below is the same on every run.
   std::size_t last_progress = 0;
   params.progress = [&](std::size_t done, std::size_t total) {
     EXPECT_EQ(total, kN);
