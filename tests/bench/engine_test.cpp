@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -72,6 +73,39 @@ INSTANTIATE_TEST_SUITE_P(AllEngines, EngineTest,
                          [](const auto& info) {
                            return std::get<0>(info.param) + "_" + std::string(MetricName(std::get<1>(info.param)));
                          });
+
+// Search is thread-safe after SetEf: many threads get what one thread gets.
+TEST(EngineTest, ConcurrentSearchesMatchSequential) {
+  constexpr std::size_t kN = 1500, kDim = 16, kQueries = 200, kK = 5;
+  Result<Dataset> rows = ClusteredGaussian(kN, kDim, 4, 9, SampleStream::kBase);
+  Result<Dataset> queries = ClusteredGaussian(kQueries, kDim, 4, 9, SampleStream::kQueries);
+  ASSERT_TRUE(rows.ok() && queries.ok());
+  for (const std::string& name : AllEngines()) {
+    SCOPED_TRACE(name);
+    Result<std::unique_ptr<Engine>> engine = MakeEngine(name);
+    ASSERT_TRUE(engine.ok());
+    EngineBuildParams params;
+    params.M = 8;
+    params.ef_construction = 64;
+    params.threads = 2;
+    ASSERT_TRUE((*engine)->Build(rows->rows, kDim, Metric::kL2, params).ok());
+    ASSERT_TRUE((*engine)->SetEf(32).ok());
+    std::vector<std::vector<std::uint64_t>> sequential(kQueries), concurrent(kQueries);
+    for (std::size_t q = 0; q < kQueries; ++q) {
+      ASSERT_TRUE((*engine)->Search(queries->row(q), kK, &sequential[q]).ok());
+    }
+    std::vector<std::thread> threads;
+    for (std::size_t t = 0; t < 4; ++t) {
+      threads.emplace_back([&, t] {
+        for (std::size_t q = t; q < kQueries; q += 4) {
+          EXPECT_TRUE((*engine)->Search(queries->row(q), kK, &concurrent[q]).ok());
+        }
+      });
+    }
+    for (std::thread& thread : threads) thread.join();
+    EXPECT_EQ(concurrent, sequential);
+  }
+}
 
 TEST(EngineRegistryTest, RefusesUnknownEngines) {
   Result<std::unique_ptr<Engine>> engine = MakeEngine("annoy");
