@@ -1,6 +1,5 @@
 #include "cli/dataset_command.h"
 
-#include <chrono>
 #include <span>
 #include <vector>
 
@@ -103,16 +102,17 @@ int RunSynthetic(const DatasetOptions& o) {
   }
   Result<Metric> metric = ParseMetric(o.metric);
   if (!metric.ok()) return ReportError(metric.status());
-  Result<Dataset> train =
-      Status::InvalidArgument("--distribution: '" + o.distribution + "' is not known (expected gaussian or uniform)");
-  Result<Dataset> test = train;
-  if (o.distribution == "gaussian") {
-    train = ClusteredGaussian(o.n, o.dim, o.clusters, o.seed, SampleStream::kBase);
-    test = ClusteredGaussian(o.queries, o.dim, o.clusters, o.seed, SampleStream::kQueries);
-  } else if (o.distribution == "uniform") {
-    train = Uniform(o.n, o.dim, o.seed, SampleStream::kBase);
-    test = Uniform(o.queries, o.dim, o.seed, SampleStream::kQueries);
+  const bool uniform = o.distribution == "uniform";
+  if (!uniform && o.distribution != "gaussian") {
+    return ReportError(Status::InvalidArgument("--distribution: '" + o.distribution +
+                                               "' is not known (expected gaussian or uniform)"));
   }
+  // Train and test are two streams of one distribution (same seed, same centres).
+  auto generate = [&](std::size_t rows, SampleStream stream) {
+    return uniform ? Uniform(rows, o.dim, o.seed, stream) : ClusteredGaussian(rows, o.dim, o.clusters, o.seed, stream);
+  };
+  Result<Dataset> train = generate(o.n, SampleStream::kBase);
+  Result<Dataset> test = generate(o.queries, SampleStream::kQueries);
   if (!train.ok()) return ReportError(train.status());
   if (!test.ok()) return ReportError(test.status());
   return WriteWithGroundTruth(o.out, *metric, o.dim, train->rows, test->rows, o);
