@@ -33,6 +33,9 @@ struct EngineBuildParams {
   std::function<void(std::size_t, std::size_t)> progress;
 };
 
+// The checks every engine needs (rows and queries of the built dimension,
+// ef and k at least 1, search only after a build) and the ef bookkeeping live
+// here, once; an engine implements the Do* hooks and ApplyEf.
 class Engine {
  public:
   virtual ~Engine() = default;
@@ -44,20 +47,42 @@ class Engine {
   // A caveat printed beside the engine's figures; empty when none.
   virtual std::string note() const { return {}; }
 
-  // Indexes `rows` (row-major, dim floats each); row i gets id i. Errors:
-  // InvalidArgument for bad parameters or rows; Internal for a peer failure.
-  virtual Status Build(std::span<const float> rows, std::size_t dim, Metric metric,
-                       const EngineBuildParams& params) = 0;
+  // Indexes `rows` (row-major, dim floats each); row i gets id i. The ef set
+  // so far (SetEf, before or after) applies. Errors: InvalidArgument "<name>
+  // engine: 10 floats is not a whole number of rows of dimension 3" (or dim
+  // 0) and the engine's own for bad parameters or rows; Internal for a peer
+  // failure. A failed build leaves the engine unbuilt.
+  Status Build(std::span<const float> rows, std::size_t dim, Metric metric, const EngineBuildParams& params);
 
-  // Beam width of the following searches (each engine raises ef below k to k).
-  virtual Status SetEf(std::size_t ef) = 0;
+  // Beam width of the following searches (each engine raises ef below k to
+  // k). InvalidArgument "ef must be at least 1" for 0.
+  Status SetEf(std::size_t ef);
 
   // Writes the ids of the k nearest rows to `query` into `ids` (cleared
-  // first), nearest first. Thread-safe.
-  virtual Status Search(std::span<const float> query, std::size_t k, std::vector<std::uint64_t>* ids) const = 0;
+  // first), nearest first. Thread-safe. Errors (InvalidArgument): "<name>
+  // engine: search before build", "query has dimension 3, expected 4", "k
+  // must be at least 1"; the engine's own.
+  Status Search(std::span<const float> query, std::size_t k, std::vector<std::uint64_t>* ids) const;
 
-  // Bytes the index holds (vectors, links, ids, bookkeeping).
+  // Bytes the index holds (vectors, links, ids, bookkeeping); 0 before Build.
   virtual std::size_t MemoryBytes() const = 0;
+
+ protected:
+  // Called with rows already checked to be a whole number of dim-float rows.
+  virtual Status DoBuild(std::span<const float> rows, std::size_t dim, Metric metric,
+                         const EngineBuildParams& params) = 0;
+  // Makes `ef` the beam of the next searches; called after a successful
+  // build and on every SetEf once built. Engines that take ef per search
+  // (DoSearch gets it) need not override.
+  virtual void ApplyEf(std::size_t /*ef*/) {}
+  // Called once built, with a query of the built dimension, k >= 1 and `ids`
+  // empty.
+  virtual Status DoSearch(std::span<const float> query, std::size_t k, std::size_t ef,
+                          std::vector<std::uint64_t>* ids) const = 0;
+
+ private:
+  std::size_t dim_ = 0;  // 0 until built.
+  std::size_t ef_ = kDefaultEfSearch;
 };
 
 // The engine named `name`. Errors: InvalidArgument "unknown engine 'x'

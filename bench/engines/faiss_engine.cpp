@@ -16,11 +16,8 @@ std::string FaissEngine::note() const {
   return "Debian's FAISS is a generic x86-64 build, about 2x slower than FAISS compiled for this CPU";
 }
 
-Status FaissEngine::Build(std::span<const float> rows, std::size_t dim, Metric metric,
-                          const EngineBuildParams& params) {
-  if (dim == 0 || rows.size() % dim != 0) {
-    return Status::InvalidArgument("faiss engine: rows are not a whole number of vectors of the dimension");
-  }
+Status FaissEngine::DoBuild(std::span<const float> rows, std::size_t dim, Metric metric,
+                            const EngineBuildParams& params) {
   Result<std::unique_ptr<FaissPeer>> peer = FaissPeer::Create(dim, metric, params.M, params.ef_construction);
   if (!peer.ok()) return peer.status();
   const std::size_t n = rows.size() / dim;
@@ -33,22 +30,14 @@ Status FaissEngine::Build(std::span<const float> rows, std::size_t dim, Metric m
   return Status::Ok();
 }
 
-Status FaissEngine::SetEf(std::size_t ef) {
-  if (ef == 0) return Status::InvalidArgument("ef must be at least 1");
-  if (peer_) peer_->SetEf(ef);
-  ef_ = ef;
-  return Status::Ok();
-}
+// FAISS 1.7.3 sizes its candidate queue from the index's own efSearch (see
+// FaissPeer::SetEf); the per-search value is passed as well.
+void FaissEngine::ApplyEf(std::size_t ef) { peer_->SetEf(ef); }
 
-Status FaissEngine::Search(std::span<const float> query, std::size_t k, std::vector<std::uint64_t>* ids) const {
-  if (!peer_) return Status::InvalidArgument("faiss engine: search before build");
-  if (query.size() != peer_->dim()) {
-    return Status::InvalidArgument("query has dimension " + std::to_string(query.size()) + ", expected " +
-                                   std::to_string(peer_->dim()));
-  }
-  ids->clear();
+Status FaissEngine::DoSearch(std::span<const float> query, std::size_t k, std::size_t ef,
+                             std::vector<std::uint64_t>* ids) const {
   // FAISS uses max(efSearch, k) itself; pass it explicitly so all engines agree.
-  for (const auto& [distance, id] : peer_->Search(query, k, std::max(ef_, k))) {
+  for (const auto& [distance, id] : peer_->Search(query, k, std::max(ef, k))) {
     ids->push_back(static_cast<std::uint64_t>(id));
   }
   return Status::Ok();

@@ -16,14 +16,16 @@ class FaissEngine final : public Engine {
   std::string_view name() const override { return "faiss"; }
   std::string description() const override;
   std::string note() const override;
-  Status Build(std::span<const float> rows, std::size_t dim, Metric metric, const EngineBuildParams& params) override;
-  Status SetEf(std::size_t ef) override;
-  Status Search(std::span<const float> query, std::size_t k, std::vector<std::uint64_t>* ids) const override;
   std::size_t MemoryBytes() const override;
+
+ protected:
+  Status DoBuild(std::span<const float> rows, std::size_t dim, Metric metric, const EngineBuildParams& params) override;
+  void ApplyEf(std::size_t ef) override;
+  Status DoSearch(std::span<const float> query, std::size_t k, std::size_t ef,
+                  std::vector<std::uint64_t>* ids) const override;
 
  private:
   std::unique_ptr<FaissPeer> peer_;
-  std::size_t ef_ = kDefaultEfSearch;
 };
 
 }  // namespace zyphyr

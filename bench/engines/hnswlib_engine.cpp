@@ -8,11 +8,8 @@ std::string HnswlibEngine::description() const {
   return "hnswlib " + HnswlibPeer::Version() + " (Debian libhnswlib-dev, header-only, -O3 -march=native)";
 }
 
-Status HnswlibEngine::Build(std::span<const float> rows, std::size_t dim, Metric metric,
-                            const EngineBuildParams& params) {
-  if (dim == 0 || rows.size() % dim != 0) {
-    return Status::InvalidArgument("hnswlib engine: rows are not a whole number of vectors of the dimension");
-  }
+Status HnswlibEngine::DoBuild(std::span<const float> rows, std::size_t dim, Metric metric,
+                              const EngineBuildParams& params) {
   const std::size_t n = rows.size() / dim;
   Result<std::unique_ptr<HnswlibPeer>> peer =
       HnswlibPeer::Create(dim, metric, std::max<std::size_t>(n, 1), params.M, params.ef_construction, params.seed);
@@ -22,20 +19,11 @@ Status HnswlibEngine::Build(std::span<const float> rows, std::size_t dim, Metric
   return Status::Ok();
 }
 
-Status HnswlibEngine::SetEf(std::size_t ef) {
-  if (!peer_) return Status::InvalidArgument("hnswlib engine: SetEf before build");
-  if (ef == 0) return Status::InvalidArgument("ef must be at least 1");
-  peer_->SetEf(ef);
-  return Status::Ok();
-}
+// hnswlib keeps ef in the index (it searches with max(ef, k)).
+void HnswlibEngine::ApplyEf(std::size_t ef) { peer_->SetEf(ef); }
 
-Status HnswlibEngine::Search(std::span<const float> query, std::size_t k, std::vector<std::uint64_t>* ids) const {
-  if (!peer_) return Status::InvalidArgument("hnswlib engine: search before build");
-  if (query.size() != peer_->dim()) {
-    return Status::InvalidArgument("query has dimension " + std::to_string(query.size()) + ", expected " +
-                                   std::to_string(peer_->dim()));
-  }
-  ids->clear();
+Status HnswlibEngine::DoSearch(std::span<const float> query, std::size_t k, std::size_t /*ef*/,
+                               std::vector<std::uint64_t>* ids) const {
   for (const auto& [distance, label] : peer_->Search(query, k)) ids->push_back(label);
   return Status::Ok();
 }

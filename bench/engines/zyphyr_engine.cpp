@@ -12,11 +12,8 @@ std::string ZyphyrEngine::description() const {
   return std::string("zyphyr ") + ZYPHYR_VERSION + " (isa: " + isa + ")";
 }
 
-Status ZyphyrEngine::Build(std::span<const float> rows, std::size_t dim, Metric metric,
-                           const EngineBuildParams& params) {
-  if (dim == 0 || rows.size() % dim != 0) {
-    return Status::InvalidArgument("zyphyr engine: rows are not a whole number of vectors of the dimension");
-  }
+Status ZyphyrEngine::DoBuild(std::span<const float> rows, std::size_t dim, Metric metric,
+                             const EngineBuildParams& params) {
   const std::size_t n = rows.size() / dim;
   VectorStore store(dim, metric);
   store.Reserve(n);
@@ -35,17 +32,10 @@ Status ZyphyrEngine::Build(std::span<const float> rows, std::size_t dim, Metric 
   return Status::Ok();
 }
 
-Status ZyphyrEngine::SetEf(std::size_t ef) {
-  if (ef == 0) return Status::InvalidArgument("ef must be at least 1");
-  ef_ = ef;
-  return Status::Ok();
-}
-
-Status ZyphyrEngine::Search(std::span<const float> query, std::size_t k, std::vector<std::uint64_t>* ids) const {
-  if (!index_) return Status::InvalidArgument("zyphyr engine: search before build");
-  Result<std::vector<Neighbor>> found = index_->Search(query, HnswSearchOptions{k, ef_});
+Status ZyphyrEngine::DoSearch(std::span<const float> query, std::size_t k, std::size_t ef,
+                              std::vector<std::uint64_t>* ids) const {
+  Result<std::vector<Neighbor>> found = index_->Search(query, HnswSearchOptions{k, ef});
   if (!found.ok()) return found.status();
-  ids->clear();
   for (const Neighbor& nb : *found) ids->push_back(nb.id);
   return Status::Ok();
 }

@@ -13,14 +13,15 @@ class ZyphyrEngine final : public Engine {
  public:
   std::string_view name() const override { return "zyphyr"; }
   std::string description() const override;
-  Status Build(std::span<const float> rows, std::size_t dim, Metric metric, const EngineBuildParams& params) override;
-  Status SetEf(std::size_t ef) override;
-  Status Search(std::span<const float> query, std::size_t k, std::vector<std::uint64_t>* ids) const override;
   std::size_t MemoryBytes() const override;
+
+ protected:
+  Status DoBuild(std::span<const float> rows, std::size_t dim, Metric metric, const EngineBuildParams& params) override;
+  Status DoSearch(std::span<const float> query, std::size_t k, std::size_t ef,
+                  std::vector<std::uint64_t>* ids) const override;
 
  private:
   std::unique_ptr<HnswIndex> index_;
-  std::size_t ef_ = kDefaultEfSearch;
 };
 
 }  // namespace zyphyr

@@ -107,6 +107,59 @@ TEST(EngineTest, ConcurrentSearchesMatchSequential) {
   }
 }
 
+// An ef chosen before Build is the one searches use: the same ids as setting
+// it again after Build. (FAISS keeps its beam in the index; a store-only
+// SetEf before Build left FAISS searching with its default of 16.)
+TEST(EngineTest, EfSetBeforeBuildApplies) {
+  constexpr std::size_t kN = 2000, kDim = 16, kQueries = 100, kK = 10;
+  Result<Dataset> rows = Uniform(kN, kDim, 21, SampleStream::kBase);
+  Result<Dataset> queries = Uniform(kQueries, kDim, 21, SampleStream::kQueries);
+  ASSERT_TRUE(rows.ok() && queries.ok());
+  EngineBuildParams params;
+  params.M = 4;
+  params.ef_construction = 16;
+  params.threads = 1;
+  for (const std::string& name : AllEngines()) {
+    SCOPED_TRACE(name);
+    auto search_all = [&](const Engine& engine) {
+      std::vector<std::vector<std::uint64_t>> out(kQueries);
+      for (std::size_t q = 0; q < kQueries; ++q) EXPECT_TRUE(engine.Search(queries->row(q), kK, &out[q]).ok());
+      return out;
+    };
+    Result<std::unique_ptr<Engine>> before = MakeEngine(name);
+    Result<std::unique_ptr<Engine>> after = MakeEngine(name);
+    ASSERT_TRUE(before.ok() && after.ok());
+    ASSERT_TRUE((*before)->SetEf(300).ok());
+    ASSERT_TRUE((*before)->Build(rows->rows, kDim, Metric::kL2, params).ok());
+    ASSERT_TRUE((*after)->Build(rows->rows, kDim, Metric::kL2, params).ok());
+    ASSERT_TRUE((*after)->SetEf(16).ok());
+    const auto narrow = search_all(**after);
+    ASSERT_TRUE((*after)->SetEf(300).ok());
+    const auto wide = search_all(**after);
+    EXPECT_NE(narrow, wide);  // The beam matters on this data, so the next check can fail.
+    EXPECT_EQ(search_all(**before), wide);
+  }
+}
+
+TEST(EngineTest, RefusesRaggedRowsAndSearchesOutOfTurn) {
+  for (const std::string& name : AllEngines()) {
+    Result<std::unique_ptr<Engine>> engine = MakeEngine(name);
+    ASSERT_TRUE(engine.ok());
+    std::vector<std::uint64_t> ids;
+    std::vector<float> query(3, 0.0f);
+    EXPECT_EQ((*engine)->Search(query, 5, &ids).message(), name + " engine: search before build");
+    std::vector<float> ragged(10, 1.0f);
+    Status st = (*engine)->Build(ragged, 3, Metric::kL2, EngineBuildParams{});
+    EXPECT_EQ(st.code(), StatusCode::kInvalidArgument);
+    EXPECT_EQ(st.message(), name + " engine: 10 floats is not a whole number of rows of dimension 3");
+    EXPECT_EQ((*engine)->Search(query, 5, &ids).message(), name + " engine: search before build");
+    EXPECT_EQ((*engine)->SetEf(0).message(), "ef must be at least 1");
+    std::vector<float> rows(30, 1.0f);
+    ASSERT_TRUE((*engine)->Build(rows, 3, Metric::kL2, EngineBuildParams{}).ok());
+    EXPECT_EQ((*engine)->Search(query, 0, &ids).message(), "k must be at least 1");
+  }
+}
+
 TEST(EngineRegistryTest, RefusesUnknownEngines) {
   Result<std::unique_ptr<Engine>> engine = MakeEngine("annoy");
   ASSERT_FALSE(engine.ok());
