@@ -1,6 +1,6 @@
 #include "cli/bench_command.h"
 
-#include <chrono>
+#include <algorithm>
 #include <ctime>
 #include <filesystem>
 #include <fstream>

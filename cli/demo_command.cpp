@@ -1,6 +1,6 @@
 #include "cli/demo_command.h"
 
-#include <chrono>
+#include <algorithm>
 #include <numeric>
 #include <vector>
 

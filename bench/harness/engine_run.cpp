@@ -1,10 +1,9 @@
 #include "bench/harness/engine_run.h"
 
+#include <algorithm>
 #include <chrono>
-#include <cmath>
 #include <filesystem>
 #include <limits>
-#include <numeric>
 #include <system_error>
 
 #include <fmt/core.h>
