@@ -18,6 +18,7 @@
 
 #include "src/core/aligned_buffer.h"
 #include "src/core/metric.h"
+#include "src/core/rows_view.h"
 #include "src/core/status.h"
 
 namespace zyphyr {
@@ -59,6 +60,7 @@ class VectorStore {
   bool normalized() const { return MetricNormalizes(metric_); }
 
   const float* row(std::size_t i) const { return rows_.data() + i * stride_; }
+  RowsView rows() const { return {rows_.data(), size_, dim_, stride_, metric_}; }
   std::uint64_t id(std::size_t i) const { return ids_[i]; }
   std::span<const std::uint64_t> ids() const { return ids_; }
 

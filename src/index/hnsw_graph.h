@@ -21,10 +21,9 @@
 #include <vector>
 
 #include "src/core/aligned_buffer.h"
+#include "src/index/hnsw_graph_view.h"
 
 namespace zyphyr {
-
-inline constexpr std::uint32_t kNoNode = 0xFFFFFFFFu;
 
 class HnswGraph {
  public:
@@ -66,6 +65,16 @@ class HnswGraph {
     if (level == 0) return level0_.data() + static_cast<std::size_t>(node) * level0_stride_;
     return upper_.data() + upper_offsets_[node] + static_cast<std::size_t>(level - 1) * (M_ + 1);
   }
+
+  // The whole graph as a view (valid while this graph lives and is not moved).
+  HnswGraphView view() const {
+    return {levels_.size(), M_, levels_.data(), level0_.data(), upper_.data(), upper_offsets_.data(),
+            entry_point_, max_level_};
+  }
+  // The upper-level pool and each node's offset into it (for writers).
+  std::span<const std::uint32_t> level0() const { return level0_.span(); }
+  std::span<const std::uint32_t> upper() const { return upper_; }
+  std::span<const std::uint64_t> upper_offsets() const { return upper_offsets_; }
 
   // Bytes held by links, levels and offsets.
   std::size_t MemoryBytes() const;

@@ -13,7 +13,7 @@ HnswIndex::HnswIndex(VectorStore store, HnswGraph graph, const DistanceKernels* 
     : store_(std::move(store)),
       graph_(std::move(graph)),
       kernels_(kernels),
-      searcher_(std::make_unique<HnswSearcher>(store_, graph_, *kernels_)) {}
+      searcher_(std::make_unique<HnswSearcher>(store_.rows(), graph_.view(), *kernels_)) {}
 
 Result<std::unique_ptr<HnswIndex>> HnswIndex::Build(VectorStore store, const HnswBuildOptions& options) {
   if (options.M < 2 || options.M > kMaxM) {

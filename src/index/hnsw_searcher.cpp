@@ -21,27 +21,71 @@ SearchScratch& ThreadScratch() {
 
 }  // namespace
 
-HnswSearcher::HnswSearcher(const VectorStore& store, const HnswGraph& graph, const DistanceKernels& kernels)
-    : store_(store),
-      graph_(graph),
-      distance_(store.metric(), kernels, store.padded_dim()),
-      visited_pool_(store.size()) {}
+HnswSearcher::HnswSearcher(RowsView rows, HnswGraphView graph, const DistanceKernels& kernels)
+    : store_(rows), graph_(graph), distance_(rows.metric, kernels, rows.stride), visited_pool_(rows.size) {}
 
-void HnswSearcher::Search(const float* query, std::size_t ef, std::vector<ScoredNode>* out) const {
-  out->clear();
-  std::uint32_t entry = graph_.entry_point();
-  if (entry == kNoNode) return;
-
+template <bool kFiltered>
+void HnswSearcher::BeamSearch(const float* query, std::size_t ef, std::uint32_t entry, float entry_distance,
+                              std::span<const std::uint8_t> excluded, VisitedTable& visited,
+                              CandidateHeap& candidates, ResultHeap& results) const {
   constexpr std::size_t kMaxLinks = 2 * kMaxM;
   std::uint32_t ids[kMaxLinks];
   const float* rows[kMaxLinks];
   float dists[kMaxLinks];
-  const std::size_t row_bytes = store_.padded_dim() * sizeof(float);
+  const std::size_t row_bytes = store_.stride * sizeof(float);
+
+  candidates.Clear();
+  results.Clear();
+  visited.TestAndSet(entry);
+  candidates.Push({entry_distance, entry});
+  if (!kFiltered || !excluded[entry]) results.Push({entry_distance, entry});
+
+  while (!candidates.empty()) {
+    ScoredNode current = candidates.top();
+    if (results.size() >= ef && current.distance > results.top().distance) break;
+    candidates.Pop();
+    if (!candidates.empty()) __builtin_prefetch(graph_.Block(candidates.top().node, 0), 0, 3);
+
+    const std::uint32_t* block = graph_.Block(current.node, 0);
+    std::uint32_t count = block[0];
+    for (std::uint32_t i = 0; i < count; ++i) visited.Prefetch(block[1 + i]);
+    std::size_t fresh = 0;
+    for (std::uint32_t i = 0; i < count; ++i) {
+      std::uint32_t neighbor = block[1 + i];
+      if (visited.TestAndSet(neighbor)) continue;
+      ids[fresh] = neighbor;
+      rows[fresh] = store_.row(neighbor);
+      PrefetchRow(rows[fresh], row_bytes);
+      ++fresh;
+    }
+    if (fresh == 0) continue;
+    distance_.Batch(query, rows, fresh, dists);
+    for (std::size_t j = 0; j < fresh; ++j) {
+      float d = dists[j];
+      if (results.size() < ef || d < results.top().distance) {
+        candidates.Push({d, ids[j]});
+        if (kFiltered && excluded[ids[j]]) continue;
+        results.Push({d, ids[j]});
+        if (results.size() > ef) results.Pop();
+      }
+    }
+  }
+}
+
+void HnswSearcher::Search(const float* query, std::size_t ef, std::vector<ScoredNode>* out,
+                          std::span<const std::uint8_t> excluded) const {
+  out->clear();
+  std::uint32_t entry = graph_.entry_point;
+  if (entry == kNoNode) return;
+
+  constexpr std::size_t kMaxLinks = 2 * kMaxM;
+  const float* rows[kMaxLinks];
+  float dists[kMaxLinks];
 
   // Greedy descent: on each upper level move to the nearest neighbour until
   // none is nearer.
   float entry_distance = distance_(query, store_.row(entry));
-  for (int level = graph_.max_level(); level > 0; --level) {
+  for (int level = graph_.max_level; level > 0; --level) {
     bool moved = true;
     while (moved) {
       moved = false;
@@ -61,44 +105,12 @@ void HnswSearcher::Search(const float* query, std::size_t ef, std::vector<Scored
   // Beam search of width ef on level 0.
   VisitedPool::Lease visited = visited_pool_.Acquire();
   SearchScratch& scratch = ThreadScratch();
-  CandidateHeap& candidates = scratch.candidates;
-  ResultHeap& results = scratch.results;
-  candidates.Clear();
-  results.Clear();
-  visited->TestAndSet(entry);
-  candidates.Push({entry_distance, entry});
-  results.Push({entry_distance, entry});
-
-  while (!candidates.empty()) {
-    ScoredNode current = candidates.top();
-    if (results.size() >= ef && current.distance > results.top().distance) break;
-    candidates.Pop();
-    if (!candidates.empty()) __builtin_prefetch(graph_.Block(candidates.top().node, 0), 0, 3);
-
-    const std::uint32_t* block = graph_.Block(current.node, 0);
-    std::uint32_t count = block[0];
-    for (std::uint32_t i = 0; i < count; ++i) visited->Prefetch(block[1 + i]);
-    std::size_t fresh = 0;
-    for (std::uint32_t i = 0; i < count; ++i) {
-      std::uint32_t neighbor = block[1 + i];
-      if (visited->TestAndSet(neighbor)) continue;
-      ids[fresh] = neighbor;
-      rows[fresh] = store_.row(neighbor);
-      PrefetchRow(rows[fresh], row_bytes);
-      ++fresh;
-    }
-    if (fresh == 0) continue;
-    distance_.Batch(query, rows, fresh, dists);
-    for (std::size_t j = 0; j < fresh; ++j) {
-      float d = dists[j];
-      if (results.size() < ef || d < results.top().distance) {
-        candidates.Push({d, ids[j]});
-        results.Push({d, ids[j]});
-        if (results.size() > ef) results.Pop();
-      }
-    }
+  if (excluded.empty()) {
+    BeamSearch<false>(query, ef, entry, entry_distance, {}, *visited, scratch.candidates, scratch.results);
+  } else {
+    BeamSearch<true>(query, ef, entry, entry_distance, excluded, *visited, scratch.candidates, scratch.results);
   }
-
+  ResultHeap& results = scratch.results;
   *out = results.items();
   std::sort(out->begin(), out->end(), Nearer);
 }

@@ -1,18 +1,20 @@
 // HnswSearcher: the read-only search path over a finished graph.
 //
 // Greedy descent through the upper levels, then a beam search of width ef on
-// level 0 (Malkov & Yashunin, Algorithm 2 and 5). Thread-safe: each search
-// borrows a visited table from a pool.
+// level 0 (Malkov & Yashunin, Algorithm 2 and 5), over views, so the rows and
+// links may be on the heap or in a memory-mapped shard. Thread-safe: each
+// search borrows a visited table from a pool.
 #ifndef ZYPHYR_SRC_INDEX_HNSW_SEARCHER_H_
 #define ZYPHYR_SRC_INDEX_HNSW_SEARCHER_H_
 
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <vector>
 
-#include "src/core/vector_store.h"
+#include "src/core/rows_view.h"
 #include "src/distance/kernels.h"
-#include "src/index/hnsw_graph.h"
+#include "src/index/hnsw_graph_view.h"
 #include "src/index/metric_distance.h"
 #include "src/index/scored_node.h"
 #include "src/index/visited_table.h"
@@ -21,16 +23,27 @@ namespace zyphyr {
 
 class HnswSearcher {
  public:
-  HnswSearcher(const VectorStore& store, const HnswGraph& graph, const DistanceKernels& kernels);
+  // `rows` and `graph` cover the same nodes; what they point to must outlive
+  // the searcher.
+  HnswSearcher(RowsView rows, HnswGraphView graph, const DistanceKernels& kernels);
 
   // The up-to-ef nearest nodes to `query` (PaddedDim floats, prepared with
   // PrepareVector) that the beam search found, nearest first by internal
   // distance, ties by node. Requires ef >= 1. Empty for an empty graph.
-  void Search(const float* query, std::size_t ef, std::vector<ScoredNode>* out) const;
+  //
+  // `excluded`, when not empty, has one entry per node: nodes marked in it
+  // (deleted ones) are walked through like any other but never returned.
+  void Search(const float* query, std::size_t ef, std::vector<ScoredNode>* out,
+              std::span<const std::uint8_t> excluded = {}) const;
 
  private:
-  const VectorStore& store_;
-  const HnswGraph& graph_;
+  template <bool kFiltered>
+  void BeamSearch(const float* query, std::size_t ef, std::uint32_t entry, float entry_distance,
+                  std::span<const std::uint8_t> excluded, VisitedTable& visited, CandidateHeap& candidates,
+                  ResultHeap& results) const;
+
+  RowsView store_;
+  HnswGraphView graph_;
   MetricDistance distance_;
   mutable VisitedPool visited_pool_;
 };
