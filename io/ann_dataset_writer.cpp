@@ -6,7 +6,7 @@
 #include <utility>
 
 #include "io/ann_dataset_reader.h"
-#include "io/atomic_file.h"
+#include "storage/atomic_file.h"
 #include "io/hdf5_handle.h"
 
 namespace zyphyr {

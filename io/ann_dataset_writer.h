@@ -1,5 +1,5 @@
 // AnnDatasetWriter and AddGroundTruth: write ann-benchmarks dataset files (FORMATS.md) that AnnDatasetReader and
-// ann-benchmarks' own tools read. Writes are atomic (io/atomic_file.h): the file is built under a temporary name in
+// ann-benchmarks' own tools read. Writes are atomic (storage/atomic_file.h): the file is built under a temporary name in
 // the destination's directory and appears at its path only when complete.
 //
 // Every error message starts with the path as given, then ": ".

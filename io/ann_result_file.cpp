@@ -4,7 +4,7 @@
 #include <new>
 #include <utility>
 
-#include "io/atomic_file.h"
+#include "storage/atomic_file.h"
 #include "io/hdf5_handle.h"
 
 namespace zyphyr {

@@ -1,4 +1,4 @@
-#include "io/atomic_file.h"
+#include "storage/atomic_file.h"
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>
