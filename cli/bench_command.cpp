@@ -9,6 +9,7 @@
 #include <fmt/core.h>
 
 #include "bench/engines/engine.h"
+#include "bench/engines/zyphyr_engine.h"
 #include "bench/harness/bench_data.h"
 #include "bench/harness/bench_report.h"
 #include "bench/harness/engine_run.h"
@@ -20,6 +21,7 @@
 #include "src/distance/cpu_features.h"
 #include "src/distance/dispatch.h"
 #include "src/index/hnsw_options.h"
+#include "storage/index_manifest.h"
 
 namespace zyphyr::cli {
 namespace {
@@ -82,17 +84,35 @@ CLI::App* AddBenchCommand(CLI::App& app, BenchOptions* o) {
   cmd->add_option("--threads", o->threads, "Threads of the multi-threaded QPS run (0: all)")->capture_default_str();
   cmd->add_option("--peers", o->peers, "Comma-separated peers: hnswlib, faiss, or none (default: all built)")
       ->capture_default_str();
-  cmd->add_option("--M", o->M, "Links per node (2M on level 0), every engine")->capture_default_str();
+  cmd->add_option("--M", o->M, "Links per node (2M on level 0), every engine")
+      ->capture_default_str()
+      ->each([o](const std::string&) { o->M_given = true; });
   cmd->add_option("--ef-construction", o->ef_construction, "Beam width while building, every engine")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->each([o](const std::string&) { o->ef_construction_given = true; });
   cmd->add_option("--build-threads", o->build_threads, "Threads building each index (0: all)")->capture_default_str();
   cmd->add_option("--seed", o->seed, "Seed of the level draws")->capture_default_str();
+  cmd->add_option("--index", o->index, "Search this stored index directory in place instead of building Zyphyr's");
   cmd->add_option("--report", o->report, "Directory for report.json, report.txt, the plot and result files")
       ->required();
   return cmd;
 }
 
-int RunBench(const BenchOptions& o) {
+int RunBench(const BenchOptions& options) {
+  BenchOptions o = options;
+  if (!o.index.empty()) {
+    // The peers are built like the stored index was.
+    Result<IndexManifest> manifest = ReadManifest(o.index);
+    if (!manifest.ok()) return ReportError(manifest.status());
+    if ((o.M_given && o.M != manifest->M) || (o.ef_construction_given && o.ef_construction != manifest->ef_construction)) {
+      return UsageError(fmt::format("--M/--ef-construction differ from those of the index {} (M {}, efConstruction {}); "
+                                    "leave them out with --index",
+                                    o.index, manifest->M, manifest->ef_construction));
+    }
+    o.M = manifest->M;
+    o.ef_construction = manifest->ef_construction;
+    o.seed = manifest->seed;
+  }
   if (Status st = CheckOptions(o); !st.ok()) return ReportError(st);
   Result<std::vector<std::size_t>> efs = ParsePositiveList("--ef", o.ef_list);
   if (!efs.ok()) return ReportError(efs.status());
@@ -152,6 +172,7 @@ int RunBench(const BenchOptions& o) {
 
   for (const std::string& name : *names) {
     Result<std::unique_ptr<Engine>> engine = MakeEngine(name);
+    if (name == "zyphyr" && !o.index.empty()) engine = std::unique_ptr<Engine>(new ZyphyrEngine(o.index));
     if (!engine.ok()) return ReportError(engine.status());
     ProgressBar build_bar(name + ": build");
     ProgressBar sweep_bar(name + ": search sweep");

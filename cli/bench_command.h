@@ -3,7 +3,11 @@
 // latency percentiles, build time, index size and peak memory.
 //
 //   zyphyr bench --data FILE.hdf5 [--k 10] [--ef 10,16,32,64,128] [--threads T] [--peers hnswlib,faiss]
-//                [--M 16] [--ef-construction 200] [--build-threads T] --report DIR
+//                [--M 16] [--ef-construction 200] [--build-threads T] [--index DIR] --report DIR
+//
+// With --index DIR, Zyphyr searches that stored index (built from the same
+// --data file by 'zyphyr build') in place instead of building one; the peers
+// are built with the index's M and efConstruction.
 //
 // Writes to DIR: report.json, report.txt (the table also printed on stdout),
 // recall_qps.png (with its gnuplot data and script), and one ann-benchmarks
@@ -30,6 +34,9 @@ struct BenchOptions {
   std::size_t build_threads = 0;  // 0: one per hardware thread.
   std::uint64_t seed = 42;
   std::string report;
+  std::string index;  // Empty: build Zyphyr's index in memory.
+  bool M_given = false;
+  bool ef_construction_given = false;
 };
 
 CLI::App* AddBenchCommand(CLI::App& app, BenchOptions* options);

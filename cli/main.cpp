@@ -10,6 +10,9 @@
 #include "cli/cli_errors.h"
 #include "cli/dataset_command.h"
 #include "cli/demo_command.h"
+#include "cli/index_commands.h"
+#include "cli/inspect_commands.h"
+#include "cli/mutation_commands.h"
 #include "cli/version_command.h"
 
 int main(int argc, char** argv) {
@@ -24,6 +27,14 @@ int main(int argc, char** argv) {
   zyphyr::cli::DatasetCommands dataset = zyphyr::cli::AddDatasetCommand(app, &dataset_options);
   zyphyr::cli::BenchOptions bench_options;
   CLI::App* bench = zyphyr::cli::AddBenchCommand(app, &bench_options);
+  zyphyr::cli::BuildOptions build_options;
+  CLI::App* build = zyphyr::cli::AddBuildCommand(app, &build_options);
+  zyphyr::cli::SearchOptions search_options;
+  CLI::App* search = zyphyr::cli::AddSearchCommand(app, &search_options);
+  zyphyr::cli::MutationOptions mutation_options;
+  zyphyr::cli::MutationCommands mutation = zyphyr::cli::AddMutationCommands(app, &mutation_options);
+  zyphyr::cli::InspectOptions inspect_options;
+  zyphyr::cli::InspectCommands inspect = zyphyr::cli::AddInspectCommands(app, &inspect_options);
 
   try {
     app.parse(argc, argv);
@@ -42,6 +53,13 @@ int main(int argc, char** argv) {
     if (dataset.synthetic->parsed()) return zyphyr::cli::RunSynthetic(dataset_options);
     if (dataset.groundtruth->parsed()) return zyphyr::cli::RunGroundTruth(dataset_options);
     if (bench->parsed()) return zyphyr::cli::RunBench(bench_options);
+    if (build->parsed()) return zyphyr::cli::RunBuild(build_options);
+    if (search->parsed()) return zyphyr::cli::RunSearch(search_options);
+    if (mutation.insert->parsed()) return zyphyr::cli::RunInsert(mutation_options);
+    if (mutation.remove->parsed()) return zyphyr::cli::RunDelete(mutation_options);
+    if (mutation.compact->parsed()) return zyphyr::cli::RunCompact(mutation_options);
+    if (inspect.info->parsed()) return zyphyr::cli::RunInfo(inspect_options);
+    if (inspect.verify->parsed()) return zyphyr::cli::RunVerify(inspect_options);
   } catch (const std::exception& e) {  // E.g. std::bad_alloc from a huge --n.
     fmt::print(stderr, "error: {}\n", e.what());
     return zyphyr::cli::kExitFailure;

@@ -33,6 +33,20 @@ Result<std::vector<std::size_t>> ParsePositiveList(std::string_view option, std:
   return out;
 }
 
+Result<std::vector<std::uint64_t>> ParseIdList(std::string_view option, std::string_view text) {
+  std::vector<std::uint64_t> out;
+  for (std::string_view item : Split(text)) {
+    std::uint64_t value = 0;
+    auto [end, ec] = std::from_chars(item.data(), item.data() + item.size(), value);
+    if (item.empty() || ec != std::errc() || end != item.data() + item.size()) {
+      return Status::InvalidArgument(std::string(option) + ": '" + std::string(item) +
+                                     "' is not an id (expected a list such as 5,17,42)");
+    }
+    out.push_back(value);
+  }
+  return out;
+}
+
 Result<std::vector<std::string>> ParseNameList(std::string_view option, std::string_view text) {
   std::vector<std::string> out;
   if (text.empty() || text == "none") return out;

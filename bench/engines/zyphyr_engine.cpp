@@ -12,9 +12,29 @@ std::string ZyphyrEngine::description() const {
   return std::string("zyphyr ") + ZYPHYR_VERSION + " (isa: " + isa + ")";
 }
 
+std::string ZyphyrEngine::note() const {
+  if (index_dir_.empty()) return {};
+  return "stored index " + index_dir_ + " searched in place; build time is the time to open it";
+}
+
 Status ZyphyrEngine::DoBuild(std::span<const float> rows, std::size_t dim, Metric metric,
                              const EngineBuildParams& params) {
   const std::size_t n = rows.size() / dim;
+  if (!index_dir_.empty()) {
+    StoredIndexOptions open_options;
+    open_options.threads = params.threads;
+    Result<std::unique_ptr<StoredIndex>> stored = StoredIndex::Open(index_dir_, open_options);
+    if (!stored.ok()) return stored.status();
+    const StoredIndex& s = **stored;
+    if (s.dim() != dim || s.metric() != metric || s.live_rows() != n) {
+      return Status::InvalidArgument(index_dir_ + ": the index holds " + std::to_string(s.live_rows()) + " x " +
+                                     std::to_string(s.dim()) + " (" + std::string(MetricName(s.metric())) +
+                                     "), the data has " + std::to_string(n) + " x " + std::to_string(dim) + " (" +
+                                     std::string(MetricName(metric)) + ")");
+    }
+    stored_ = std::move(*stored);
+    return Status::Ok();
+  }
   VectorStore store(dim, metric);
   store.Reserve(n);
   std::vector<std::uint64_t> ids(n);
@@ -34,12 +54,20 @@ Status ZyphyrEngine::DoBuild(std::span<const float> rows, std::size_t dim, Metri
 
 Status ZyphyrEngine::DoSearch(std::span<const float> query, std::size_t k, std::size_t ef,
                               std::vector<std::uint64_t>* ids) const {
-  Result<std::vector<Neighbor>> found = index_->Search(query, HnswSearchOptions{k, ef});
+  Result<std::vector<Neighbor>> found =
+      stored_ ? stored_->Search(query, HnswSearchOptions{k, ef}) : index_->Search(query, HnswSearchOptions{k, ef});
   if (!found.ok()) return found.status();
   for (const Neighbor& nb : *found) ids->push_back(nb.id);
   return Status::Ok();
 }
 
-std::size_t ZyphyrEngine::MemoryBytes() const { return index_ ? index_->MemoryBytes() : 0; }
+std::size_t ZyphyrEngine::MemoryBytes() const {
+  if (stored_) {
+    std::size_t bytes = 0;
+    for (const ManifestShard& shard : stored_->manifest().shards) bytes += shard.bytes;
+    return bytes;
+  }
+  return index_ ? index_->MemoryBytes() : 0;
+}
 
 }  // namespace zyphyr

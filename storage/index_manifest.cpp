@@ -1,0 +1,226 @@
+#include "storage/index_manifest.h"
+
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cinttypes>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "storage/atomic_file.h"
+
+namespace zyphyr {
+namespace {
+
+using Json = nlohmann::json;
+
+std::string Hex(std::uint64_t v, int digits) {
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "%0*" PRIx64, digits, v);
+  return buf;
+}
+
+// Reads fields with messages naming the manifest and the field.
+class FieldReader {
+ public:
+  FieldReader(const Json& object, std::string where) : object_(object), where_(std::move(where)) {}
+
+  Status error() const { return error_; }
+
+  std::uint64_t Uint(const char* name, bool positive = false) {
+    const Json* v = Find(name);
+    if (v == nullptr) return 0;
+    if (!v->is_number_unsigned() || (positive && v->get<std::uint64_t>() == 0)) {
+      Fail(std::string("field '") + name + "' must be a " + (positive ? "positive" : "non-negative") + " integer");
+      return 0;
+    }
+    return v->get<std::uint64_t>();
+  }
+
+  std::string String(const char* name) {
+    const Json* v = Find(name);
+    if (v == nullptr) return {};
+    if (!v->is_string()) {
+      Fail(std::string("field '") + name + "' must be a string");
+      return {};
+    }
+    return v->get<std::string>();
+  }
+
+  std::uint64_t HexNumber(const char* name) {
+    std::string text = String(name);
+    if (!error_.ok()) return 0;
+    std::size_t start = text.rfind("0x", 0) == 0 ? 2 : 0;
+    if (text.size() <= start || text.size() > start + 16 ||
+        text.find_first_not_of("0123456789abcdefABCDEF", start) != std::string::npos) {
+      Fail(std::string("field '") + name + "' must be a hexadecimal number, got '" + text + "'");
+      return 0;
+    }
+    return std::stoull(text.substr(start), nullptr, 16);
+  }
+
+  const Json* Find(const char* name) {
+    if (!error_.ok()) return nullptr;
+    auto it = object_.find(name);
+    if (it == object_.end()) {
+      Fail(std::string("field '") + name + "' is missing");
+      return nullptr;
+    }
+    return &*it;
+  }
+
+  void Fail(const std::string& what) {
+    if (error_.ok()) error_ = Status::Corruption(where_ + ": " + what);
+  }
+
+ private:
+  const Json& object_;
+  std::string where_;
+  Status error_;
+};
+
+// A shard or log name must be a plain file name inside the directory.
+bool IsPlainName(const std::string& name) {
+  return !name.empty() && name != "." && name != ".." && name.find('/') == std::string::npos;
+}
+
+}  // namespace
+
+std::string ShardFileName(std::size_t shard, std::uint64_t generation) {
+  char buf[64];
+  std::snprintf(buf, sizeof(buf), "shard-%04zu-g%" PRIu64 ".zys", shard, generation);
+  return buf;
+}
+
+std::string ShardLogName(std::size_t shard, std::uint64_t generation) {
+  char buf[64];
+  std::snprintf(buf, sizeof(buf), "shard-%04zu-g%" PRIu64 ".log", shard, generation);
+  return buf;
+}
+
+std::string ManifestToJson(const IndexManifest& m) {
+  Json shards = Json::array();
+  for (const ManifestShard& s : m.shards) {
+    shards.push_back(Json{{"file", s.file},
+                          {"log", s.log},
+                          {"uid", Hex(s.uid, 16)},
+                          {"rows", s.rows},
+                          {"id_begin", s.id_begin},
+                          {"id_end", s.id_end},
+                          {"bytes", s.bytes},
+                          {"header_crc32c", "0x" + Hex(s.header_crc32c, 8)}});
+  }
+  Json j = Json::object();
+  j["format"] = "zyphyr-index";
+  j["version"] = kManifestVersion;
+  j["dim"] = m.dim;
+  j["metric"] = std::string(MetricName(m.metric));
+  j["M"] = m.M;
+  j["ef_construction"] = m.ef_construction;
+  j["seed"] = m.seed;
+  j["rows"] = m.rows;
+  j["next_id"] = m.next_id;
+  j["generation"] = m.generation;
+  j["partition"] = m.partition;
+  j["source"] = m.source;
+  j["shards"] = std::move(shards);
+  return j.dump(2) + "\n";
+}
+
+Result<IndexManifest> ManifestFromJson(const std::string& json, const std::string& where) {
+  Json j = Json::parse(json, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded()) return Status::Corruption(where + ": not valid JSON");
+  if (!j.is_object() || !j.contains("format") || j["format"] != "zyphyr-index") {
+    return Status::Corruption(where + ": not a Zyphyr index manifest");
+  }
+  FieldReader r(j, where);
+  const std::uint64_t version = r.Uint("version", true);
+  if (r.error().ok() && version != kManifestVersion) {
+    return Status::Unsupported(where + ": unsupported manifest version " + std::to_string(version));
+  }
+  IndexManifest m;
+  m.dim = r.Uint("dim", true);
+  const std::string metric = r.String("metric");
+  m.M = r.Uint("M", true);
+  m.ef_construction = r.Uint("ef_construction", true);
+  m.seed = r.Uint("seed");
+  m.rows = r.Uint("rows");
+  m.next_id = r.Uint("next_id");
+  m.generation = r.Uint("generation", true);
+  m.partition = r.String("partition");
+  m.source = r.String("source");
+  const Json* shards = r.Find("shards");
+  if (!r.error().ok()) return r.error();
+  Result<Metric> parsed = ParseMetric(metric);
+  if (!parsed.ok()) return Status::Corruption(where + ": field 'metric': " + parsed.status().message());
+  m.metric = *parsed;
+  if (!shards->is_array() || shards->empty()) {
+    return Status::Corruption(where + ": field 'shards' must be a non-empty array");
+  }
+  std::uint64_t total = 0;
+  for (std::size_t i = 0; i < shards->size(); ++i) {
+    const Json& entry = (*shards)[i];
+    const std::string at = where + ": shards[" + std::to_string(i) + "]";
+    if (!entry.is_object()) return Status::Corruption(at + ": must be an object");
+    FieldReader s(entry, at);
+    ManifestShard shard;
+    shard.file = s.String("file");
+    shard.log = s.String("log");
+    shard.uid = s.HexNumber("uid");
+    shard.rows = s.Uint("rows");
+    shard.id_begin = s.Uint("id_begin");
+    shard.id_end = s.Uint("id_end");
+    shard.bytes = s.Uint("bytes", true);
+    shard.header_crc32c = static_cast<std::uint32_t>(s.HexNumber("header_crc32c"));
+    if (!s.error().ok()) return s.error();
+    if (!IsPlainName(shard.file) || !IsPlainName(shard.log)) {
+      return Status::Corruption(at + ": file names must be plain names inside the index directory");
+    }
+    if (shard.id_end < shard.id_begin) return Status::Corruption(at + ": id_end is below id_begin");
+    total += shard.rows;
+    m.shards.push_back(std::move(shard));
+  }
+  if (total != m.rows) {
+    return Status::Corruption(where + ": shards hold " + std::to_string(total) + " rows, field 'rows' says " +
+                              std::to_string(m.rows));
+  }
+  return m;
+}
+
+Result<IndexManifest> ReadManifest(const std::string& dir) {
+  struct stat st;
+  if (::stat(dir.c_str(), &st) != 0) {
+    if (errno == ENOENT) return Status::NotFound(dir + ": no such directory");
+    return Status::IOError(dir + ": cannot stat: " + std::strerror(errno));
+  }
+  if (!S_ISDIR(st.st_mode)) return Status::InvalidArgument(dir + ": not a directory");
+  const std::string path = dir + "/" + kManifestName;
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    if (errno == ENOENT) return Status::NotFound(dir + ": not an index directory (no " + kManifestName + ")");
+    return Status::IOError(path + ": cannot read: " + std::strerror(errno));
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (in.bad()) return Status::IOError(path + ": cannot read");
+  return ManifestFromJson(text.str(), path);
+}
+
+Status WriteManifest(const std::string& dir, const IndexManifest& manifest) {
+  const std::string path = dir + "/" + kManifestName;
+  Result<PendingFile> pending = PendingFile::Create(path);
+  if (!pending.ok()) return pending.status();
+  {
+    std::ofstream out(pending->temp_path(), std::ios::binary | std::ios::trunc);
+    out << ManifestToJson(manifest);
+    out.flush();
+    if (!out) return Status::IOError(path + ": cannot write: " + std::strerror(errno));
+  }
+  return pending->Commit();
+}
+
+}  // namespace zyphyr

@@ -1,0 +1,84 @@
+// IndexManifest: the human-readable table of contents of an index directory
+// (DIR/manifest.json). It names every shard file and its mutation log, the
+// global id range each shard was built over, and the parameters the index was
+// built with. The manifest is always replaced atomically and written last, so
+// it never names a shard that is missing or half-written: replacing it is the
+// instant an index build or a compaction takes effect.
+//
+// Example:
+//   {
+//     "format": "zyphyr-index", "version": 1,
+//     "dim": 784, "metric": "l2", "M": 16, "ef_construction": 200, "seed": 42,
+//     "rows": 60000, "next_id": 60000, "generation": 1, "partition": "range",
+//     "source": "data/fashion-mnist-784-euclidean.hdf5",
+//     "shards": [{"file": "shard-0000-g1.zys", "log": "shard-0000-g1.log",
+//                 "uid": "9f1c2e0a4b7d3c55", "rows": 60000, "id_begin": 0,
+//                 "id_end": 60000, "bytes": 205844480,
+//                 "header_crc32c": "0x1a2b3c4d"}]
+//   }
+#ifndef ZYPHYR_STORAGE_INDEX_MANIFEST_H_
+#define ZYPHYR_STORAGE_INDEX_MANIFEST_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "src/core/metric.h"
+#include "src/core/status.h"
+
+namespace zyphyr {
+
+inline constexpr char kManifestName[] = "manifest.json";
+inline constexpr char kLockName[] = ".lock";
+inline constexpr int kManifestVersion = 1;
+
+struct ManifestShard {
+  std::string file;  // Shard file name, relative to the index directory.
+  std::string log;   // Its mutation log's name (the log may not exist yet).
+  std::uint64_t uid = 0;
+  std::uint64_t rows = 0;
+  std::uint64_t id_begin = 0;  // Ids the shard was built over: [id_begin, id_end).
+  std::uint64_t id_end = 0;
+  std::uint64_t bytes = 0;           // File size.
+  std::uint32_t header_crc32c = 0;  // The shard header's checksum, tying the manifest to that exact file.
+};
+
+struct IndexManifest {
+  std::size_t dim = 0;
+  Metric metric = Metric::kL2;
+  std::size_t M = 0;
+  std::size_t ef_construction = 0;
+  std::uint64_t seed = 0;
+  std::uint64_t rows = 0;     // Rows in the shards (before the logs are applied).
+  std::uint64_t next_id = 0;  // The id the next inserted vector gets (at least).
+  std::uint64_t generation = 1;
+  std::string partition = "range";
+  std::string source;  // The dataset the index was built from, as given.
+  std::vector<ManifestShard> shards;
+};
+
+// "shard-0003-g2.zys" and "shard-0003-g2.log" for shard 3 of generation 2.
+std::string ShardFileName(std::size_t shard, std::uint64_t generation);
+std::string ShardLogName(std::size_t shard, std::uint64_t generation);
+
+// The manifest as pretty-printed JSON (two-space indent, trailing newline).
+std::string ManifestToJson(const IndexManifest& manifest);
+
+// Parses manifest JSON. `where` names it in errors: Corruption
+// "<where>: not valid JSON: ...", "<where>: field 'dim' is missing",
+// "<where>: field 'dim' must be a positive integer", "<where>: not a Zyphyr
+// index manifest", Unsupported "<where>: unsupported manifest version 2".
+Result<IndexManifest> ManifestFromJson(const std::string& json, const std::string& where);
+
+// Reads DIR/manifest.json. NotFound "<dir>: not an index directory (no
+// manifest.json)" when it is missing (NotFound "<dir>: no such directory"
+// when DIR itself is); otherwise the errors of ManifestFromJson.
+Result<IndexManifest> ReadManifest(const std::string& dir);
+
+// Replaces DIR/manifest.json atomically (storage/atomic_file.h).
+Status WriteManifest(const std::string& dir, const IndexManifest& manifest);
+
+}  // namespace zyphyr
+
+#endif  // ZYPHYR_STORAGE_INDEX_MANIFEST_H_

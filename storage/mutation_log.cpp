@@ -1,0 +1,482 @@
+#include "storage/mutation_log.h"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <bit>
+#include <cerrno>
+#include <cinttypes>
+#include <cstdio>
+#include <cstring>
+#include <optional>
+#include <utility>
+
+#include "storage/atomic_file.h"
+#include "storage/crc32c.h"
+
+namespace zyphyr {
+namespace {
+
+static_assert(std::endian::native == std::endian::little, "the mutation log is written by little-endian hosts only");
+
+// ---- Layout (see storage/mutation_log.h and storage/FORMAT.md) --------------
+
+constexpr unsigned char kMagic[8] = {'Z', 'Y', 'P', 'H', 'R', 'L', 'O', 'G'};
+constexpr std::uint16_t kMajorVersion = 1;
+constexpr std::uint16_t kMinorVersion = 0;
+constexpr std::uint32_t kEndianMarker = 0x01020304u;
+constexpr std::size_t kHeaderSize = 64;
+constexpr std::size_t kHeaderCrcOffset = 60;
+
+constexpr std::uint32_t kRecordMagic = 0x4345525Au;  // "ZREC" as little-endian bytes.
+constexpr std::size_t kRecordHeaderSize = 32;
+constexpr std::size_t kRecordHeaderCrcOffset = 28;
+
+// Header field offsets.
+namespace h {
+constexpr std::size_t kMajor = 8;
+constexpr std::size_t kMinor = 10;
+constexpr std::size_t kEndian = 12;
+constexpr std::size_t kDim = 16;
+constexpr std::size_t kUid = 24;
+}  // namespace h
+
+// Record header field offsets.
+namespace r {
+constexpr std::size_t kMagic = 0;
+constexpr std::size_t kType = 4;
+constexpr std::size_t kPayloadBytes = 8;
+constexpr std::size_t kSequence = 16;
+constexpr std::size_t kPayloadCrc = 24;
+}  // namespace r
+
+template <typename T>
+T Load(const unsigned char* p) {
+  T v;
+  std::memcpy(&v, p, sizeof(T));
+  return v;
+}
+
+template <typename T>
+void Store(unsigned char* p, T v) {
+  std::memcpy(p, &v, sizeof(T));
+}
+
+std::string ErrnoText(int err) { return std::strerror(err); }
+
+Status IoError(const std::string& path, const char* what, int err) {
+  return Status::IOError(path + ": " + what + ": " + ErrnoText(err));
+}
+
+Status Corrupt(const std::string& path, const std::string& what) { return Status::Corruption(path + ": " + what); }
+
+std::string Hex64(std::uint64_t v) {
+  char buf[24];
+  std::snprintf(buf, sizeof(buf), "0x%016" PRIx64, v);
+  return buf;
+}
+
+const char* TypeName(std::uint32_t type) {
+  return type == static_cast<std::uint32_t>(LogRecordType::kInsert) ? "insert" : "delete";
+}
+
+// The 64-byte file header for a log of `dim` and `uid`.
+std::vector<unsigned char> EncodeHeader(std::uint32_t dim, std::uint64_t uid) {
+  std::vector<unsigned char> head(kHeaderSize, 0);
+  std::memcpy(head.data(), kMagic, sizeof(kMagic));
+  Store<std::uint16_t>(&head[h::kMajor], kMajorVersion);
+  Store<std::uint16_t>(&head[h::kMinor], kMinorVersion);
+  Store<std::uint32_t>(&head[h::kEndian], kEndianMarker);
+  Store<std::uint32_t>(&head[h::kDim], dim);
+  Store<std::uint64_t>(&head[h::kUid], uid);
+  Store<std::uint32_t>(&head[kHeaderCrcOffset], Crc32c(head.data(), kHeaderCrcOffset));
+  return head;
+}
+
+// Validates the 64-byte header at `p` against the shard's `dim` and `uid`.
+Status CheckHeader(const std::string& path, const unsigned char* p, std::size_t dim, std::uint64_t uid) {
+  if (std::memcmp(p, kMagic, sizeof(kMagic)) != 0) return Corrupt(path, "not a Zyphyr mutation log (bad magic)");
+  if (Load<std::uint32_t>(p + kHeaderCrcOffset) != Crc32c(p, kHeaderCrcOffset)) {
+    return Corrupt(path, "log header checksum mismatch");
+  }
+  const auto major = Load<std::uint16_t>(p + h::kMajor);
+  const auto minor = Load<std::uint16_t>(p + h::kMinor);
+  // A higher minor version only adds what this reader may ignore (reserved bytes); a new major is unreadable.
+  if (major != kMajorVersion) {
+    return Corrupt(path, "unsupported log version " + std::to_string(major) + "." + std::to_string(minor));
+  }
+  const auto endian = Load<std::uint32_t>(p + h::kEndian);
+  if (endian != kEndianMarker) {
+    char buf[16];
+    std::snprintf(buf, sizeof(buf), "0x%08" PRIx32, endian);
+    return Corrupt(path, std::string("bad endianness marker ") + buf);
+  }
+  const auto log_uid = Load<std::uint64_t>(p + h::kUid);
+  if (log_uid != uid) {
+    return Corrupt(path, "log belongs to another shard (uid " + Hex64(log_uid) + ", expected " + Hex64(uid) + ")");
+  }
+  const auto log_dim = Load<std::uint32_t>(p + h::kDim);
+  if (log_dim != dim) {
+    return Corrupt(path, "log has dimension " + std::to_string(log_dim) + ", shard has " + std::to_string(dim));
+  }
+  return Status::Ok();
+}
+
+// Whether a record header with the right magic and header checksum starts at `p` (kRecordHeaderSize bytes readable).
+bool IsValidRecordHeader(const unsigned char* p) {
+  return Load<std::uint32_t>(p + r::kMagic) == kRecordMagic &&
+         Load<std::uint32_t>(p + kRecordHeaderCrcOffset) == Crc32c(p, kRecordHeaderCrcOffset);
+}
+
+// The outcome of parsing one record.
+struct RecordParse {
+  bool ok = false;
+  LogRecord record;            // When ok.
+  std::uint64_t end = 0;       // When ok: the offset just past the record.
+  std::string what;            // When not ok: what is wrong with it.
+  std::uint64_t scan = 0;      // When not ok: where a later valid record header may start.
+  bool torn_possible = false;  // When not ok: whether a crash in mid-append can explain it.
+};
+
+// The payload size an insert (`is_insert`) or delete record of `count` ids must have, or nullopt on overflow.
+std::optional<std::uint64_t> ExpectedPayload(bool is_insert, std::uint64_t count, std::size_t dim) {
+  std::uint64_t ids_bytes = 0;
+  if (__builtin_mul_overflow(count, std::uint64_t{8}, &ids_bytes)) return std::nullopt;
+  std::uint64_t total = 0;
+  if (__builtin_add_overflow(ids_bytes, std::uint64_t{8}, &total)) return std::nullopt;
+  if (is_insert) {
+    std::uint64_t floats = 0;
+    std::uint64_t float_bytes = 0;
+    if (__builtin_mul_overflow(count, static_cast<std::uint64_t>(dim), &floats)) return std::nullopt;
+    if (__builtin_mul_overflow(floats, std::uint64_t{4}, &float_bytes)) return std::nullopt;
+    if (__builtin_add_overflow(total, float_bytes, &total)) return std::nullopt;
+  }
+  return total;
+}
+
+// Parses the record at `off` of `data` (size `size`), expecting sequence number `sequence`.
+RecordParse ParseRecord(const unsigned char* data, std::uint64_t size, std::uint64_t off, std::uint64_t sequence,
+                        std::size_t dim) {
+  RecordParse out;
+  const std::uint64_t left = size - off;
+  // A bad header says nothing about the record's length: any later byte may start a good record.
+  out.scan = off + 1;
+  out.torn_possible = true;
+  if (left < kRecordHeaderSize) {
+    out.what = "short record header (" + std::to_string(left) + " bytes)";
+    return out;
+  }
+  const unsigned char* p = data + off;
+  if (Load<std::uint32_t>(p + r::kMagic) != kRecordMagic) {
+    out.what = "bad record magic";
+    return out;
+  }
+  if (Load<std::uint32_t>(p + kRecordHeaderCrcOffset) != Crc32c(p, kRecordHeaderCrcOffset)) {
+    out.what = "bad header checksum";
+    return out;
+  }
+  // The header is good: its payload length can be trusted, and bytes inside the payload are payload, not records.
+  const auto type = Load<std::uint32_t>(p + r::kType);
+  const auto payload_bytes = Load<std::uint64_t>(p + r::kPayloadBytes);
+  const auto seq = Load<std::uint64_t>(p + r::kSequence);
+  if (payload_bytes > left - kRecordHeaderSize) {
+    out.what = "payload past end of file (" + std::to_string(payload_bytes) + " bytes)";
+    out.scan = size;
+    return out;
+  }
+  const std::uint64_t end = off + kRecordHeaderSize + payload_bytes;
+  out.scan = end;
+  const unsigned char* payload = p + kRecordHeaderSize;
+  if (Load<std::uint32_t>(p + r::kPayloadCrc) != Crc32c(payload, payload_bytes)) {
+    out.what = "bad payload checksum";
+    return out;
+  }
+  // Both checksums match: the record was written whole, so a crash cannot explain what follows.
+  out.torn_possible = false;
+  if (type != static_cast<std::uint32_t>(LogRecordType::kInsert) &&
+      type != static_cast<std::uint32_t>(LogRecordType::kDelete)) {
+    out.what = "unknown record type " + std::to_string(type);
+    return out;
+  }
+  const bool is_insert = type == static_cast<std::uint32_t>(LogRecordType::kInsert);
+  if (payload_bytes < 8) {
+    out.what = "payload of " + std::string(TypeName(type)) + " record has " + std::to_string(payload_bytes) +
+               " bytes, expected at least 8";
+    return out;
+  }
+  const auto count = Load<std::uint64_t>(payload);
+  const std::optional<std::uint64_t> expected = ExpectedPayload(is_insert, count, dim);
+  if (!expected.has_value() || *expected != payload_bytes) {
+    out.what = "payload of " + std::string(TypeName(type)) + " record has " + std::to_string(payload_bytes) +
+               " bytes, expected " + (expected.has_value() ? std::to_string(*expected) : "more than 2^64") + " for " +
+               std::to_string(count) + " ids";
+    return out;
+  }
+  if (count == 0) {
+    out.what = std::string(TypeName(type)) + " record has no ids";
+    return out;
+  }
+  if (seq != sequence) {
+    // A record from before a failed truncation, or one spliced in: reported as the header describes (torn when last).
+    out.what = "sequence " + std::to_string(seq) + ", expected " + std::to_string(sequence);
+    out.torn_possible = true;
+    return out;
+  }
+  // The sizes were checked above, so these allocations are bounded by the file size.
+  out.record.type = static_cast<LogRecordType>(type);
+  out.record.sequence = seq;
+  out.record.ids.resize(count);
+  std::memcpy(out.record.ids.data(), payload + 8, count * 8);
+  if (is_insert) {
+    out.record.vectors.resize(count * dim);
+    std::memcpy(out.record.vectors.data(), payload + 8 + count * 8, count * dim * 4);
+  }
+  out.ok = true;
+  out.end = end;
+  return out;
+}
+
+// Whether a valid record header starts at any offset in [from, size).
+bool ValidRecordHeaderFollows(const unsigned char* data, std::uint64_t size, std::uint64_t from) {
+  if (size < kRecordHeaderSize) return false;
+  for (std::uint64_t off = from; off + kRecordHeaderSize <= size; ++off) {
+    if (Load<std::uint32_t>(data + off) == kRecordMagic && IsValidRecordHeader(data + off)) return true;
+  }
+  return false;
+}
+
+// Parses a whole log image. An empty image is an empty log; one shorter than the header is a torn creation.
+Result<LogContents> ParseLog(const std::string& path, const std::vector<unsigned char>& bytes, std::size_t dim,
+                             std::uint64_t uid) {
+  LogContents contents;
+  const std::uint64_t size = bytes.size();
+  if (size < kHeaderSize) {
+    // A crash while the header was being written (the file is created empty, then the header is written and
+    // fsync'd): nothing was ever appended to it, so it holds no records.
+    contents.torn_bytes = size;
+    return contents;
+  }
+  const unsigned char* data = bytes.data();
+  ZYPHYR_RETURN_IF_ERROR(CheckHeader(path, data, dim, uid));
+  std::uint64_t off = kHeaderSize;
+  while (off < size) {
+    RecordParse parsed = ParseRecord(data, size, off, contents.records.size() + 1, dim);
+    if (parsed.ok) {
+      contents.records.push_back(std::move(parsed.record));
+      off = parsed.end;
+      continue;
+    }
+    if (!parsed.torn_possible || ValidRecordHeaderFollows(data, size, parsed.scan)) {
+      return Corrupt(path, "record at offset " + std::to_string(off) + ": " + parsed.what);
+    }
+    contents.torn_bytes = size - off;
+    break;
+  }
+  contents.valid_bytes = off;
+  return contents;
+}
+
+// Reads all of `fd` (from offset 0) into `bytes`.
+Status ReadAll(int fd, const std::string& path, std::vector<unsigned char>* bytes) {
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) return IoError(path, "cannot stat", errno);
+  if (!S_ISREG(st.st_mode)) return Status::IOError(path + ": cannot read: not a regular file");
+  bytes->resize(static_cast<std::size_t>(st.st_size));
+  std::size_t done = 0;
+  while (done < bytes->size()) {
+    const ssize_t n = ::pread(fd, bytes->data() + done, bytes->size() - done, static_cast<off_t>(done));
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return IoError(path, "cannot read", errno);
+    }
+    if (n == 0) break;  // The file shrank (a writer truncated a torn tail): what was read is a prefix.
+    done += static_cast<std::size_t>(n);
+  }
+  bytes->resize(done);
+  return Status::Ok();
+}
+
+// Closes `fd` on scope exit unless released.
+class FdGuard {
+ public:
+  explicit FdGuard(int fd) : fd_(fd) {}
+  FdGuard(const FdGuard&) = delete;
+  FdGuard& operator=(const FdGuard&) = delete;
+  ~FdGuard() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  int Release() { return std::exchange(fd_, -1); }
+
+ private:
+  int fd_;
+};
+
+int Ftruncate(int fd, std::uint64_t length) {
+  int rc;
+  do {
+    rc = ::ftruncate(fd, static_cast<off_t>(length));
+  } while (rc != 0 && errno == EINTR);
+  return rc;
+}
+
+}  // namespace
+
+Result<LogContents> ReadMutationLog(const std::string& path, std::size_t dim, std::uint64_t shard_uid) {
+  int fd;
+  do {
+    fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  } while (fd < 0 && errno == EINTR);
+  if (fd < 0) {
+    if (errno == ENOENT) return LogContents{};
+    return IoError(path, "cannot open", errno);
+  }
+  FdGuard guard(fd);
+  std::vector<unsigned char> bytes;
+  ZYPHYR_RETURN_IF_ERROR(ReadAll(fd, path, &bytes));
+  return ParseLog(path, bytes, dim, shard_uid);
+}
+
+Result<MutationLogWriter> MutationLogWriter::Open(const std::string& path, std::size_t dim, std::uint64_t shard_uid,
+                                                  const FileOps& ops) {
+  if (dim == 0 || dim > UINT32_MAX) {
+    return Status::InvalidArgument(path + ": dimension " + std::to_string(dim) + " cannot be stored in a log");
+  }
+  int fd;
+  do {
+    fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  } while (fd < 0 && errno == EINTR);
+  if (fd < 0) return IoError(path, "cannot open", errno);
+  FdGuard guard(fd);
+  int rc;
+  do {
+    rc = ::flock(fd, LOCK_EX);
+  } while (rc != 0 && errno == EINTR);
+  if (rc != 0) return IoError(path, "cannot lock", errno);
+
+  // Holding the lock, nobody else writes: the file is as the last writer left it.
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) return IoError(path, "cannot stat", errno);
+  if (static_cast<std::uint64_t>(st.st_size) < kHeaderSize) {
+    // Empty: just created (by us, or by a writer that crashed before writing the header). Shorter than a header but
+    // not empty: a writer crashed while writing the header, so nothing was ever appended (see ParseLog). Either
+    // way the file holds no records: start it over with a fresh header, made durable with its directory entry.
+    if (st.st_size != 0 && Ftruncate(fd, 0) != 0) return IoError(path, "cannot truncate", errno);
+    if (::lseek(fd, 0, SEEK_SET) < 0) return IoError(path, "cannot seek", errno);
+    const std::vector<unsigned char> head = EncodeHeader(static_cast<std::uint32_t>(dim), shard_uid);
+    ZYPHYR_RETURN_IF_ERROR(WriteAll(ops, fd, head.data(), head.size(), path));
+    ZYPHYR_RETURN_IF_ERROR(SyncFd(ops, fd, path));
+    ZYPHYR_RETURN_IF_ERROR(FsyncParentDirectory(path));
+  }
+
+  std::vector<unsigned char> bytes;
+  ZYPHYR_RETURN_IF_ERROR(ReadAll(fd, path, &bytes));
+  Result<LogContents> contents = ParseLog(path, bytes, dim, shard_uid);
+  if (!contents.ok()) return contents.status();
+  bytes = {};
+  if (contents->torn_bytes > 0) {
+    // Drop the torn tail now, so that appends follow the last good record. contents().torn_bytes keeps reporting
+    // how much was dropped.
+    if (Ftruncate(fd, contents->valid_bytes) != 0) return IoError(path, "cannot truncate", errno);
+    ZYPHYR_RETURN_IF_ERROR(SyncFd(ops, fd, path));
+  }
+  return MutationLogWriter(path, guard.Release(), dim, &ops, std::move(*contents));
+}
+
+MutationLogWriter::MutationLogWriter(std::string path, int fd, std::size_t dim, const FileOps* ops,
+                                     LogContents contents)
+    : path_(std::move(path)), fd_(fd), dim_(dim), ops_(ops), contents_(std::move(contents)) {}
+
+MutationLogWriter::MutationLogWriter(MutationLogWriter&& other) noexcept
+    : path_(std::move(other.path_)),
+      fd_(std::exchange(other.fd_, -1)),
+      dim_(other.dim_),
+      ops_(other.ops_),
+      contents_(std::move(other.contents_)),
+      truncate_pending_(std::exchange(other.truncate_pending_, false)) {}
+
+MutationLogWriter& MutationLogWriter::operator=(MutationLogWriter&& other) noexcept {
+  if (this != &other) {
+    if (fd_ >= 0) ::close(fd_);
+    path_ = std::move(other.path_);
+    fd_ = std::exchange(other.fd_, -1);
+    dim_ = other.dim_;
+    ops_ = other.ops_;
+    contents_ = std::move(other.contents_);
+    truncate_pending_ = std::exchange(other.truncate_pending_, false);
+  }
+  return *this;
+}
+
+MutationLogWriter::~MutationLogWriter() {
+  if (fd_ >= 0) ::close(fd_);  // Closing the last descriptor releases the flock.
+}
+
+Status MutationLogWriter::AppendInsert(std::span<const std::uint64_t> ids, std::span<const float> vectors) {
+  if (ids.empty()) return Status::InvalidArgument(path_ + ": insert of no ids");
+  std::size_t floats = 0;
+  if (__builtin_mul_overflow(ids.size(), dim_, &floats) || vectors.size() != floats) {
+    return Status::InvalidArgument(path_ + ": insert of " + std::to_string(ids.size()) + " ids of dimension " +
+                                   std::to_string(dim_) + " has " + std::to_string(vectors.size()) + " floats");
+  }
+  LogRecord record;
+  record.type = LogRecordType::kInsert;
+  record.ids.assign(ids.begin(), ids.end());
+  record.vectors.assign(vectors.begin(), vectors.end());
+  return Append(std::move(record));
+}
+
+Status MutationLogWriter::AppendDelete(std::span<const std::uint64_t> ids) {
+  if (ids.empty()) return Status::InvalidArgument(path_ + ": delete of no ids");
+  LogRecord record;
+  record.type = LogRecordType::kDelete;
+  record.ids.assign(ids.begin(), ids.end());
+  return Append(std::move(record));
+}
+
+Status MutationLogWriter::Append(LogRecord record) {
+  if (fd_ < 0) return Status::Internal("mutation log writer used after being moved from");
+  if (truncate_pending_) {
+    // A failed append could not be cut off: do it now, or refuse (appending after it would break the sequence).
+    if (Ftruncate(fd_, contents_.valid_bytes) != 0) return IoError(path_, "cannot truncate", errno);
+    truncate_pending_ = false;
+  }
+  const bool is_insert = record.type == LogRecordType::kInsert;
+  const std::uint64_t count = record.ids.size();
+  const std::size_t payload_bytes = 8 + record.ids.size() * 8 + record.vectors.size() * 4;
+  record.sequence = contents_.records.empty() ? 1 : contents_.records.back().sequence + 1;
+
+  std::vector<unsigned char> buf(kRecordHeaderSize + payload_bytes);
+  unsigned char* payload = buf.data() + kRecordHeaderSize;
+  Store<std::uint64_t>(payload, count);
+  std::memcpy(payload + 8, record.ids.data(), record.ids.size() * 8);
+  if (is_insert) std::memcpy(payload + 8 + record.ids.size() * 8, record.vectors.data(), record.vectors.size() * 4);
+  unsigned char* head = buf.data();
+  Store<std::uint32_t>(head + r::kMagic, kRecordMagic);
+  Store<std::uint32_t>(head + r::kType, static_cast<std::uint32_t>(record.type));
+  Store<std::uint64_t>(head + r::kPayloadBytes, payload_bytes);
+  Store<std::uint64_t>(head + r::kSequence, record.sequence);
+  Store<std::uint32_t>(head + r::kPayloadCrc, Crc32c(payload, payload_bytes));
+  Store<std::uint32_t>(head + kRecordHeaderCrcOffset, Crc32c(head, kRecordHeaderCrcOffset));
+
+  // Write at the end of the last good record, whatever a failed write did to the file offset.
+  if (::lseek(fd_, static_cast<off_t>(contents_.valid_bytes), SEEK_SET) < 0)
+    return IoError(path_, "cannot seek", errno);
+  Status st = WriteAll(*ops_, fd_, buf.data(), buf.size(), path_);
+  if (st.ok()) st = SyncFd(*ops_, fd_, path_);
+  if (!st.ok()) {
+    // Cut the partial (or unsynced) record off so that it cannot reappear; best effort, retried by the next append.
+    if (Ftruncate(fd_, contents_.valid_bytes) != 0) {
+      truncate_pending_ = true;
+    } else {
+      (void)ops_->Sync(fd_);
+    }
+    return st;
+  }
+  contents_.valid_bytes += buf.size();
+  contents_.records.push_back(std::move(record));
+  return Status::Ok();
+}
+
+}  // namespace zyphyr

@@ -1,0 +1,344 @@
+#include "storage/shard.h"
+
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cinttypes>
+#include <cstdio>
+#include <cstring>
+
+#include "src/core/vector_store.h"
+#include "src/distance/dispatch.h"
+#include "src/index/hnsw_options.h"
+#include "storage/byte_order.h"
+#include "storage/crc32c.h"
+#include "storage/shard_format.h"
+
+namespace zyphyr {
+
+std::string_view SectionName(std::uint32_t kind) {
+  switch (static_cast<SectionKind>(kind)) {
+    case SectionKind::kVectors:
+      return "vectors";
+    case SectionKind::kIds:
+      return "ids";
+    case SectionKind::kLevels:
+      return "levels";
+    case SectionKind::kLevel0Links:
+      return "level-0 links";
+    case SectionKind::kUpperOffsets:
+      return "upper offsets";
+    case SectionKind::kUpperLinks:
+      return "upper links";
+  }
+  return "unknown";
+}
+
+namespace {
+
+constexpr std::uint32_t kMaxDim = 1u << 16;
+constexpr int kMaxLevel = 63;
+
+std::string Hex32(std::uint32_t v) {
+  char buf[16];
+  std::snprintf(buf, sizeof(buf), "0x%08" PRIx32, v);
+  return buf;
+}
+
+std::string SectionLabel(const ShardSection& s) {
+  std::string name(SectionName(s.kind));
+  if (name == "unknown") name = "section kind " + std::to_string(s.kind);
+  return name + " section";
+}
+
+// Corruption "<path>: <what>" and "<path>: <section> section at offset N: <what>".
+Status Corrupt(const std::string& path, const std::string& what) { return Status::Corruption(path + ": " + what); }
+Status CorruptAt(const std::string& path, const ShardSection& s, std::uint64_t offset, const std::string& what) {
+  return Status::Corruption(path + ": " + SectionLabel(s) + " at offset " + std::to_string(offset) + ": " + what);
+}
+
+Status CheckSectionCrc(const std::string& path, const unsigned char* base, const ShardSection& s) {
+  const std::uint32_t crc = Crc32c(base + s.offset, s.length);
+  if (crc != s.crc32c) {
+    return CorruptAt(path, s, s.offset,
+                     "checksum mismatch (stored " + Hex32(s.crc32c) + ", computed " + Hex32(crc) + ")");
+  }
+  return Status::Ok();
+}
+
+// The product a * b, or nullopt when it overflows 64 bits.
+std::optional<std::uint64_t> Mul(std::uint64_t a, std::uint64_t b) {
+  std::uint64_t r;
+  if (__builtin_mul_overflow(a, b, &r)) return std::nullopt;
+  return r;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Shard>> Shard::Open(const std::string& path, const ShardOpenOptions& options) {
+  Result<MappedFile> mapped = MappedFile::Open(path);
+  if (!mapped.ok()) return mapped.status();
+  std::unique_ptr<Shard> shard(new Shard());
+  shard->file_ = std::move(*mapped);
+  const unsigned char* base = shard->file_.data();
+  const std::uint64_t size = shard->file_.size();
+  ShardInfo& info = shard->info_;
+  namespace h = shard_header;
+
+  // Header: identity first, then its checksum, then its fields.
+  if (size < sizeof(kShardMagic) || std::memcmp(base, kShardMagic, sizeof(kShardMagic)) != 0) {
+    return Corrupt(path, "not a Zyphyr shard file (bad magic)");
+  }
+  if (size < kShardHeaderBytes) {
+    return Corrupt(path, "truncated: " + std::to_string(size) + " bytes, shorter than the " +
+                             std::to_string(kShardHeaderBytes) + "-byte header");
+  }
+  const std::uint32_t endian = LoadLe<std::uint32_t>(base + h::kEndian);
+  info.major = LoadLe<std::uint16_t>(base + h::kMajor);
+  info.minor = LoadLe<std::uint16_t>(base + h::kMinor);
+  if (info.major != kShardMajorVersion) {
+    return Status::Unsupported(path + ": unsupported shard version " + std::to_string(info.major) + "." +
+                               std::to_string(info.minor) + " (this build reads " +
+                               std::to_string(kShardMajorVersion) + ".x)");
+  }
+  if (endian != kEndianMarker) {
+    return Status::Unsupported(path + ": written with another byte order (endianness marker " + Hex32(endian) +
+                               ", expected " + Hex32(kEndianMarker) + ")");
+  }
+  const std::uint32_t header_bytes = LoadLe<std::uint32_t>(base + h::kHeaderBytes);
+  const std::uint32_t section_count = LoadLe<std::uint32_t>(base + h::kSectionCount);
+  const std::uint32_t entry_bytes = LoadLe<std::uint32_t>(base + h::kSectionEntryBytesField);
+  if (header_bytes != kShardHeaderBytes || entry_bytes != kSectionEntryBytes || section_count == 0 ||
+      section_count > kMaxSections) {
+    return Corrupt(path, "bad header layout (header " + std::to_string(header_bytes) + " bytes, " +
+                             std::to_string(section_count) + " sections of " + std::to_string(entry_bytes) +
+                             " bytes)");
+  }
+  const std::uint64_t table_end = kShardHeaderBytes + std::uint64_t{section_count} * kSectionEntryBytes;
+  if (size < table_end) {
+    return Corrupt(path, "truncated: " + std::to_string(size) + " bytes, shorter than the header and section table (" +
+                             std::to_string(table_end) + " bytes)");
+  }
+  info.header_crc32c = LoadLe<std::uint32_t>(base + h::kHeaderCrc);
+  {
+    std::uint32_t crc = Crc32c(base, h::kHeaderCrc);
+    const unsigned char zero[4] = {0, 0, 0, 0};
+    crc = Crc32cExtend(crc, zero, 4);
+    crc = Crc32cExtend(crc, base + h::kHeaderCrc + 4, table_end - h::kHeaderCrc - 4);
+    if (crc != info.header_crc32c) {
+      return Corrupt(path, "header checksum mismatch (stored " + Hex32(info.header_crc32c) + ", computed " +
+                               Hex32(crc) + ")");
+    }
+  }
+  info.file_size = LoadLe<std::uint64_t>(base + h::kFileSize);
+  if (info.file_size != size) {
+    return Corrupt(path, (size < info.file_size ? "truncated: " : "has trailing bytes: ") + std::to_string(size) +
+                             " bytes, the header says " + std::to_string(info.file_size));
+  }
+  info.rows = LoadLe<std::uint64_t>(base + h::kRows);
+  info.dim = LoadLe<std::uint32_t>(base + h::kDim);
+  info.stride = LoadLe<std::uint32_t>(base + h::kStride);
+  const std::uint32_t metric = LoadLe<std::uint32_t>(base + h::kMetric);
+  info.flags = LoadLe<std::uint32_t>(base + h::kFlags);
+  info.M = LoadLe<std::uint32_t>(base + h::kM);
+  info.ef_construction = LoadLe<std::uint32_t>(base + h::kEfConstruction);
+  info.entry_point = LoadLe<std::uint32_t>(base + h::kEntryPoint);
+  info.max_level = LoadLe<std::int32_t>(base + h::kMaxLevel);
+  info.seed = LoadLe<std::uint64_t>(base + h::kSeed);
+  info.upper_links = LoadLe<std::uint64_t>(base + h::kUpperLinks);
+  info.uid = LoadLe<std::uint64_t>(base + h::kUid);
+
+  if (info.dim == 0 || info.dim > kMaxDim || info.stride != PaddedDim(info.dim)) {
+    return Corrupt(path, "bad dimension " + std::to_string(info.dim) + " with row stride " +
+                             std::to_string(info.stride));
+  }
+  if (metric < 1 || metric > 3) return Corrupt(path, "unknown metric " + std::to_string(metric));
+  info.metric = static_cast<Metric>(metric);
+  const std::uint32_t expected_flags = MetricNormalizes(info.metric) ? kShardFlagNormalized : 0u;
+  if (info.flags != expected_flags) {
+    return Corrupt(path, "flags " + Hex32(info.flags) + " do not fit metric " + std::string(MetricName(info.metric)));
+  }
+  if (info.M < 2 || info.M > kMaxM) return Corrupt(path, "bad M " + std::to_string(info.M));
+  if (info.rows >= kNoNode) return Corrupt(path, "too many rows: " + std::to_string(info.rows));
+  if (info.rows == 0 ? (info.entry_point != kNoNode || info.max_level != -1)
+                     : (info.entry_point >= info.rows || info.max_level < 0 || info.max_level > kMaxLevel)) {
+    return Corrupt(path, "bad entry point " + std::to_string(info.entry_point) + " at level " +
+                             std::to_string(info.max_level) + " for " + std::to_string(info.rows) + " rows");
+  }
+
+  // Section table: every section inside the file, aligned, not overlapping,
+  // each required kind once and of the length the header implies.
+  const std::uint64_t n = info.rows;
+  const std::uint64_t level0_stride = 1 + 2 * std::uint64_t{info.M};
+  const std::optional<std::uint64_t> expected[kRequiredSectionKinds + 1] = {
+      std::nullopt,
+      Mul(n, std::uint64_t{info.stride} * sizeof(float)),
+      Mul(n, sizeof(std::uint64_t)),
+      n,
+      Mul(n, level0_stride * sizeof(std::uint32_t)),
+      Mul(n, sizeof(std::uint64_t)),
+      Mul(info.upper_links, sizeof(std::uint32_t)),
+  };
+  bool seen[kRequiredSectionKinds + 1] = {};
+  for (std::uint32_t i = 0; i < section_count; ++i) {
+    const unsigned char* e = base + kShardHeaderBytes + std::size_t{i} * kSectionEntryBytes;
+    ShardSection s;
+    s.kind = LoadLe<std::uint32_t>(e + section_entry::kKind);
+    s.offset = LoadLe<std::uint64_t>(e + section_entry::kOffset);
+    s.length = LoadLe<std::uint64_t>(e + section_entry::kLength);
+    s.crc32c = LoadLe<std::uint32_t>(e + section_entry::kCrc);
+    const std::uint32_t flags = LoadLe<std::uint32_t>(e + section_entry::kFlags);
+    const std::uint32_t reserved = LoadLe<std::uint32_t>(e + section_entry::kReserved);
+    const std::string where = "section table entry " + std::to_string(i) + " (" + SectionLabel(s) + ")";
+    std::uint64_t end;
+    if (__builtin_add_overflow(s.offset, s.length, &end) || end > size) {
+      return Corrupt(path, where + ": offset " + std::to_string(s.offset) + " + length " + std::to_string(s.length) +
+                               " runs past the end of the file (" + std::to_string(size) + " bytes)");
+    }
+    if (s.offset % kSectionAlignment != 0 || s.offset < table_end || flags != 0 || reserved != 0) {
+      return Corrupt(path, where + ": bad offset " + std::to_string(s.offset) + " or flags");
+    }
+    if (s.kind >= 1 && s.kind <= kRequiredSectionKinds) {
+      if (seen[s.kind]) return Corrupt(path, where + ": appears twice");
+      seen[s.kind] = true;
+      if (!expected[s.kind] || *expected[s.kind] != s.length) {
+        return Corrupt(path, where + ": length " + std::to_string(s.length) + ", expected " +
+                                 (expected[s.kind] ? std::to_string(*expected[s.kind]) : "an overflowing size"));
+      }
+    }
+    info.sections.push_back(s);
+  }
+  const ShardSection* by_kind[kRequiredSectionKinds + 1] = {};
+  for (std::uint32_t kind = 1; kind <= kRequiredSectionKinds; ++kind) {
+    for (const ShardSection& s : info.sections) {
+      if (s.kind == kind) by_kind[kind] = &s;
+    }
+    if (by_kind[kind] == nullptr) return Corrupt(path, "no " + std::string(SectionName(kind)) + " section");
+  }
+  {
+    std::vector<ShardSection> sorted = info.sections;
+    std::sort(sorted.begin(), sorted.end(),
+              [](const ShardSection& a, const ShardSection& b) { return a.offset < b.offset; });
+    for (std::size_t i = 1; i < sorted.size(); ++i) {
+      if (sorted[i - 1].offset + sorted[i - 1].length > sorted[i].offset) {
+        return Corrupt(path, SectionLabel(sorted[i]) + " at offset " + std::to_string(sorted[i].offset) +
+                                 " overlaps the " + SectionLabel(sorted[i - 1]));
+      }
+    }
+  }
+
+  // Checksums of everything but the rows (unless asked).
+  for (const ShardSection& s : info.sections) {
+    if (s.kind == static_cast<std::uint32_t>(SectionKind::kVectors) && !options.verify_vectors) continue;
+    ZYPHYR_RETURN_IF_ERROR(CheckSectionCrc(path, base, s));
+  }
+
+  const ShardSection& vectors = *by_kind[static_cast<int>(SectionKind::kVectors)];
+  const ShardSection& ids = *by_kind[static_cast<int>(SectionKind::kIds)];
+  const ShardSection& levels = *by_kind[static_cast<int>(SectionKind::kLevels)];
+  const ShardSection& level0 = *by_kind[static_cast<int>(SectionKind::kLevel0Links)];
+  const ShardSection& upper_offsets = *by_kind[static_cast<int>(SectionKind::kUpperOffsets)];
+  const ShardSection& upper = *by_kind[static_cast<int>(SectionKind::kUpperLinks)];
+
+  shard->rows_ = {reinterpret_cast<const float*>(base + vectors.offset), n, info.dim, info.stride, info.metric};
+  shard->ids_ = {reinterpret_cast<const std::uint64_t*>(base + ids.offset), n};
+  HnswGraphView& g = shard->graph_;
+  g.size = n;
+  g.M = info.M;
+  g.levels = base + levels.offset;
+  g.level0 = reinterpret_cast<const std::uint32_t*>(base + level0.offset);
+  g.upper = reinterpret_cast<const std::uint32_t*>(base + upper.offset);
+  g.upper_offsets = reinterpret_cast<const std::uint64_t*>(base + upper_offsets.offset);
+  g.entry_point = info.entry_point;
+  g.max_level = info.max_level;
+
+  // Structure: ids increase; levels, upper offsets and the pool agree; every
+  // link names a node that exists on that level; degrees within bounds.
+  for (std::uint64_t i = 1; i < n; ++i) {
+    if (shard->ids_[i] <= shard->ids_[i - 1]) {
+      return CorruptAt(path, ids, ids.offset + i * 8,
+                       "id " + std::to_string(shard->ids_[i]) + " of row " + std::to_string(i) +
+                           " does not increase on " + std::to_string(shard->ids_[i - 1]));
+    }
+  }
+  std::uint64_t pool = 0;
+  int top = -1;
+  for (std::uint64_t i = 0; i < n; ++i) {
+    const int level = g.levels[i];
+    if (level > info.max_level) {
+      return CorruptAt(path, levels, levels.offset + i,
+                       "node " + std::to_string(i) + " is on level " + std::to_string(level) +
+                           ", above the top level " + std::to_string(info.max_level));
+    }
+    top = std::max(top, level);
+    if (g.upper_offsets[i] != pool) {
+      return CorruptAt(path, upper_offsets, upper_offsets.offset + i * 8,
+                       "node " + std::to_string(i) + " starts at " + std::to_string(g.upper_offsets[i]) +
+                           ", expected " + std::to_string(pool));
+    }
+    pool += static_cast<std::uint64_t>(level) * (info.M + 1);
+  }
+  if (pool != info.upper_links) {
+    return CorruptAt(path, levels, levels.offset,
+                     "levels need " + std::to_string(pool) + " upper link entries, the header says " +
+                         std::to_string(info.upper_links));
+  }
+  if (n > 0 && (top != info.max_level || g.levels[info.entry_point] != info.max_level)) {
+    return CorruptAt(path, levels, levels.offset + info.entry_point,
+                     "entry point " + std::to_string(info.entry_point) + " is not on the top level " +
+                         std::to_string(info.max_level));
+  }
+  for (std::uint64_t i = 0; i < n; ++i) {
+    const int node_level = g.levels[i];
+    for (int level = 0; level <= node_level; ++level) {
+      const std::uint32_t* block = g.Block(static_cast<std::uint32_t>(i), level);
+      const ShardSection& s = level == 0 ? level0 : upper;
+      const std::uint64_t at = static_cast<std::uint64_t>(reinterpret_cast<const unsigned char*>(block) - base);
+      if (block[0] > g.MaxDegree(level)) {
+        return CorruptAt(path, s, at,
+                         "node " + std::to_string(i) + " has " + std::to_string(block[0]) + " links on level " +
+                             std::to_string(level) + ", at most " + std::to_string(g.MaxDegree(level)));
+      }
+      for (std::uint32_t j = 1; j <= block[0]; ++j) {
+        const std::uint32_t to = block[j];
+        if (to >= n || g.levels[to] < level) {
+          return CorruptAt(path, s, at + 4 * j,
+                           "node " + std::to_string(i) + " links to node " + std::to_string(to) + " on level " +
+                               std::to_string(level) +
+                               (to >= n ? ", past the " + std::to_string(n) + " rows" : ", which is not on it"));
+        }
+      }
+    }
+  }
+
+  Result<const DistanceKernels*> kernels = ProcessKernels();
+  if (!kernels.ok()) return kernels.status();
+  shard->searcher_ = std::make_unique<HnswSearcher>(shard->rows_, shard->graph_, **kernels);
+  shard->file_.AdviseRandom(vectors.offset, vectors.length);
+  return shard;
+}
+
+std::optional<std::uint32_t> Shard::NodeOf(std::uint64_t id) const {
+  auto it = std::lower_bound(ids_.begin(), ids_.end(), id);
+  if (it == ids_.end() || *it != id) return std::nullopt;
+  return static_cast<std::uint32_t>(it - ids_.begin());
+}
+
+Status Shard::Verify() const {
+  for (const ShardSection& s : info_.sections) ZYPHYR_RETURN_IF_ERROR(CheckSectionCrc(path(), file_.data(), s));
+  return Status::Ok();
+}
+
+std::size_t Shard::ResidentBytes() const {
+  if (file_.size() == 0) return 0;
+  const std::size_t page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+  const std::size_t pages = (file_.size() + page - 1) / page;
+  std::vector<unsigned char> vec(pages);
+  if (::mincore(const_cast<unsigned char*>(file_.data()), file_.size(), vec.data()) != 0) return 0;
+  std::size_t resident = 0;
+  for (unsigned char v : vec) resident += (v & 1) ? page : 0;
+  return resident;
+}
+
+}  // namespace zyphyr

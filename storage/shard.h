@@ -1,0 +1,134 @@
+// Shard: one shard file (storage/shard_format.h, storage/FORMAT.md) mapped
+// read-only and searched in place. Opening checks the header, the section
+// table and the graph (checksums and structure) and never copies rows or
+// links to the heap; the vector section's checksum is checked only by
+// Verify() or when asked at open, so opening costs the same whatever the
+// rows' size and only the pages a search touches become resident.
+//
+// WriteShard writes one atomically: a temporary file in the target's
+// directory, fsync, rename over the target, fsync of the directory. A crash
+// at any instant leaves the old shard or the new one.
+//
+// Every error names the file; corruption also names the section and the file
+// offset at fault, e.g. "x.zys: level-0 links section at offset 12416: node 3
+// links to node 900, past the 200 rows".
+//
+// Thread safety: a Shard is immutable once open; any number of threads may
+// search it at once.
+#ifndef ZYPHYR_STORAGE_SHARD_H_
+#define ZYPHYR_STORAGE_SHARD_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "src/core/metric.h"
+#include "src/core/rows_view.h"
+#include "src/core/status.h"
+#include "src/index/hnsw_graph_view.h"
+#include "src/index/hnsw_searcher.h"
+#include "storage/file_ops.h"
+#include "storage/mapped_file.h"
+
+namespace zyphyr {
+
+// Build parameters recorded in a shard beside its contents.
+struct ShardParams {
+  std::uint32_t ef_construction = 0;
+  std::uint64_t seed = 0;
+  std::uint64_t uid = 0;  // Names the shard to its mutation log; random per shard.
+};
+
+// What WriteShard wrote.
+struct WrittenShard {
+  std::uint64_t bytes = 0;
+  std::uint32_t header_crc32c = 0;
+};
+
+// Writes `rows` (row i labelled ids[i]; ids strictly increasing) and the graph
+// over them to `path`, atomically. Errors: InvalidArgument when sizes
+// disagree or ids do not increase; IOError naming the path (the previous file
+// at `path`, if any, is untouched).
+Result<WrittenShard> WriteShard(const std::string& path, RowsView rows, std::span<const std::uint64_t> ids, HnswGraphView graph,
+                  const ShardParams& params, const FileOps& ops = SystemFileOps());
+
+// A section as the table lists it.
+struct ShardSection {
+  std::uint32_t kind = 0;
+  std::uint64_t offset = 0;
+  std::uint64_t length = 0;
+  std::uint32_t crc32c = 0;
+};
+
+// The decoded header and section table.
+struct ShardInfo {
+  std::uint16_t major = 0;
+  std::uint16_t minor = 0;
+  std::uint32_t header_crc32c = 0;
+  std::uint64_t file_size = 0;
+  std::uint64_t rows = 0;
+  std::uint32_t dim = 0;
+  std::uint32_t stride = 0;
+  Metric metric = Metric::kL2;
+  std::uint32_t flags = 0;
+  std::uint32_t M = 0;
+  std::uint32_t ef_construction = 0;
+  std::uint32_t entry_point = kNoNode;
+  std::int32_t max_level = -1;
+  std::uint64_t seed = 0;
+  std::uint64_t upper_links = 0;
+  std::uint64_t uid = 0;
+  std::vector<ShardSection> sections;  // In table order.
+};
+
+struct ShardOpenOptions {
+  // Also check the vector section's checksum (reads every row once).
+  bool verify_vectors = false;
+};
+
+class Shard {
+ public:
+  // Maps and checks the shard at `path`. Errors: NotFound "<path>: no such
+  // file"; Unsupported for another major version or byte order; Corruption
+  // for anything else wrong (see the class comment); IOError when unreadable.
+  static Result<std::unique_ptr<Shard>> Open(const std::string& path, const ShardOpenOptions& options = {});
+
+  const std::string& path() const { return file_.path(); }
+  const ShardInfo& info() const { return info_; }
+  std::size_t size() const { return info_.rows; }
+  std::size_t dim() const { return info_.dim; }
+  Metric metric() const { return info_.metric; }
+
+  RowsView rows() const { return rows_; }
+  HnswGraphView graph() const { return graph_; }
+  std::span<const std::uint64_t> ids() const { return ids_; }
+  const HnswSearcher& searcher() const { return *searcher_; }
+
+  // The node labelled `id`, if any (binary search over the increasing ids).
+  std::optional<std::uint32_t> NodeOf(std::uint64_t id) const;
+
+  // Checks every section's checksum, the vectors' included. Corruption naming
+  // the section and its offset on a mismatch.
+  Status Verify() const;
+
+  // Bytes of the mapping now resident in memory (mincore), for benchmarks.
+  std::size_t ResidentBytes() const;
+
+ private:
+  Shard() = default;
+
+  MappedFile file_;
+  ShardInfo info_;
+  RowsView rows_;
+  HnswGraphView graph_;
+  std::span<const std::uint64_t> ids_;
+  std::unique_ptr<HnswSearcher> searcher_;
+};
+
+}  // namespace zyphyr
+
+#endif  // ZYPHYR_STORAGE_SHARD_H_

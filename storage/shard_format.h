@@ -1,0 +1,111 @@
+// The on-disk layout of a shard file, version 1.0. storage/FORMAT.md documents
+// it byte by byte and must change with this header.
+//
+// A shard file is a fixed 128-byte header, a section table right after it,
+// and page-aligned sections. All integers are little-endian and fixed-width;
+// enum values are pinned. Nothing in a shard is parsed into heap structures:
+// readers map the file and point into it.
+//
+//   offset  size  field
+//   0       8     magic "ZYPHSHRD"
+//   8       2     major version (1): readers refuse any other major
+//   10      2     minor version (0): higher minors only add optional sections
+//   12      4     endianness marker 0x01020304
+//   16      4     header bytes (128)
+//   20      4     section count
+//   24      4     section entry bytes (32)
+//   28      4     CRC-32C of [0, 128 + 32 * section count) with this field zero
+//   32      8     file size in bytes
+//   40      8     rows (nodes) in the shard
+//   48      4     dimension
+//   52      4     row stride in floats (dimension rounded up to 16)
+//   56      4     metric: 1 l2, 2 ip, 3 cosine (src/core/metric.h)
+//   60      4     flags: bit 0 = rows are unit-normalised (set iff cosine)
+//   64      4     M
+//   68      4     efConstruction
+//   72      4     entry point node (0xFFFFFFFF when empty)
+//   76      4     top level, signed (-1 when empty)
+//   80      8     seed of the level draw
+//   88      8     entries of the upper-level link pool
+//   96      8     shard uid: random, names this shard to its mutation log
+//   104     24    reserved, zero
+//
+// Section table entry (32 bytes): u32 kind, u32 flags (0), u64 offset,
+// u64 length, u32 CRC-32C of the section's bytes, u32 reserved (0).
+#ifndef ZYPHYR_STORAGE_SHARD_FORMAT_H_
+#define ZYPHYR_STORAGE_SHARD_FORMAT_H_
+
+#include <bit>
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+namespace zyphyr {
+
+static_assert(std::endian::native == std::endian::little, "shard files are read and written in place: little-endian only");
+
+inline constexpr char kShardMagic[8] = {'Z', 'Y', 'P', 'H', 'S', 'H', 'R', 'D'};
+inline constexpr std::uint16_t kShardMajorVersion = 1;
+inline constexpr std::uint16_t kShardMinorVersion = 0;
+inline constexpr std::uint32_t kEndianMarker = 0x01020304u;
+inline constexpr std::size_t kShardHeaderBytes = 128;
+inline constexpr std::size_t kSectionEntryBytes = 32;
+inline constexpr std::size_t kMaxSections = 64;
+// Sections start on multiples of this (a page on every Linux platform we map on).
+inline constexpr std::size_t kSectionAlignment = 4096;
+inline constexpr std::uint32_t kShardFlagNormalized = 1u;
+
+// Pinned section kinds. Each of 1-6 appears exactly once in a version 1 shard.
+enum class SectionKind : std::uint32_t {
+  kVectors = 1,       // rows * stride float32, row i at i * stride * 4.
+  kIds = 2,           // rows uint64 ids (labels), strictly increasing.
+  kLevels = 3,        // rows uint8: top level of each node (0..63).
+  kLevel0Links = 4,   // rows blocks of (1 + 2M) uint32: count, then neighbours.
+  kUpperOffsets = 5,  // rows uint64: node's first block in the upper pool.
+  kUpperLinks = 6,    // upper pool: (1 + M) uint32 blocks, levels 1..level(i) of node i.
+};
+inline constexpr std::uint32_t kRequiredSectionKinds = 6;
+
+// "vectors", "ids", "levels", "level-0 links", "upper offsets", "upper links",
+// or "section kind N" for an unknown kind.
+std::string_view SectionName(std::uint32_t kind);
+
+// Field offsets in the header (see the table above).
+namespace shard_header {
+inline constexpr std::size_t kMagic = 0;
+inline constexpr std::size_t kMajor = 8;
+inline constexpr std::size_t kMinor = 10;
+inline constexpr std::size_t kEndian = 12;
+inline constexpr std::size_t kHeaderBytes = 16;
+inline constexpr std::size_t kSectionCount = 20;
+inline constexpr std::size_t kSectionEntryBytesField = 24;
+inline constexpr std::size_t kHeaderCrc = 28;
+inline constexpr std::size_t kFileSize = 32;
+inline constexpr std::size_t kRows = 40;
+inline constexpr std::size_t kDim = 48;
+inline constexpr std::size_t kStride = 52;
+inline constexpr std::size_t kMetric = 56;
+inline constexpr std::size_t kFlags = 60;
+inline constexpr std::size_t kM = 64;
+inline constexpr std::size_t kEfConstruction = 68;
+inline constexpr std::size_t kEntryPoint = 72;
+inline constexpr std::size_t kMaxLevel = 76;
+inline constexpr std::size_t kSeed = 80;
+inline constexpr std::size_t kUpperLinks = 88;
+inline constexpr std::size_t kUid = 96;
+inline constexpr std::size_t kReserved = 104;
+}  // namespace shard_header
+
+// Field offsets in a section table entry.
+namespace section_entry {
+inline constexpr std::size_t kKind = 0;
+inline constexpr std::size_t kFlags = 4;
+inline constexpr std::size_t kOffset = 8;
+inline constexpr std::size_t kLength = 16;
+inline constexpr std::size_t kCrc = 24;
+inline constexpr std::size_t kReserved = 28;
+}  // namespace section_entry
+
+}  // namespace zyphyr
+
+#endif  // ZYPHYR_STORAGE_SHARD_FORMAT_H_

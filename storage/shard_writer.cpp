@@ -1,0 +1,126 @@
+// WriteShard: lays out the header, the section table and the sections of a
+// shard file (storage/shard_format.h) and writes them atomically.
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <array>
+#include <cerrno>
+#include <cstring>
+#include <vector>
+
+#include "src/core/vector_store.h"
+#include "storage/atomic_file.h"
+#include "storage/byte_order.h"
+#include "storage/crc32c.h"
+#include "storage/shard.h"
+#include "storage/shard_format.h"
+
+namespace zyphyr {
+namespace {
+
+struct PlannedSection {
+  SectionKind kind;
+  const void* data;
+  std::uint64_t length;
+  std::uint64_t offset = 0;
+  std::uint32_t crc = 0;
+};
+
+std::uint64_t AlignUp(std::uint64_t x) { return (x + kSectionAlignment - 1) / kSectionAlignment * kSectionAlignment; }
+
+}  // namespace
+
+Result<WrittenShard> WriteShard(const std::string& path, RowsView rows, std::span<const std::uint64_t> ids, HnswGraphView graph,
+                  const ShardParams& params, const FileOps& ops) {
+  const std::size_t n = rows.size;
+  if (ids.size() != n || graph.size != n) {
+    return Status::InvalidArgument(path + ": " + std::to_string(n) + " rows, " + std::to_string(ids.size()) +
+                                   " ids and a graph of " + std::to_string(graph.size) + " nodes do not match");
+  }
+  if (rows.dim == 0 || rows.stride != PaddedDim(rows.dim)) {
+    return Status::InvalidArgument(path + ": rows of dimension " + std::to_string(rows.dim) + " with stride " +
+                                   std::to_string(rows.stride) + " cannot be stored");
+  }
+  for (std::size_t i = 1; i < n; ++i) {
+    if (ids[i] <= ids[i - 1]) {
+      return Status::InvalidArgument(path + ": ids must increase, but row " + std::to_string(i) + " has id " +
+                                     std::to_string(ids[i]) + " after " + std::to_string(ids[i - 1]));
+    }
+  }
+
+  std::uint64_t upper_links = 0;
+  for (std::size_t i = 0; i < n; ++i) upper_links += static_cast<std::uint64_t>(graph.levels[i]) * (graph.M + 1);
+  const std::size_t level0_entries = n * graph.level0_stride();
+
+  std::array<PlannedSection, kRequiredSectionKinds> sections = {{
+      {SectionKind::kVectors, rows.data, static_cast<std::uint64_t>(n) * rows.stride * sizeof(float)},
+      {SectionKind::kIds, ids.data(), static_cast<std::uint64_t>(n) * sizeof(std::uint64_t)},
+      {SectionKind::kLevels, graph.levels, static_cast<std::uint64_t>(n)},
+      {SectionKind::kLevel0Links, graph.level0, level0_entries * sizeof(std::uint32_t)},
+      {SectionKind::kUpperOffsets, graph.upper_offsets, static_cast<std::uint64_t>(n) * sizeof(std::uint64_t)},
+      {SectionKind::kUpperLinks, graph.upper, upper_links * sizeof(std::uint32_t)},
+  }};
+  const std::size_t table_end = kShardHeaderBytes + sections.size() * kSectionEntryBytes;
+  std::uint64_t offset = AlignUp(table_end);
+  for (PlannedSection& s : sections) {
+    s.offset = offset;
+    s.crc = Crc32c(s.data, s.length);
+    offset = AlignUp(offset + s.length);
+  }
+  const std::uint64_t file_size = sections.back().offset + sections.back().length;
+
+  std::vector<unsigned char> head(sections.front().offset, 0);
+  namespace h = shard_header;
+  std::memcpy(head.data() + h::kMagic, kShardMagic, sizeof(kShardMagic));
+  StoreLe<std::uint16_t>(&head[h::kMajor], kShardMajorVersion);
+  StoreLe<std::uint16_t>(&head[h::kMinor], kShardMinorVersion);
+  StoreLe<std::uint32_t>(&head[h::kEndian], kEndianMarker);
+  StoreLe<std::uint32_t>(&head[h::kHeaderBytes], kShardHeaderBytes);
+  StoreLe<std::uint32_t>(&head[h::kSectionCount], static_cast<std::uint32_t>(sections.size()));
+  StoreLe<std::uint32_t>(&head[h::kSectionEntryBytesField], kSectionEntryBytes);
+  StoreLe<std::uint64_t>(&head[h::kFileSize], file_size);
+  StoreLe<std::uint64_t>(&head[h::kRows], n);
+  StoreLe<std::uint32_t>(&head[h::kDim], static_cast<std::uint32_t>(rows.dim));
+  StoreLe<std::uint32_t>(&head[h::kStride], static_cast<std::uint32_t>(rows.stride));
+  StoreLe<std::uint32_t>(&head[h::kMetric], static_cast<std::uint32_t>(rows.metric));
+  StoreLe<std::uint32_t>(&head[h::kFlags], MetricNormalizes(rows.metric) ? kShardFlagNormalized : 0u);
+  StoreLe<std::uint32_t>(&head[h::kM], static_cast<std::uint32_t>(graph.M));
+  StoreLe<std::uint32_t>(&head[h::kEfConstruction], params.ef_construction);
+  StoreLe<std::uint32_t>(&head[h::kEntryPoint], graph.entry_point);
+  StoreLe<std::int32_t>(&head[h::kMaxLevel], graph.max_level);
+  StoreLe<std::uint64_t>(&head[h::kSeed], params.seed);
+  StoreLe<std::uint64_t>(&head[h::kUpperLinks], upper_links);
+  StoreLe<std::uint64_t>(&head[h::kUid], params.uid);
+  for (std::size_t i = 0; i < sections.size(); ++i) {
+    unsigned char* e = &head[kShardHeaderBytes + i * kSectionEntryBytes];
+    StoreLe<std::uint32_t>(e + section_entry::kKind, static_cast<std::uint32_t>(sections[i].kind));
+    StoreLe<std::uint64_t>(e + section_entry::kOffset, sections[i].offset);
+    StoreLe<std::uint64_t>(e + section_entry::kLength, sections[i].length);
+    StoreLe<std::uint32_t>(e + section_entry::kCrc, sections[i].crc);
+  }
+  const std::uint32_t header_crc = Crc32c(head.data(), table_end);
+  StoreLe<std::uint32_t>(&head[h::kHeaderCrc], header_crc);
+
+  Result<PendingFile> pending = PendingFile::Create(path);
+  if (!pending.ok()) return pending.status();
+  const std::string& tmp = pending->temp_path();
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC);
+  if (fd < 0) return Status::IOError(tmp + ": cannot open: " + std::strerror(errno));
+
+  Status status = WriteAll(ops, fd, head.data(), head.size(), path);
+  static const std::vector<unsigned char> kZeros(kSectionAlignment, 0);
+  for (std::size_t i = 0; status.ok() && i < sections.size(); ++i) {
+    status = WriteAll(ops, fd, sections[i].data, sections[i].length, path);
+    if (status.ok() && i + 1 < sections.size()) {
+      const std::uint64_t pad = sections[i + 1].offset - (sections[i].offset + sections[i].length);
+      status = WriteAll(ops, fd, kZeros.data(), pad, path);
+    }
+  }
+  if (status.ok()) status = SyncFd(ops, fd, path);
+  if (::close(fd) != 0 && status.ok()) status = Status::IOError(path + ": cannot write: " + std::strerror(errno));
+  if (!status.ok()) return status;  // `pending` removes the temporary.
+  ZYPHYR_RETURN_IF_ERROR(pending->Commit());
+  return WrittenShard{file_size, header_crc};
+}
+
+}  // namespace zyphyr
