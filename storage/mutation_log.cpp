@@ -14,7 +14,9 @@
 #include <utility>
 
 #include "storage/atomic_file.h"
+#include "storage/byte_order.h"
 #include "storage/crc32c.h"
+#include "storage/shard_format.h"
 
 namespace zyphyr {
 namespace {
@@ -26,7 +28,6 @@ static_assert(std::endian::native == std::endian::little, "the mutation log is w
 constexpr unsigned char kMagic[8] = {'Z', 'Y', 'P', 'H', 'R', 'L', 'O', 'G'};
 constexpr std::uint16_t kMajorVersion = 1;
 constexpr std::uint16_t kMinorVersion = 0;
-constexpr std::uint32_t kEndianMarker = 0x01020304u;
 constexpr std::size_t kHeaderSize = 64;
 constexpr std::size_t kHeaderCrcOffset = 60;
 
@@ -52,18 +53,6 @@ constexpr std::size_t kSequence = 16;
 constexpr std::size_t kPayloadCrc = 24;
 }  // namespace r
 
-template <typename T>
-T Load(const unsigned char* p) {
-  T v;
-  std::memcpy(&v, p, sizeof(T));
-  return v;
-}
-
-template <typename T>
-void Store(unsigned char* p, T v) {
-  std::memcpy(p, &v, sizeof(T));
-}
-
 std::string ErrnoText(int err) { return std::strerror(err); }
 
 Status IoError(const std::string& path, const char* what, int err) {
@@ -86,38 +75,39 @@ const char* TypeName(std::uint32_t type) {
 std::vector<unsigned char> EncodeHeader(std::uint32_t dim, std::uint64_t uid) {
   std::vector<unsigned char> head(kHeaderSize, 0);
   std::memcpy(head.data(), kMagic, sizeof(kMagic));
-  Store<std::uint16_t>(&head[h::kMajor], kMajorVersion);
-  Store<std::uint16_t>(&head[h::kMinor], kMinorVersion);
-  Store<std::uint32_t>(&head[h::kEndian], kEndianMarker);
-  Store<std::uint32_t>(&head[h::kDim], dim);
-  Store<std::uint64_t>(&head[h::kUid], uid);
-  Store<std::uint32_t>(&head[kHeaderCrcOffset], Crc32c(head.data(), kHeaderCrcOffset));
+  StoreLe<std::uint16_t>(&head[h::kMajor], kMajorVersion);
+  StoreLe<std::uint16_t>(&head[h::kMinor], kMinorVersion);
+  StoreLe<std::uint32_t>(&head[h::kEndian], kEndianMarker);
+  StoreLe<std::uint32_t>(&head[h::kDim], dim);
+  StoreLe<std::uint64_t>(&head[h::kUid], uid);
+  StoreLe<std::uint32_t>(&head[kHeaderCrcOffset], Crc32c(head.data(), kHeaderCrcOffset));
   return head;
 }
 
 // Validates the 64-byte header at `p` against the shard's `dim` and `uid`.
 Status CheckHeader(const std::string& path, const unsigned char* p, std::size_t dim, std::uint64_t uid) {
   if (std::memcmp(p, kMagic, sizeof(kMagic)) != 0) return Corrupt(path, "not a Zyphyr mutation log (bad magic)");
-  if (Load<std::uint32_t>(p + kHeaderCrcOffset) != Crc32c(p, kHeaderCrcOffset)) {
+  if (LoadLe<std::uint32_t>(p + kHeaderCrcOffset) != Crc32c(p, kHeaderCrcOffset)) {
     return Corrupt(path, "log header checksum mismatch");
   }
-  const auto major = Load<std::uint16_t>(p + h::kMajor);
-  const auto minor = Load<std::uint16_t>(p + h::kMinor);
+  const auto major = LoadLe<std::uint16_t>(p + h::kMajor);
+  const auto minor = LoadLe<std::uint16_t>(p + h::kMinor);
   // A higher minor version only adds what this reader may ignore (reserved bytes); a new major is unreadable.
   if (major != kMajorVersion) {
-    return Corrupt(path, "unsupported log version " + std::to_string(major) + "." + std::to_string(minor));
+    return Status::Unsupported(path + ": unsupported log version " + std::to_string(major) + "." +
+                               std::to_string(minor) + " (this build reads 1.x)");
   }
-  const auto endian = Load<std::uint32_t>(p + h::kEndian);
+  const auto endian = LoadLe<std::uint32_t>(p + h::kEndian);
   if (endian != kEndianMarker) {
     char buf[16];
     std::snprintf(buf, sizeof(buf), "0x%08" PRIx32, endian);
     return Corrupt(path, std::string("bad endianness marker ") + buf);
   }
-  const auto log_uid = Load<std::uint64_t>(p + h::kUid);
+  const auto log_uid = LoadLe<std::uint64_t>(p + h::kUid);
   if (log_uid != uid) {
     return Corrupt(path, "log belongs to another shard (uid " + Hex64(log_uid) + ", expected " + Hex64(uid) + ")");
   }
-  const auto log_dim = Load<std::uint32_t>(p + h::kDim);
+  const auto log_dim = LoadLe<std::uint32_t>(p + h::kDim);
   if (log_dim != dim) {
     return Corrupt(path, "log has dimension " + std::to_string(log_dim) + ", shard has " + std::to_string(dim));
   }
@@ -126,8 +116,8 @@ Status CheckHeader(const std::string& path, const unsigned char* p, std::size_t 
 
 // Whether a record header with the right magic and header checksum starts at `p` (kRecordHeaderSize bytes readable).
 bool IsValidRecordHeader(const unsigned char* p) {
-  return Load<std::uint32_t>(p + r::kMagic) == kRecordMagic &&
-         Load<std::uint32_t>(p + kRecordHeaderCrcOffset) == Crc32c(p, kRecordHeaderCrcOffset);
+  return LoadLe<std::uint32_t>(p + r::kMagic) == kRecordMagic &&
+         LoadLe<std::uint32_t>(p + kRecordHeaderCrcOffset) == Crc32c(p, kRecordHeaderCrcOffset);
 }
 
 // The outcome of parsing one record.
@@ -169,18 +159,18 @@ RecordParse ParseRecord(const unsigned char* data, std::uint64_t size, std::uint
     return out;
   }
   const unsigned char* p = data + off;
-  if (Load<std::uint32_t>(p + r::kMagic) != kRecordMagic) {
+  if (LoadLe<std::uint32_t>(p + r::kMagic) != kRecordMagic) {
     out.what = "bad record magic";
     return out;
   }
-  if (Load<std::uint32_t>(p + kRecordHeaderCrcOffset) != Crc32c(p, kRecordHeaderCrcOffset)) {
+  if (LoadLe<std::uint32_t>(p + kRecordHeaderCrcOffset) != Crc32c(p, kRecordHeaderCrcOffset)) {
     out.what = "bad header checksum";
     return out;
   }
   // The header is good: its payload length can be trusted, and bytes inside the payload are payload, not records.
-  const auto type = Load<std::uint32_t>(p + r::kType);
-  const auto payload_bytes = Load<std::uint64_t>(p + r::kPayloadBytes);
-  const auto seq = Load<std::uint64_t>(p + r::kSequence);
+  const auto type = LoadLe<std::uint32_t>(p + r::kType);
+  const auto payload_bytes = LoadLe<std::uint64_t>(p + r::kPayloadBytes);
+  const auto seq = LoadLe<std::uint64_t>(p + r::kSequence);
   if (payload_bytes > left - kRecordHeaderSize) {
     out.what = "payload past end of file (" + std::to_string(payload_bytes) + " bytes)";
     out.scan = size;
@@ -189,7 +179,7 @@ RecordParse ParseRecord(const unsigned char* data, std::uint64_t size, std::uint
   const std::uint64_t end = off + kRecordHeaderSize + payload_bytes;
   out.scan = end;
   const unsigned char* payload = p + kRecordHeaderSize;
-  if (Load<std::uint32_t>(p + r::kPayloadCrc) != Crc32c(payload, payload_bytes)) {
+  if (LoadLe<std::uint32_t>(p + r::kPayloadCrc) != Crc32c(payload, payload_bytes)) {
     out.what = "bad payload checksum";
     return out;
   }
@@ -206,7 +196,7 @@ RecordParse ParseRecord(const unsigned char* data, std::uint64_t size, std::uint
                " bytes, expected at least 8";
     return out;
   }
-  const auto count = Load<std::uint64_t>(payload);
+  const auto count = LoadLe<std::uint64_t>(payload);
   const std::optional<std::uint64_t> expected = ExpectedPayload(is_insert, count, dim);
   if (!expected.has_value() || *expected != payload_bytes) {
     out.what = "payload of " + std::string(TypeName(type)) + " record has " + std::to_string(payload_bytes) +
@@ -242,7 +232,7 @@ RecordParse ParseRecord(const unsigned char* data, std::uint64_t size, std::uint
 bool ValidRecordHeaderFollows(const unsigned char* data, std::uint64_t size, std::uint64_t from) {
   if (size < kRecordHeaderSize) return false;
   for (std::uint64_t off = from; off + kRecordHeaderSize <= size; ++off) {
-    if (Load<std::uint32_t>(data + off) == kRecordMagic && IsValidRecordHeader(data + off)) return true;
+    if (LoadLe<std::uint32_t>(data + off) == kRecordMagic && IsValidRecordHeader(data + off)) return true;
   }
   return false;
 }
@@ -449,16 +439,16 @@ Status MutationLogWriter::Append(LogRecord record) {
 
   std::vector<unsigned char> buf(kRecordHeaderSize + payload_bytes);
   unsigned char* payload = buf.data() + kRecordHeaderSize;
-  Store<std::uint64_t>(payload, count);
+  StoreLe<std::uint64_t>(payload, count);
   std::memcpy(payload + 8, record.ids.data(), record.ids.size() * 8);
   if (is_insert) std::memcpy(payload + 8 + record.ids.size() * 8, record.vectors.data(), record.vectors.size() * 4);
   unsigned char* head = buf.data();
-  Store<std::uint32_t>(head + r::kMagic, kRecordMagic);
-  Store<std::uint32_t>(head + r::kType, static_cast<std::uint32_t>(record.type));
-  Store<std::uint64_t>(head + r::kPayloadBytes, payload_bytes);
-  Store<std::uint64_t>(head + r::kSequence, record.sequence);
-  Store<std::uint32_t>(head + r::kPayloadCrc, Crc32c(payload, payload_bytes));
-  Store<std::uint32_t>(head + kRecordHeaderCrcOffset, Crc32c(head, kRecordHeaderCrcOffset));
+  StoreLe<std::uint32_t>(head + r::kMagic, kRecordMagic);
+  StoreLe<std::uint32_t>(head + r::kType, static_cast<std::uint32_t>(record.type));
+  StoreLe<std::uint64_t>(head + r::kPayloadBytes, payload_bytes);
+  StoreLe<std::uint64_t>(head + r::kSequence, record.sequence);
+  StoreLe<std::uint32_t>(head + r::kPayloadCrc, Crc32c(payload, payload_bytes));
+  StoreLe<std::uint32_t>(head + kRecordHeaderCrcOffset, Crc32c(head, kRecordHeaderCrcOffset));
 
   // Write at the end of the last good record, whatever a failed write did to the file offset.
   if (::lseek(fd_, static_cast<off_t>(contents_.valid_bytes), SEEK_SET) < 0)

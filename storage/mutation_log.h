@@ -32,9 +32,15 @@
 // error naming the file and the offset. The next append truncates a torn tail
 // away before writing.
 //
+// A record whose checksums match but whose contents are impossible (unknown
+// type, wrong payload size for its count, no ids) is corruption wherever it is:
+// a torn write cannot produce it. A record whose header checksum matches is
+// trusted for its length when looking for a later valid record.
+//
 // Concurrency: a MutationLogWriter holds an exclusive flock(2) on the file
-// for its lifetime; a second writer (in any process) waits for it. Readers take
-// no lock: they see a prefix of the appends.
+// for its lifetime; a second writer (in any process, and in the same process
+// too: a second Open there blocks forever) waits for it. Readers take no lock:
+// they see a prefix of the appends.
 #ifndef ZYPHYR_STORAGE_MUTATION_LOG_H_
 #define ZYPHYR_STORAGE_MUTATION_LOG_H_
 
@@ -72,7 +78,9 @@ struct LogContents {
 // Errors: Corruption "<path>: ..." for a bad header (magic, CRC, version:
 // "unsupported log version M.m"), a dim or uid that differs from the shard's
 // ("log belongs to another shard"), or a bad record followed by good ones
-// ("record at offset N: <what>"); IOError when it cannot be read.
+// ("record at offset N: <what>"); Unsupported "<path>: unsupported log version
+// 2.0 (this build reads 1.x)"; IOError when it cannot be read. A non-empty file
+// shorter than the header is a torn creation: an empty log, torn_bytes its size.
 Result<LogContents> ReadMutationLog(const std::string& path, std::size_t dim, std::uint64_t shard_uid);
 
 class MutationLogWriter {
@@ -80,7 +88,10 @@ class MutationLogWriter {
   // Opens the log at `path` for appending, creating it (with its header,
   // fsync'd, and the directory fsync'd) when missing. Takes the exclusive
   // lock (blocking), then reads and validates the log as ReadMutationLog does
-  // (same errors) and truncates a torn tail. `ops` must outlive the writer.
+  // (same errors) and truncates a torn tail (contents().torn_bytes still says
+  // how much was cut). A file shorter than the header is rewritten as a new
+  // log. InvalidArgument for dim 0 or above 2^32 - 1. `ops` must outlive the
+  // writer.
   static Result<MutationLogWriter> Open(const std::string& path, std::size_t dim, std::uint64_t shard_uid,
                                         const FileOps& ops = SystemFileOps());
 

@@ -58,6 +58,32 @@ Result<std::unique_ptr<HnswlibPeer>> HnswlibPeer::Create(std::size_t dim, Metric
   return std::unique_ptr<HnswlibPeer>(new HnswlibPeer(std::move(impl)));
 }
 
+Result<std::unique_ptr<HnswlibPeer>> HnswlibPeer::Load(const std::string& path, std::size_t dim, Metric metric) {
+  auto impl = std::make_unique<Impl>();
+  impl->dim = dim;
+  impl->normalize = metric == Metric::kCosine;
+  try {
+    if (metric == Metric::kL2) {
+      impl->space = std::make_unique<hnswlib::L2Space>(dim);
+    } else {
+      impl->space = std::make_unique<hnswlib::InnerProductSpace>(dim);
+    }
+    impl->index = std::make_unique<hnswlib::HierarchicalNSW<float>>(impl->space.get(), path);
+  } catch (const std::exception& e) {
+    return Status::Internal(path + ": hnswlib loadIndex: " + e.what());
+  }
+  return std::unique_ptr<HnswlibPeer>(new HnswlibPeer(std::move(impl)));
+}
+
+Status HnswlibPeer::Save(const std::string& path) const {
+  try {
+    impl_->index->saveIndex(path);
+  } catch (const std::exception& e) {
+    return Status::Internal(path + ": hnswlib saveIndex: " + e.what());
+  }
+  return Status::Ok();
+}
+
 Status HnswlibPeer::AddBatch(std::span<const float> rows, std::uint64_t first_label, std::size_t threads,
                              const std::function<void(std::size_t, std::size_t)>& progress) {
   const std::size_t dim = impl_->dim;

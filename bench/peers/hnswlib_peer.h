@@ -36,7 +36,13 @@ class HnswlibPeer {
   // throws (Internal).
   static Result<std::unique_ptr<HnswlibPeer>> Create(std::size_t dim, Metric metric, std::size_t max_elements,
                                                      std::size_t M, std::size_t ef_construction, std::uint64_t seed);
+  // Loads an index written by Save (hnswlib's loadIndex: the whole file is
+  // read into memory). Errors: Internal with hnswlib's message.
+  static Result<std::unique_ptr<HnswlibPeer>> Load(const std::string& path, std::size_t dim, Metric metric);
   ~HnswlibPeer();
+
+  // hnswlib's saveIndex. Errors: IOError/Internal with hnswlib's message.
+  Status Save(const std::string& path) const;
   HnswlibPeer(const HnswlibPeer&) = delete;
   HnswlibPeer& operator=(const HnswlibPeer&) = delete;
 
