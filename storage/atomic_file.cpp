@@ -12,6 +12,8 @@
 #include <cstring>
 #include <vector>
 
+#include "storage/unique_fd.h"
+
 namespace zyphyr {
 namespace {
 
@@ -36,26 +38,6 @@ std::uint64_t SplitMix64(std::uint64_t x) {
   x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
   return x ^ (x >> 31);
 }
-
-// Closes `fd` on scope exit.
-class FdCloser {
- public:
-  explicit FdCloser(int fd) : fd_(fd) {}
-  FdCloser(const FdCloser&) = delete;
-  FdCloser& operator=(const FdCloser&) = delete;
-  ~FdCloser() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  // Closes now and reports close(2)'s errno (0 on success).
-  int Close() {
-    const int rc = ::close(fd_);
-    fd_ = -1;
-    return rc == 0 ? 0 : errno;
-  }
-
- private:
-  int fd_;
-};
 
 }  // namespace
 
@@ -88,7 +70,7 @@ Result<std::string> CreateTempFileFor(const std::string& final_path) {
 Status FsyncFile(const std::string& path) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return Status::IOError(path + ": cannot open: " + ErrnoText(errno));
-  FdCloser closer(fd);
+  UniqueFd closer(fd);
   if (::fsync(fd) != 0) return Status::IOError(path + ": cannot fsync: " + ErrnoText(errno));
   return Status::Ok();
 }
@@ -97,7 +79,7 @@ Status FsyncParentDirectory(const std::string& path) {
   const std::string dir = DirName(path);
   const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0) return Status::IOError(dir + ": cannot open directory: " + ErrnoText(errno));
-  FdCloser closer(fd);
+  UniqueFd closer(fd);
   if (::fsync(fd) != 0 && errno != EINVAL)
     return Status::IOError(dir + ": cannot fsync directory: " + ErrnoText(errno));
   return Status::Ok();
@@ -117,12 +99,12 @@ void RemoveQuietly(const std::string& path) noexcept {
 Status CopyFileContents(const std::string& from, const std::string& to) {
   const int in = ::open(from.c_str(), O_RDONLY | O_CLOEXEC);
   if (in < 0) return Status::IOError(from + ": cannot open: " + ErrnoText(errno));
-  FdCloser in_closer(in);
+  UniqueFd in_closer(in);
   struct stat st {};
   if (::fstat(in, &st) != 0) return Status::IOError(from + ": cannot stat: " + ErrnoText(errno));
   const int out = ::open(to.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (out < 0) return Status::IOError(to + ": cannot create: " + ErrnoText(errno));
-  FdCloser out_closer(out);
+  UniqueFd out_closer(out);
   std::vector<char> buffer(1 << 20);
   for (;;) {
     const ssize_t got = ::read(in, buffer.data(), buffer.size());

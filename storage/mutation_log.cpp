@@ -17,6 +17,7 @@
 #include "storage/byte_order.h"
 #include "storage/crc32c.h"
 #include "storage/shard_format.h"
+#include "storage/unique_fd.h"
 
 namespace zyphyr {
 namespace {
@@ -288,21 +289,6 @@ Status ReadAll(int fd, const std::string& path, std::vector<unsigned char>* byte
   return Status::Ok();
 }
 
-// Closes `fd` on scope exit unless released.
-class FdGuard {
- public:
-  explicit FdGuard(int fd) : fd_(fd) {}
-  FdGuard(const FdGuard&) = delete;
-  FdGuard& operator=(const FdGuard&) = delete;
-  ~FdGuard() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  int Release() { return std::exchange(fd_, -1); }
-
- private:
-  int fd_;
-};
-
 int Ftruncate(int fd, std::uint64_t length) {
   int rc;
   do {
@@ -322,7 +308,7 @@ Result<LogContents> ReadMutationLog(const std::string& path, std::size_t dim, st
     if (errno == ENOENT) return LogContents{};
     return IoError(path, "cannot open", errno);
   }
-  FdGuard guard(fd);
+  UniqueFd guard(fd);
   std::vector<unsigned char> bytes;
   ZYPHYR_RETURN_IF_ERROR(ReadAll(fd, path, &bytes));
   return ParseLog(path, bytes, dim, shard_uid);
@@ -338,7 +324,7 @@ Result<MutationLogWriter> MutationLogWriter::Open(const std::string& path, std::
     fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
   } while (fd < 0 && errno == EINTR);
   if (fd < 0) return IoError(path, "cannot open", errno);
-  FdGuard guard(fd);
+  UniqueFd guard(fd);
   int rc;
   do {
     rc = ::flock(fd, LOCK_EX);

@@ -14,6 +14,7 @@
 #include "storage/crc32c.h"
 #include "storage/shard.h"
 #include "storage/shard_format.h"
+#include "storage/unique_fd.h"
 
 namespace zyphyr {
 namespace {
@@ -104,8 +105,9 @@ Result<WrittenShard> WriteShard(const std::string& path, RowsView rows, std::spa
   Result<PendingFile> pending = PendingFile::Create(path);
   if (!pending.ok()) return pending.status();
   const std::string& tmp = pending->temp_path();
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC);
-  if (fd < 0) return Status::IOError(tmp + ": cannot open: " + std::strerror(errno));
+  UniqueFd file(::open(tmp.c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC));
+  if (file.get() < 0) return Status::IOError(tmp + ": cannot open: " + std::strerror(errno));
+  const int fd = file.get();
 
   Status status = WriteAll(ops, fd, head.data(), head.size(), path);
   static const std::vector<unsigned char> kZeros(kSectionAlignment, 0);
@@ -117,7 +119,9 @@ Result<WrittenShard> WriteShard(const std::string& path, RowsView rows, std::spa
     }
   }
   if (status.ok()) status = SyncFd(ops, fd, path);
-  if (::close(fd) != 0 && status.ok()) status = Status::IOError(path + ": cannot write: " + std::strerror(errno));
+  if (const int err = file.Close(); err != 0 && status.ok()) {
+    status = Status::IOError(path + ": cannot write: " + std::strerror(err));
+  }
   if (!status.ok()) return status;  // `pending` removes the temporary.
   ZYPHYR_RETURN_IF_ERROR(pending->Commit());
   return WrittenShard{file_size, header_crc};

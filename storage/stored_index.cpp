@@ -18,6 +18,7 @@
 #include "src/index/hnsw_searcher.h"
 #include "storage/atomic_file.h"
 #include "storage/mutation_log.h"
+#include "storage/unique_fd.h"
 
 namespace zyphyr {
 namespace {
@@ -36,30 +37,19 @@ class DirectoryLock {
  public:
   static Result<DirectoryLock> Acquire(const std::string& dir) {
     const std::string path = JoinPath(dir, kLockName);
-    const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    if (fd < 0) return Status::IOError(path + ": cannot open: " + std::strerror(errno));
+    UniqueFd fd(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644));
+    if (fd.get() < 0) return Status::IOError(path + ": cannot open: " + std::strerror(errno));
     int rc;
     do {
-      rc = ::flock(fd, LOCK_EX);
+      rc = ::flock(fd.get(), LOCK_EX);
     } while (rc != 0 && errno == EINTR);
-    if (rc != 0) {
-      const int err = errno;
-      ::close(fd);
-      return Status::IOError(path + ": cannot lock: " + std::strerror(err));
-    }
-    return DirectoryLock(fd);
-  }
-  DirectoryLock(DirectoryLock&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
-  DirectoryLock(const DirectoryLock&) = delete;
-  DirectoryLock& operator=(const DirectoryLock&) = delete;
-  DirectoryLock& operator=(DirectoryLock&&) = delete;
-  ~DirectoryLock() {
-    if (fd_ >= 0) ::close(fd_);  // Releases the lock.
+    if (rc != 0) return Status::IOError(path + ": cannot lock: " + std::strerror(errno));
+    return DirectoryLock(std::move(fd));
   }
 
  private:
-  explicit DirectoryLock(int fd) : fd_(fd) {}
-  int fd_;
+  explicit DirectoryLock(UniqueFd fd) : fd_(std::move(fd)) {}
+  UniqueFd fd_;  // Closing it releases the lock.
 };
 
 // What a shard's mutation log says, replayed: live inserted vectors by id and
@@ -352,9 +342,8 @@ Status BuildIndexDirectory(const std::string& dir, VectorStore store, const Inde
   m.shards.push_back(entry);
   ZYPHYR_RETURN_IF_ERROR(WriteManifest(tmp, m));
   {
-    const int fd = ::open(JoinPath(tmp, kLockName).c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    if (fd < 0) return Status::IOError(dir + ": cannot create the lock file: " + std::strerror(errno));
-    ::close(fd);
+    UniqueFd fd(::open(JoinPath(tmp, kLockName).c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644));
+    if (fd.get() < 0) return Status::IOError(dir + ": cannot create the lock file: " + std::strerror(errno));
   }
   ZYPHYR_RETURN_IF_ERROR(FsyncParentDirectory(JoinPath(tmp, kManifestName)));
   if (::rename(tmp.c_str(), trimmed.c_str()) != 0) {

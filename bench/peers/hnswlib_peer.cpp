@@ -33,6 +33,18 @@ void Normalize(std::span<const float> in, std::vector<float>* out) {
 
 }  // namespace
 
+std::unique_ptr<HnswlibPeer::Impl> HnswlibPeer::MakeImpl(std::size_t dim, Metric metric) {
+  auto impl = std::make_unique<HnswlibPeer::Impl>();
+  impl->dim = dim;
+  impl->normalize = metric == Metric::kCosine;
+  if (metric == Metric::kL2) {
+    impl->space = std::make_unique<hnswlib::L2Space>(dim);
+  } else {
+    impl->space = std::make_unique<hnswlib::InnerProductSpace>(dim);
+  }
+  return impl;
+}
+
 HnswlibPeer::HnswlibPeer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 HnswlibPeer::~HnswlibPeer() = default;
 
@@ -41,15 +53,9 @@ Result<std::unique_ptr<HnswlibPeer>> HnswlibPeer::Create(std::size_t dim, Metric
                                                          std::uint64_t seed) {
   if (dim == 0) return Status::InvalidArgument("hnswlib peer: dimension must be at least 1");
   if (M < 2) return Status::InvalidArgument("hnswlib peer: M must be at least 2");
-  auto impl = std::make_unique<Impl>();
-  impl->dim = dim;
-  impl->normalize = metric == Metric::kCosine;
+  std::unique_ptr<Impl> impl;
   try {
-    if (metric == Metric::kL2) {
-      impl->space = std::make_unique<hnswlib::L2Space>(dim);
-    } else {
-      impl->space = std::make_unique<hnswlib::InnerProductSpace>(dim);
-    }
+    impl = MakeImpl(dim, metric);
     impl->index =
         std::make_unique<hnswlib::HierarchicalNSW<float>>(impl->space.get(), max_elements, M, ef_construction, seed);
   } catch (const std::exception& e) {
@@ -59,15 +65,9 @@ Result<std::unique_ptr<HnswlibPeer>> HnswlibPeer::Create(std::size_t dim, Metric
 }
 
 Result<std::unique_ptr<HnswlibPeer>> HnswlibPeer::Load(const std::string& path, std::size_t dim, Metric metric) {
-  auto impl = std::make_unique<Impl>();
-  impl->dim = dim;
-  impl->normalize = metric == Metric::kCosine;
+  std::unique_ptr<Impl> impl;
   try {
-    if (metric == Metric::kL2) {
-      impl->space = std::make_unique<hnswlib::L2Space>(dim);
-    } else {
-      impl->space = std::make_unique<hnswlib::InnerProductSpace>(dim);
-    }
+    impl = MakeImpl(dim, metric);
     impl->index = std::make_unique<hnswlib::HierarchicalNSW<float>>(impl->space.get(), path);
   } catch (const std::exception& e) {
     return Status::Internal(path + ": hnswlib loadIndex: " + e.what());

@@ -76,6 +76,8 @@ class HnswlibPeer {
 
  private:
   struct Impl;
+  // An Impl with the dimension, normalisation and hnswlib space of `metric`; no index yet.
+  static std::unique_ptr<Impl> MakeImpl(std::size_t dim, Metric metric);
   explicit HnswlibPeer(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
