@@ -8,6 +8,8 @@
 #include <cmath>
 #include <filesystem>
 #include <set>
+#include <thread>
+#include <atomic>
 
 #include "src/index/brute_force.h"
 #include "storage/mutation_log.h"
@@ -274,6 +276,39 @@ TEST(IndexManifest, RoundTripsAndRefusesBadFields) {
   std::string v2 = json;
   v2.replace(v2.find("\"version\": 1"), 12, "\"version\": 2");
   EXPECT_EQ(ManifestFromJson(v2, "m.json").status().message(), "m.json: unsupported manifest version 2");
+}
+
+}  // namespace
+}  // namespace zyphyr
+
+namespace zyphyr {
+namespace {
+
+TEST(StoredIndex, ConcurrentSearchesMatchSerialOnes) {
+  ScratchDir dir;
+  Fixture f = MakeFixture();
+  const std::string idx = dir.File("idx");
+  ASSERT_TRUE(BuildIndexDirectory(idx, MakeStore(f.base, Metric::kL2), f.params).ok());
+  ASSERT_TRUE(InsertIntoIndex(idx, std::span<const float>(f.queries.rows).first(10 * kDim), 10).ok());
+  ASSERT_TRUE(DeleteFromIndex(idx, std::vector<std::uint64_t>{3, 4, 405}).ok());
+  auto index = OpenIndex(idx);
+  ASSERT_NE(index, nullptr);
+  std::vector<std::vector<Neighbor>> serial;
+  for (std::size_t q = 0; q < f.queries.n; ++q) serial.push_back(Search(*index, f.queries.row(q), 10, 32));
+  std::vector<std::thread> threads;
+  std::atomic<int> mismatches{0};
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int round = 0; round < 5; ++round) {
+        for (std::size_t q = t % 2; q < f.queries.n; ++q) {
+          auto r = index->Search(f.queries.row(q), HnswSearchOptions{10, 32});
+          if (!r.ok() || *r != serial[q]) ++mismatches;
+        }
+      }
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  EXPECT_EQ(mismatches.load(), 0);
 }
 
 }  // namespace
