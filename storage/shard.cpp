@@ -289,10 +289,23 @@ Result<std::unique_ptr<Shard>> Shard::Open(const std::string& path, const ShardO
                      "entry point " + std::to_string(info.entry_point) + " is not on the top level " +
                          std::to_string(info.max_level));
   }
+  // The fast test of a block; the slow path below says what is wrong.
+  const auto block_ok = [&g, n](const std::uint32_t* block, int level) {
+    const std::uint32_t count = block[0];
+    if (count > g.MaxDegree(level)) return false;
+    std::uint32_t past_end = 0;
+    for (std::uint32_t j = 1; j <= count; ++j) past_end |= static_cast<std::uint32_t>(block[j] >= n);
+    if (past_end != 0) return false;
+    for (std::uint32_t j = 1; level > 0 && j <= count; ++j) {
+      if (g.levels[block[j]] < level) return false;
+    }
+    return true;
+  };
   for (std::uint64_t i = 0; i < n; ++i) {
     const int node_level = g.levels[i];
     for (int level = 0; level <= node_level; ++level) {
       const std::uint32_t* block = g.Block(static_cast<std::uint32_t>(i), level);
+      if (block_ok(block, level)) continue;
       const ShardSection& s = level == 0 ? level0 : upper;
       const std::uint64_t at = static_cast<std::uint64_t>(reinterpret_cast<const unsigned char*>(block) - base);
       if (block[0] > g.MaxDegree(level)) {
