@@ -10,6 +10,22 @@ elseif(NOT ZYPHYR_SANITIZE STREQUAL "")
   message(FATAL_ERROR "ZYPHYR_SANITIZE must be empty, 'address' or 'thread' (got '${ZYPHYR_SANITIZE}')")
 endif()
 
+# libFuzzer builds (fuzz/): everything is compiled with libFuzzer's coverage
+# instrumentation and ASan + UBSan (UB aborts, so the fuzzer sees it), and
+# libstdc++'s bounds assertions (ASan cannot see reads past a span into a
+# mapped file); the fuzz targets link libFuzzer themselves.
+if(ZYPHYR_FUZZ)
+  if(NOT CMAKE_CXX_COMPILER_ID MATCHES "Clang")
+    message(FATAL_ERROR "ZYPHYR_FUZZ needs clang (configure with -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_C_COMPILER=clang)")
+  endif()
+  if(NOT ZYPHYR_SANITIZE STREQUAL "")
+    message(FATAL_ERROR "ZYPHYR_FUZZ brings its own sanitizers: leave ZYPHYR_SANITIZE empty")
+  endif()
+  add_compile_options(-fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer
+                      -fno-sanitize-recover=undefined -D_GLIBCXX_ASSERTIONS)
+  add_link_options(-fsanitize=address,undefined)
+endif()
+
 function(zyphyr_set_warnings target)
   target_compile_options(${target} PRIVATE -Wall -Wextra)
   if(ZYPHYR_WERROR)

@@ -5,6 +5,7 @@ set -euo pipefail
 
 PACKAGES=(
   build-essential cmake ninja-build pkg-config git
+  clang libclang-rt-14-dev
   openmpi-bin libopenmpi-dev
   libboost-serialization-dev
   libhdf5-dev zlib1g-dev

@@ -68,7 +68,7 @@ CpuFeatures DetectCpuFeatures() {
 }
 
 std::string CpuBrandString() {
-  if (__get_cpuid_max(0x80000000u, nullptr) < 0x80000004u) return "unknown";
+  if (static_cast<unsigned int>(__get_cpuid_max(0x80000000u, nullptr)) < 0x80000004u) return "unknown";
   char brand[49] = {};
   for (unsigned int i = 0; i < 3; ++i) {
     unsigned int regs[4] = {};

@@ -70,6 +70,18 @@ std::string DescribeStatus(int status) {
 
 void SleepMicros(std::uint32_t us) { std::this_thread::sleep_for(std::chrono::microseconds(us)); }
 
+// Microseconds since `start`.
+double MicrosSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start).count();
+}
+
+// The kills land uniformly in [0, window): `floor_us`, widened to `work_us` (what the child should get through in
+// one round, measured on this machine: a disk with slow fsyncs or a sanitizer build can be ten times slower) but
+// never past `cap_us`, which bounds the test's time.
+std::uint32_t KillWindowUs(double work_us, std::uint32_t floor_us, std::uint32_t cap_us) {
+  return static_cast<std::uint32_t>(std::clamp(work_us, static_cast<double>(floor_us), static_cast<double>(cap_us)));
+}
+
 // Writes all of `data` to `fd` or _exits the child.
 void WriteOrDie(int fd, const void* data, std::size_t size) {
   const char* p = static_cast<const char*>(data);
@@ -100,18 +112,24 @@ TEST(StorageCrash, KilledShardWriteLeavesTheOldOrTheNewFile) {
   const std::string name = "shard.zys";
   const std::string target = work.File(name);
   const std::string temp_prefix = "." + name + ".tmp-";
+  const auto start = std::chrono::steady_clock::now();
   WriteIndexShard(*a, target);
+  const double write_us = MicrosSince(start);
 
+  // Room for about three writes, so that kills land before, during and after the first one.
+  const std::uint32_t window_us = KillWindowUs(3 * write_us, 15000, 100000);
   std::mt19937 rng(kSeed);
-  std::uniform_int_distribution<std::uint32_t> delay_us(0, 15000);
+  std::uniform_int_distribution<std::uint32_t> delay_us(0, window_us);
   int saw_a = 0, saw_b = 0, strays = 0;
+  bool holds_a = true;  // What `target` holds now.
   for (int kill = 0; kill < kKills; ++kill) {
     const pid_t child = ::fork();
     ASSERT_GE(child, 0) << "fork: " << std::strerror(errno);
     if (child == 0) {
-      // Alternate B and A forever; the file at `target` must always be one of them, whole.
+      // Alternate the other shard and this one forever (so the first completed write changes the file); the file at
+      // `target` must always be one of them, whole.
       for (std::uint64_t i = 0;; ++i) {
-        const HnswIndex& index = i % 2 == 0 ? *b : *a;
+        const HnswIndex& index = (i % 2 == 0) == holds_a ? *b : *a;
         auto written = WriteShard(target, index.store().rows(), index.store().ids(), index.graph().view(),
                                   ShardParams{32, 3, 0x1234});
         if (!written.ok()) ::_exit(kChildWriteFailed);
@@ -127,24 +145,27 @@ TEST(StorageCrash, KilledShardWriteLeavesTheOldOrTheNewFile) {
     const std::string bytes = ReadBytes(target);
     if (bytes == a_bytes) {
       ++saw_a;
+      holds_a = true;
     } else if (bytes == b_bytes) {
       ++saw_b;
+      holds_a = false;
     } else {
       FAIL() << "kill " << kill << ": " << target << " holds " << bytes.size()
              << " bytes equal to neither shard written";
     }
 
-    // Only temporaries may be left beside the target; they are removed before the next round.
+    // Only temporaries ('.shard.zys.tmp-*', never the target's name) may be left beside the target; they are
+    // removed before the next round.
     for (const std::string& entry : work.List()) {
       if (entry == name) continue;
       ASSERT_EQ(entry.rfind(temp_prefix, 0), 0u) << "kill " << kill << ": unexpected file " << entry;
-      ASSERT_NE(entry, name);
       std::filesystem::remove(work.File(entry));
       ++strays;
     }
   }
-  std::cout << "[ crash    ] " << kKills << " kills: shard A seen " << saw_a << " times, B " << saw_b << " times, "
-            << strays << " stray temporaries removed\n";
+  std::cout << "[ crash    ] a write takes " << static_cast<int>(write_us) << " us; " << kKills << " kills within "
+            << window_us << " us: shard A seen " << saw_a << " times, B " << saw_b << " times, " << strays
+            << " stray temporaries removed\n";
   ::testing::Test::RecordProperty("saw_a", saw_a);
   ::testing::Test::RecordProperty("saw_b", saw_b);
   ::testing::Test::RecordProperty("stray_temporaries", strays);
@@ -162,8 +183,8 @@ struct Ack {
   std::uint64_t local;  // The child's operation counter.
 };
 
-// The vector inserted by the child of round `round` at operation `local`: unique per (round, local) and far from
-// the clustered base rows.
+// The vector inserted by the child of round `round` (-1: the parent, before the first round) at operation `local`:
+// unique per (round, local) and far from the clustered base rows.
 std::vector<float> InsertedVector(int round, std::uint64_t local) {
   std::vector<float> v(kIndexDim);
   v[0] = 100.0f + static_cast<float>(round);
@@ -172,11 +193,12 @@ std::vector<float> InsertedVector(int round, std::uint64_t local) {
   return v;
 }
 
-// The child: insert, insert, ..., compact every 10th operation, acknowledging each through `fd`. Never returns.
+// The child: insert, compact, then 8 inserts and a compaction, over and over (the first compaction comes early, so
+// that slow builds reach it too), acknowledging each operation through `fd`. Never returns.
 [[noreturn]] void InsertAndCompactForever(const std::string& dir, int round, int fd) {
   for (std::uint64_t local = 0;; ++local) {
     Ack ack{kCompactedMarker, local};
-    if (local % 10 == 9) {
+    if (local % 10 == 1) {
       if (!CompactIndex(dir, 1).ok()) ::_exit(kChildWriteFailed);
     } else {
       const std::vector<float> v = InsertedVector(round, local);
@@ -234,9 +256,21 @@ TEST(StorageCrash, KilledInsertsAndCompactionsKeepEveryAcknowledgedInsert) {
   params.source = "crash test";
   ASSERT_TRUE(BuildIndexDirectory(dir, MakeStore(*base, Metric::kL2), params).ok());
 
-  std::mt19937 rng(kSeed + 1);
-  std::uniform_int_distribution<std::uint32_t> delay_us(0, 30000);
+  // One insert and one compaction here, timed: the window covers a child's insert, compaction and next 8 inserts.
   std::vector<Acknowledged> acked;
+  auto start = std::chrono::steady_clock::now();
+  const std::vector<float> first = InsertedVector(-1, 0);
+  auto first_id = InsertIntoIndex(dir, first, 1);
+  ASSERT_TRUE(first_id.ok()) << first_id.status().ToString();
+  acked.push_back({*first_id, first});
+  const double insert_us = MicrosSince(start);
+  start = std::chrono::steady_clock::now();
+  ASSERT_TRUE(CompactIndex(dir, 1).ok());
+  const double compact_us = MicrosSince(start);
+  const std::uint32_t window_us = KillWindowUs(9 * insert_us + compact_us, 30000, 200000);
+
+  std::mt19937 rng(kSeed + 1);
+  std::uniform_int_distribution<std::uint32_t> delay_us(0, window_us);
   int compactions = 0;
   for (int round = 0; round < kKills; ++round) {
     int fds[2];
@@ -279,7 +313,9 @@ TEST(StorageCrash, KilledInsertsAndCompactionsKeepEveryAcknowledgedInsert) {
   ASSERT_TRUE(index.ok()) << index.status().ToString();
   for (const Acknowledged& a : acked) ASSERT_TRUE(Findable(**index, a));
   EXPECT_GE((*index)->live_rows(), 300 + acked.size());
-  std::cout << "[ crash    ] " << kKills << " kills: " << acked.size() << " acknowledged inserts, " << compactions
+  std::cout << "[ crash    ] an insert takes " << static_cast<int>(insert_us) << " us, a compaction "
+            << static_cast<int>(compact_us) << " us; " << kKills << " kills within " << window_us
+            << " us: " << acked.size() << " acknowledged inserts, " << compactions
             << " acknowledged compactions, generation " << (*index)->manifest().generation << ", "
             << (*index)->inserted_rows() << " rows in logs\n";
   ::testing::Test::RecordProperty("acknowledged_inserts", static_cast<int>(acked.size()));
