@@ -4,7 +4,7 @@
 #      host supports (ZYPHYR_ISA=scalar|avx2|avx512; others report skipped).
 #   2. AddressSanitizer + UndefinedBehaviorSanitizer build: every test.
 #   3. ThreadSanitizer build: the concurrency tests.
-#   4. libFuzzer: each fuzz target for ZYPHYR_FUZZ_SECONDS (default 60; scripts/fuzz.sh).
+#   4. libFuzzer: each fuzz target for ZYPHYR_FUZZ_SECONDS (default 30 here; scripts/fuzz.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -29,4 +29,4 @@ TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1:suppressions="$PWD/tests/ts
   ctest --test-dir build/tsan -j "$jobs" --timeout 900 -R 'Concurrent|MultiThreaded|Structurally|Progress|ProcessKernels|BruteForce'
 
 echo "=== fuzzing (libFuzzer) ==="
-ZYPHYR_FUZZ_SECONDS="${ZYPHYR_FUZZ_SECONDS:-60}" bash scripts/fuzz.sh
+ZYPHYR_FUZZ_SECONDS="${ZYPHYR_FUZZ_SECONDS:-30}" bash scripts/fuzz.sh
