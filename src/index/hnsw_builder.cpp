@@ -46,7 +46,8 @@ HnswBuilder::HnswBuilder(const VectorStore& store, HnswGraph* graph, const Dista
       distance_(store.metric(), kernels, store.padded_dim()),
       options_(options),
       ef_construction_(std::max(options.ef_construction, options.M)),
-      locks_(new std::atomic_flag[store.size()]) {}
+      locks_(new std::atomic_flag[store.size()]),
+      level0_distances_(new float[store.size() * 2 * options.M]) {}
 
 void HnswBuilder::Lock(std::uint32_t node) {
   std::atomic_flag& flag = locks_[node];
@@ -112,6 +113,7 @@ void HnswBuilder::SearchLayer(const float* query, ScoredNode entry, int level, S
     ScoredNode current = candidates.top();
     if (results.size() >= ef_construction_ && current.distance > results.top().distance) break;
     candidates.Pop();
+    if (!candidates.empty()) __builtin_prefetch(graph_->Block(candidates.top().node, level), 0, 3);
     std::size_t count = CopyLinks(current.node, level, scratch);
     scratch.rows.clear();
     std::size_t fresh = 0;
@@ -163,18 +165,36 @@ void HnswBuilder::SelectNeighbors(std::uint32_t base, const std::vector<ScoredNo
       }
       continue;
     }
+    // Distances to the kept neighbours four at a time (one batched kernel
+    // call shares the candidate's loads), stopping after the first group
+    // that holds a nearer one.
     bool keep = true;
-    for (const ScoredNode& kept : *selected) {
-      const float* kept_row = store_.row(kept.node);
-      float between = distance_(row, kept_row);
-      if (between < candidate.distance ||
-          (candidate.distance == kept.distance && std::memcmp(row, kept_row, bytes) == 0)) {
-        keep = false;
-        break;
+    constexpr std::size_t kGroup = 4;
+    for (std::size_t first = 0; keep && first < selected->size(); first += kGroup) {
+      const std::size_t m = std::min(kGroup, selected->size() - first);
+      const float* kept_rows[kGroup];
+      float between[kGroup];
+      for (std::size_t j = 0; j < m; ++j) kept_rows[j] = store_.row((*selected)[first + j].node);
+      distance_.Batch(row, kept_rows, m, between);
+      for (std::size_t j = 0; j < m; ++j) {
+        const ScoredNode& kept = (*selected)[first + j];
+        if (between[j] < candidate.distance ||
+            (candidate.distance == kept.distance && std::memcmp(row, kept_rows[j], bytes) == 0)) {
+          keep = false;
+          break;
+        }
       }
     }
     if (keep) selected->push_back(candidate);
   }
+}
+
+void HnswBuilder::AppendScored(std::uint32_t base, const std::uint32_t* nodes, std::size_t count, Scratch& scratch) {
+  scratch.rows.resize(count);
+  scratch.dists.resize(count);
+  for (std::size_t i = 0; i < count; ++i) scratch.rows[i] = store_.row(nodes[i]);
+  distance_.Batch(store_.row(base), scratch.rows.data(), count, scratch.dists.data());
+  for (std::size_t i = 0; i < count; ++i) scratch.pruning.push_back({scratch.dists[i], nodes[i]});
 }
 
 void HnswBuilder::Link(std::uint32_t from, std::uint32_t to, float distance, int level, Scratch& scratch) {
@@ -188,48 +208,55 @@ void HnswBuilder::Link(std::uint32_t from, std::uint32_t to, float distance, int
       return;
     }
   }
+  float* cached = level == 0 ? Level0Distances(from) : nullptr;
   if (count < max_degree) {
     block[1 + count] = to;
+    if (cached != nullptr) cached[count] = distance;
     block[0] = count + 1;
     Unlock(from);
     return;
   }
   // Full: re-select among the old links and the new one.
-  const float* base = store_.row(from);
   scratch.pruning.clear();
   scratch.pruning.push_back({distance, to});
-  for (std::uint32_t i = 0; i < count; ++i) {
-    std::uint32_t neighbor = block[1 + i];
-    scratch.pruning.push_back({distance_(base, store_.row(neighbor)), neighbor});
+  if (cached != nullptr) {
+    for (std::uint32_t i = 0; i < count; ++i) scratch.pruning.push_back({cached[i], block[1 + i]});
+  } else {
+    AppendScored(from, block + 1, count, scratch);
   }
   std::sort(scratch.pruning.begin(), scratch.pruning.end(), Nearer);
   SelectNeighbors(from, scratch.pruning, max_degree, &scratch.kept);
-  block[0] = static_cast<std::uint32_t>(scratch.kept.size());
-  for (std::size_t i = 0; i < scratch.kept.size(); ++i) block[1 + i] = scratch.kept[i].node;
+  WriteBlock(block, cached, scratch.kept);
   Unlock(from);
 }
 
 void HnswBuilder::SetOwnLinks(std::uint32_t node, int level, Scratch& scratch) {
   Lock(node);
   std::uint32_t* block = graph_->MutableBlock(node, level);
+  float* cached = level == 0 ? Level0Distances(node) : nullptr;
   const std::uint32_t existing = block[0];
   if (existing == 0) {
-    block[0] = static_cast<std::uint32_t>(scratch.selected.size());
-    for (std::size_t i = 0; i < scratch.selected.size(); ++i) block[1 + i] = scratch.selected[i].node;
+    WriteBlock(block, cached, scratch.selected);
     Unlock(node);
     return;
   }
   // Another thread reached this node through a level above and linked to it
   // here before its own links were set: keep those links too, pruning with
   // the heuristic if the union exceeds the degree bound.
-  const float* base = store_.row(node);
   scratch.pruning = scratch.selected;
+  scratch.links.clear();
   for (std::uint32_t i = 0; i < existing; ++i) {
     std::uint32_t other = block[1 + i];
     bool known = false;
     for (const ScoredNode& s : scratch.selected) known = known || s.node == other;
-    if (!known) scratch.pruning.push_back({distance_(base, store_.row(other)), other});
+    if (known) continue;
+    if (cached != nullptr) {
+      scratch.pruning.push_back({cached[i], other});
+    } else {
+      scratch.links.push_back(other);
+    }
   }
+  AppendScored(node, scratch.links.data(), scratch.links.size(), scratch);
   std::sort(scratch.pruning.begin(), scratch.pruning.end(), Nearer);
   const std::size_t max_degree = graph_->MaxDegree(level);
   if (scratch.pruning.size() <= max_degree) {
@@ -237,9 +264,15 @@ void HnswBuilder::SetOwnLinks(std::uint32_t node, int level, Scratch& scratch) {
   } else {
     SelectNeighbors(node, scratch.pruning, max_degree, &scratch.kept);
   }
-  block[0] = static_cast<std::uint32_t>(scratch.kept.size());
-  for (std::size_t i = 0; i < scratch.kept.size(); ++i) block[1 + i] = scratch.kept[i].node;
+  WriteBlock(block, cached, scratch.kept);
   Unlock(node);
+}
+
+void HnswBuilder::WriteBlock(std::uint32_t* block, float* cached, const std::vector<ScoredNode>& links) {
+  block[0] = static_cast<std::uint32_t>(links.size());
+  for (std::size_t i = 0; i < links.size(); ++i) block[1 + i] = links[i].node;
+  if (cached == nullptr) return;
+  for (std::size_t i = 0; i < links.size(); ++i) cached[i] = links[i].distance;
 }
 
 void HnswBuilder::Insert(std::uint32_t node, Scratch& scratch) {

@@ -12,6 +12,10 @@
 // one-byte spin lock held only while a block is copied or rewritten (never two
 // at once, so no lock order is needed); the entry point is guarded by a mutex,
 // held through the whole insertion of a node that raises the top level.
+//
+// Beside each level-0 block the builder keeps the distances of its links, so
+// pruning a full block (the most frequent step after the beam search) needs
+// no distance to its current links.
 #ifndef ZYPHYR_SRC_INDEX_HNSW_BUILDER_H_
 #define ZYPHYR_SRC_INDEX_HNSW_BUILDER_H_
 
@@ -56,9 +60,22 @@ class HnswBuilder {
   // Writes scratch.selected as the links of the node being inserted, merged
   // with any links other threads gave it meanwhile.
   void SetOwnLinks(std::uint32_t node, int level, Scratch& scratch);
+  // Appends (distance from `base`, node) for `count` nodes to scratch.pruning,
+  // with one batched distance call.
+  void AppendScored(std::uint32_t base, const std::uint32_t* nodes, std::size_t count, Scratch& scratch);
   void Link(std::uint32_t from, std::uint32_t to, float distance, int level, Scratch& scratch);
   // Copies the links of `node` on `level` into scratch.links (under its lock).
   std::size_t CopyLinks(std::uint32_t node, int level, Scratch& scratch);
+
+  // The distance from `node` to each of its level-0 links, in block order
+  // (2M slots). Kept beside the graph while building, so a full block is
+  // pruned without recomputing them; guarded by the node's lock.
+  float* Level0Distances(std::uint32_t node) {
+    return level0_distances_.get() + static_cast<std::size_t>(node) * 2 * options_.M;
+  }
+  // Writes `links` into a count-prefixed block and, when `cached` is not
+  // null, their distances into it.
+  static void WriteBlock(std::uint32_t* block, float* cached, const std::vector<ScoredNode>& links);
 
   void Lock(std::uint32_t node);
   void Unlock(std::uint32_t node);
@@ -69,6 +86,7 @@ class HnswBuilder {
   HnswBuildOptions options_;
   std::size_t ef_construction_;
   std::unique_ptr<std::atomic_flag[]> locks_;
+  std::unique_ptr<float[]> level0_distances_;
   std::mutex entry_mutex_;
   std::atomic<std::size_t> inserted_{0};
 };
