@@ -55,9 +55,12 @@ Result<const DistanceKernels*> ChooseProcessKernels() {
 
 bool HostSupports(Isa isa) {
   switch (isa) {
-    case Isa::kScalar: return true;
-    case Isa::kAvx2: return HostFeatures().avx2_fma;
-    case Isa::kAvx512: return HostFeatures().avx512;
+    case Isa::kScalar:
+      return true;
+    case Isa::kAvx2:
+      return HostFeatures().avx2_fma;
+    case Isa::kAvx512:
+      return HostFeatures().avx512;
   }
   return false;
 }
@@ -88,13 +91,17 @@ Result<const DistanceKernels*> KernelsFor(Isa isa) {
                                " (supported: " + SupportedList() + ")");
   }
   switch (isa) {
-    case Isa::kScalar: return &ScalarKernels();
+    case Isa::kScalar:
+      return &ScalarKernels();
 #if defined(__x86_64__)
-    case Isa::kAvx2: return &Avx2Kernels();
-    case Isa::kAvx512: return &Avx512Kernels();
+    case Isa::kAvx2:
+      return &Avx2Kernels();
+    case Isa::kAvx512:
+      return &Avx512Kernels();
 #else
     case Isa::kAvx2:
-    case Isa::kAvx512: break;  // Never supported off x86-64: HostSupports said no above.
+    case Isa::kAvx512:
+      break;  // Never supported off x86-64: HostSupports said no above.
 #endif
   }
   return Status::Internal("no kernels for " + std::string(IsaName(isa)));

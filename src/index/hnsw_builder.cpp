@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <limits>
 #include <random>
 #include <thread>
 
@@ -108,24 +109,36 @@ void HnswBuilder::SearchLayer(const float* query, ScoredNode entry, int level, S
   visited.TestAndSet(entry.node);
   candidates.Push(entry);
   results.Push(entry);
+  const std::size_t row_bytes = store_.padded_dim() * sizeof(float);
+  const std::size_t max_links = 2 * options_.M;
+  scratch.links.resize(max_links);
+  scratch.rows.resize(max_links);
+  scratch.dists.resize(max_links);
 
   while (!candidates.empty()) {
     ScoredNode current = candidates.top();
     if (results.size() >= ef_construction_ && current.distance > results.top().distance) break;
     candidates.Pop();
     if (!candidates.empty()) __builtin_prefetch(graph_->Block(candidates.top().node, level), 0, 3);
-    std::size_t count = CopyLinks(current.node, level, scratch);
-    scratch.rows.clear();
+    // The unvisited links, read under the node's lock without copying the
+    // block first.
     std::size_t fresh = 0;
-    for (std::size_t i = 0; i < count; ++i) {
-      std::uint32_t neighbor = scratch.links[i];
+    Lock(current.node);
+    const std::uint32_t* block = graph_->Block(current.node, level);
+    const std::uint32_t count = block[0];
+    for (std::uint32_t i = 0; i < count; ++i) visited.Prefetch(block[1 + i]);
+    for (std::uint32_t i = 0; i < count; ++i) {
+      const std::uint32_t neighbor = block[1 + i];
       if (visited.TestAndSet(neighbor)) continue;
-      scratch.links[fresh++] = neighbor;
-      scratch.rows.push_back(store_.row(neighbor));
-      PrefetchRow(scratch.rows.back(), store_.padded_dim() * sizeof(float));
+      scratch.links[fresh] = neighbor;
+      scratch.rows[fresh] = store_.row(neighbor);
+      PrefetchRow(scratch.rows[fresh], row_bytes);
+      ++fresh;
     }
-    scratch.dists.resize(fresh);
-    distance_.Batch(query, scratch.rows.data(), fresh, scratch.dists.data());
+    Unlock(current.node);
+    const float bound =
+        results.size() >= ef_construction_ ? results.top().distance : std::numeric_limits<float>::infinity();
+    distance_.BatchBelow(query, scratch.rows.data(), fresh, bound, scratch.dists.data());
     for (std::size_t j = 0; j < fresh; ++j) {
       float d = scratch.dists[j];
       if (results.size() < ef_construction_ || d < results.top().distance) {
@@ -136,7 +149,7 @@ void HnswBuilder::SearchLayer(const float* query, ScoredNode entry, int level, S
     }
   }
   scratch.layer = results.items();
-  std::sort(scratch.layer.begin(), scratch.layer.end(), Nearer);
+  std::sort(scratch.layer.begin(), scratch.layer.end(), NearerFirst{});
 }
 
 void HnswBuilder::SelectNeighbors(std::uint32_t base, const std::vector<ScoredNode>& sorted, std::size_t max_count,
@@ -224,7 +237,7 @@ void HnswBuilder::Link(std::uint32_t from, std::uint32_t to, float distance, int
   } else {
     AppendScored(from, block + 1, count, scratch);
   }
-  std::sort(scratch.pruning.begin(), scratch.pruning.end(), Nearer);
+  std::sort(scratch.pruning.begin(), scratch.pruning.end(), NearerFirst{});
   SelectNeighbors(from, scratch.pruning, max_degree, &scratch.kept);
   WriteBlock(block, cached, scratch.kept);
   Unlock(from);
@@ -257,7 +270,7 @@ void HnswBuilder::SetOwnLinks(std::uint32_t node, int level, Scratch& scratch) {
     }
   }
   AppendScored(node, scratch.links.data(), scratch.links.size(), scratch);
-  std::sort(scratch.pruning.begin(), scratch.pruning.end(), Nearer);
+  std::sort(scratch.pruning.begin(), scratch.pruning.end(), NearerFirst{});
   const std::size_t max_degree = graph_->MaxDegree(level);
   if (scratch.pruning.size() <= max_degree) {
     scratch.kept = scratch.pruning;

@@ -58,9 +58,7 @@ class HnswGraph {
 
   // The count-prefixed block of `node` on `level`; count at [0], capacity
   // MaxDegree(level) ids after it.
-  std::uint32_t* MutableBlock(std::uint32_t node, int level) {
-    return const_cast<std::uint32_t*>(Block(node, level));
-  }
+  std::uint32_t* MutableBlock(std::uint32_t node, int level) { return const_cast<std::uint32_t*>(Block(node, level)); }
   const std::uint32_t* Block(std::uint32_t node, int level) const {
     if (level == 0) return level0_.data() + static_cast<std::size_t>(node) * level0_stride_;
     return upper_.data() + upper_offsets_[node] + static_cast<std::size_t>(level - 1) * (M_ + 1);
@@ -68,8 +66,8 @@ class HnswGraph {
 
   // The whole graph as a view (valid while this graph lives and is not moved).
   HnswGraphView view() const {
-    return {levels_.size(), M_, levels_.data(), level0_.data(), upper_.data(), upper_offsets_.data(),
-            entry_point_, max_level_};
+    return {levels_.size(),        M_,           levels_.data(), level0_.data(), upper_.data(),
+            upper_offsets_.data(), entry_point_, max_level_};
   }
   // The upper-level pool and each node's offset into it (for writers).
   std::span<const std::uint32_t> level0() const { return level0_.span(); }

@@ -14,11 +14,11 @@ namespace zyphyr {
 inline constexpr std::uint32_t kNoNode = 0xFFFFFFFFu;
 
 struct HnswGraphView {
-  std::size_t size = 0;  // Nodes.
-  std::size_t M = 0;     // Links per node above level 0; 2M on level 0.
-  const std::uint8_t* levels = nullptr;         // size entries: top level of each node.
-  const std::uint32_t* level0 = nullptr;        // size blocks of (1 + 2M): count, ids.
-  const std::uint32_t* upper = nullptr;         // Pool of (1 + M) blocks for levels >= 1.
+  std::size_t size = 0;                          // Nodes.
+  std::size_t M = 0;                             // Links per node above level 0; 2M on level 0.
+  const std::uint8_t* levels = nullptr;          // size entries: top level of each node.
+  const std::uint32_t* level0 = nullptr;         // size blocks of (1 + 2M): count, ids.
+  const std::uint32_t* upper = nullptr;          // Pool of (1 + M) blocks for levels >= 1.
   const std::uint64_t* upper_offsets = nullptr;  // size entries: node's first block in `upper`.
   std::uint32_t entry_point = kNoNode;
   int max_level = -1;

@@ -32,8 +32,7 @@ Result<std::unique_ptr<HnswIndex>> HnswIndex::Build(VectorStore store, const Hns
   return std::unique_ptr<HnswIndex>(new HnswIndex(std::move(store), std::move(graph), *kernels));
 }
 
-Result<std::vector<Neighbor>> HnswIndex::Search(std::span<const float> query,
-                                                const HnswSearchOptions& options) const {
+Result<std::vector<Neighbor>> HnswIndex::Search(std::span<const float> query, const HnswSearchOptions& options) const {
   if (options.k == 0) return Status::InvalidArgument("k must be at least 1");
   thread_local AlignedBuffer<float> prepared;
   if (prepared.size() < store_.padded_dim()) prepared = AlignedBuffer<float>(store_.padded_dim());

@@ -1,6 +1,7 @@
 #include "src/index/hnsw_searcher.h"
 
 #include <algorithm>
+#include <limits>
 
 #include "src/index/hnsw_options.h"
 
@@ -26,8 +27,8 @@ HnswSearcher::HnswSearcher(RowsView rows, HnswGraphView graph, const DistanceKer
 
 template <bool kFiltered>
 void HnswSearcher::BeamSearch(const float* query, std::size_t ef, std::uint32_t entry, float entry_distance,
-                              std::span<const std::uint8_t> excluded, VisitedTable& visited,
-                              CandidateHeap& candidates, ResultHeap& results) const {
+                              std::span<const std::uint8_t> excluded, VisitedTable& visited, CandidateHeap& candidates,
+                              ResultHeap& results) const {
   constexpr std::size_t kMaxLinks = 2 * kMaxM;
   std::uint32_t ids[kMaxLinks];
   const float* rows[kMaxLinks];
@@ -59,7 +60,8 @@ void HnswSearcher::BeamSearch(const float* query, std::size_t ef, std::uint32_t 
       ++fresh;
     }
     if (fresh == 0) continue;
-    distance_.Batch(query, rows, fresh, dists);
+    const float bound = results.size() >= ef ? results.top().distance : std::numeric_limits<float>::infinity();
+    distance_.BatchBelow(query, rows, fresh, bound, dists);
     for (std::size_t j = 0; j < fresh; ++j) {
       float d = dists[j];
       if (results.size() < ef || d < results.top().distance) {
@@ -112,7 +114,7 @@ void HnswSearcher::Search(const float* query, std::size_t ef, std::vector<Scored
   }
   ResultHeap& results = scratch.results;
   *out = results.items();
-  std::sort(out->begin(), out->end(), Nearer);
+  std::sort(out->begin(), out->end(), NearerFirst{});
 }
 
 }  // namespace zyphyr

@@ -21,6 +21,12 @@ inline bool Nearer(const ScoredNode& a, const ScoredNode& b) {
   return a.distance < b.distance || (a.distance == b.distance && a.node < b.node);
 }
 
+// Nearer as a function object, so std::sort and the heaps inline it (a
+// function pointer passed to them is called, not inlined).
+struct NearerFirst {
+  bool operator()(const ScoredNode& a, const ScoredNode& b) const { return Nearer(a, b); }
+};
+
 // A binary heap over a reusable vector. `Farther` on top when Compare is
 // Nearer (a max-heap by distance); nearest on top with FartherFirst.
 template <bool kNearestOnTop>
@@ -34,10 +40,10 @@ class NodeHeap {
 
   void Push(ScoredNode item) {
     items_.push_back(item);
-    std::push_heap(items_.begin(), items_.end(), Less);
+    std::push_heap(items_.begin(), items_.end(), Less{});
   }
   ScoredNode Pop() {
-    std::pop_heap(items_.begin(), items_.end(), Less);
+    std::pop_heap(items_.begin(), items_.end(), Less{});
     ScoredNode item = items_.back();
     items_.pop_back();
     return item;
@@ -49,13 +55,15 @@ class NodeHeap {
 
  private:
   // std heaps keep the "largest" on top.
-  static bool Less(const ScoredNode& a, const ScoredNode& b) {
-    if constexpr (kNearestOnTop) {
-      return Nearer(b, a);
-    } else {
-      return Nearer(a, b);
+  struct Less {
+    bool operator()(const ScoredNode& a, const ScoredNode& b) const {
+      if constexpr (kNearestOnTop) {
+        return Nearer(b, a);
+      } else {
+        return Nearer(a, b);
+      }
     }
-  }
+  };
 
   std::vector<ScoredNode> items_;
 };

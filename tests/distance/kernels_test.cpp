@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdio>
 #include <cstdlib>
+#include <limits>
 #include <memory>
 #include <new>
 #include <ostream>
@@ -36,7 +37,7 @@ std::vector<std::size_t> TestDims() {
 }
 
 struct AlignedDelete {
-  void operator()(float* p) const { ::operator delete(p, std::align_val_t{kAlignment}); }
+  void operator()(float* p) const { ::operator delete (p, std::align_val_t{kAlignment}); }
 };
 
 // `dim` random floats starting `offset` floats past a 64-byte aligned
@@ -45,7 +46,7 @@ struct AlignedDelete {
 class TestVector {
  public:
   TestVector(std::size_t dim, std::size_t offset, std::mt19937& rng)
-      : storage_(static_cast<float*>(::operator new((dim + offset) * sizeof(float), std::align_val_t{kAlignment}))),
+      : storage_(static_cast<float*>(::operator new ((dim + offset) * sizeof(float), std::align_val_t{kAlignment}))),
         data_(storage_.get() + offset) {
     std::uniform_real_distribution<float> uniform(-1.0f, 1.0f);
     for (std::size_t i = 0; i < offset; ++i) storage_.get()[i] = 0.0f;
@@ -125,6 +126,7 @@ TEST_P(KernelsTest, TableIsCompleteAndNamesItsIsa) {
   EXPECT_NE(kernels_->dot, nullptr);
   EXPECT_NE(kernels_->l2_sq_batch, nullptr);
   EXPECT_NE(kernels_->dot_batch, nullptr);
+  EXPECT_NE(kernels_->l2_sq_batch_bounded, nullptr);
 }
 
 TEST_P(KernelsTest, PairKernelsMatchReference) {
@@ -180,6 +182,49 @@ TEST_P(KernelsTest, BatchKernelsMatchReference) {
         }
         EXPECT_EQ(l2[n], -1.0f) << "l2_sq_batch wrote past n, " << where;
         EXPECT_EQ(dot[n], -1.0f) << "dot_batch wrote past n, " << where;
+      }
+    }
+  }
+}
+
+// The bounded kernel equals the plain batch bit for bit wherever the plain
+// value is below the bound, and is at least the bound elsewhere. The bounds
+// tried let every row, no row and some rows through.
+TEST_P(KernelsTest, BoundedBatchIsExactBelowTheBound) {
+  constexpr std::size_t kMaxRows = 11;
+  std::mt19937 rng(99);
+  for (std::size_t dim : TestDims()) {
+    const TestVector query(dim, 0, rng);
+    std::vector<TestVector> row_storage;
+    std::vector<const float*> rows;
+    for (std::size_t r = 0; r < kMaxRows; ++r) {
+      row_storage.emplace_back(dim, r % 2, rng);
+      rows.push_back(row_storage.back().data());
+    }
+    std::vector<float> plain(kMaxRows);
+    kernels_->l2_sq_batch(query.data(), rows.data(), kMaxRows, dim, plain.data());
+    std::vector<float> sorted = plain;
+    std::sort(sorted.begin(), sorted.end());
+    std::vector<float> bounds = {0.0f,
+                                 std::numeric_limits<float>::infinity(),
+                                 sorted[0],
+                                 sorted[kMaxRows / 2],
+                                 sorted[kMaxRows - 1],
+                                 sorted[kMaxRows / 2] * 0.5f};
+    for (float bound : bounds) {
+      for (std::size_t n = 1; n <= kMaxRows; ++n) {
+        const std::string where = Where(isa(), dim, 0) + " n=" + std::to_string(n) + " bound=" + std::to_string(bound);
+        std::vector<float> out(n + 1, -1.0f);
+        kernels_->l2_sq_batch(query.data(), rows.data(), n, dim, plain.data());
+        kernels_->l2_sq_batch_bounded(query.data(), rows.data(), n, dim, bound, out.data());
+        for (std::size_t r = 0; r < n; ++r) {
+          if (plain[r] < bound) {
+            EXPECT_EQ(out[r], plain[r]) << where << " row " << r;
+          } else {
+            EXPECT_GE(out[r], bound) << where << " row " << r;
+          }
+        }
+        EXPECT_EQ(out[n], -1.0f) << "wrote past n, " << where;
       }
     }
   }
@@ -259,8 +304,8 @@ TEST(DispatchTest, KernelsForGivesTheTableOrSaysWhyNot) {
     } else {
       ASSERT_FALSE(kernels.ok()) << IsaName(isa);
       EXPECT_EQ(kernels.status().code(), StatusCode::kUnsupported);
-      EXPECT_EQ(kernels.status().message(), "this CPU does not support " + std::string(IsaName(isa)) +
-                                                " (supported: " + SupportedList() + ")");
+      EXPECT_EQ(kernels.status().message(),
+                "this CPU does not support " + std::string(IsaName(isa)) + " (supported: " + SupportedList() + ")");
     }
   }
   Result<const DistanceKernels*> invalid = KernelsFor(static_cast<Isa>(99));
@@ -337,8 +382,8 @@ TEST(ProcessKernelsDeathTest, ForcesEachIsaOrSaysTheHostLacksIt) {
       EXPECT_EXIT(ChooseWithZyphyrIsa(name.c_str()), ::testing::ExitedWithCode(0), "chose " + name);
     } else {
       EXPECT_EXIT(ChooseWithZyphyrIsa(name.c_str()), ::testing::ExitedWithCode(3),
-                  "unsupported: ZYPHYR_ISA=" + name + " but this CPU does not support " + name + " \\(supported: " +
-                      SupportedList() + "\\)");
+                  "unsupported: ZYPHYR_ISA=" + name + " but this CPU does not support " + name +
+                      " \\(supported: " + SupportedList() + "\\)");
     }
   }
 }
