@@ -31,22 +31,12 @@ using PairKernel = float (*)(const float* a, const float* b, std::size_t dim);
 using BatchKernel = void (*)(const float* query, const float* const* rows, std::size_t n, std::size_t dim,
                              float* out);
 
-// The squared-L2 batch kernel for a caller that only needs distances below
-// `bound` (a beam search's current worst result): a row's partial sum only
-// grows, so the kernel may stop reading rows once their partial sums reach
-// the bound. out[i] is exactly l2_sq_batch's value (for the same rows and n)
-// wherever that value is below `bound`, and some value >= bound elsewhere.
-// For high-dimensional rows most of a rejected row is then never read.
-using BoundedBatchKernel = void (*)(const float* query, const float* const* rows, std::size_t n, std::size_t dim,
-                                    float bound, float* out);
-
 struct DistanceKernels {
   Isa isa;
   PairKernel l2_sq;
   PairKernel dot;
   BatchKernel l2_sq_batch;
   BatchKernel dot_batch;
-  BoundedBatchKernel l2_sq_batch_bounded;
 };
 
 // The per-ISA tables. Each lives in its own translation unit compiled with

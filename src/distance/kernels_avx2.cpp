@@ -78,19 +78,10 @@ float Pair(const float* a, const float* b, std::size_t dim) {
   return HorizontalSum(_mm256_add_ps(_mm256_add_ps(acc0, acc1), _mm256_add_ps(acc2, acc3)));
 }
 
-// Floats between two bound checks of Block4<Op, true>: the cost of a check (a
-// horizontal sum of four rows) spread over 512 bytes of each row.
-constexpr std::size_t kCheckFloats = 128;
-
 // Four rows at a time: each query load is shared by four rows, and two
 // accumulators per row give eight independent FMA chains.
-// With kBounded, every kCheckFloats it stops once all four partial sums have
-// reached `bound` and returns them (see BoundedBatchKernel): accumulators only
-// grow, and so does their sum, so a partial sum at or past the bound means
-// the whole distance is too.
-template <typename Op, bool kBounded = false>
-__m128 Block4(const float* query, const float* x0, const float* x1, const float* x2, const float* x3, std::size_t dim,
-              float bound = 0.0f) {
+template <typename Op>
+__m128 Block4(const float* query, const float* x0, const float* x1, const float* x2, const float* x3, std::size_t dim) {
   __m256 a0 = _mm256_setzero_ps(), b0 = _mm256_setzero_ps();
   __m256 a1 = _mm256_setzero_ps(), b1 = _mm256_setzero_ps();
   __m256 a2 = _mm256_setzero_ps(), b2 = _mm256_setzero_ps();
@@ -107,13 +98,6 @@ __m128 Block4(const float* query, const float* x0, const float* x1, const float*
     b2 = Op::Step(b2, qb, _mm256_loadu_ps(x2 + i + 8));
     a3 = Op::Step(a3, qa, _mm256_loadu_ps(x3 + i));
     b3 = Op::Step(b3, qb, _mm256_loadu_ps(x3 + i + 8));
-    if constexpr (kBounded) {
-      if ((i + 16) % kCheckFloats == 0 && i + 16 < dim) {
-        const __m128 partial =
-            HorizontalSum4(_mm256_add_ps(a0, b0), _mm256_add_ps(a1, b1), _mm256_add_ps(a2, b2), _mm256_add_ps(a3, b3));
-        if (_mm_movemask_ps(_mm_cmplt_ps(partial, _mm_set1_ps(bound))) == 0) return partial;
-      }
-    }
   }
   if (i + 8 <= dim) {
     const __m256 q = _mm256_loadu_ps(query + i);
@@ -137,13 +121,12 @@ __m128 Block4(const float* query, const float* x0, const float* x1, const float*
 // The last n < 4 rows of a batch. Two or three: one more block with the last
 // row repeated (its repeated loads hit L1), which beats two or three
 // single-row calls; one: the pair kernel.
-template <typename Op, bool kBounded>
-void BatchTail(const float* query, const float* const* rows, std::size_t n, std::size_t dim, float bound,
-               float* out) {
+template <typename Op>
+void BatchTail(const float* query, const float* const* rows, std::size_t n, std::size_t dim, float* out) {
   if (n >= 2) {
     float tail[4];
     const float* last = rows[n - 1];
-    _mm_storeu_ps(tail, Block4<Op, kBounded>(query, rows[0], rows[1], n == 3 ? rows[2] : last, last, dim, bound));
+    _mm_storeu_ps(tail, Block4<Op>(query, rows[0], rows[1], n == 3 ? rows[2] : last, last, dim));
     for (std::size_t k = 0; k < n; ++k) out[k] = tail[k];
   } else if (n == 1) {
     out[0] = Pair<Op>(query, rows[0], dim);
@@ -156,16 +139,7 @@ void Batch(const float* query, const float* const* rows, std::size_t n, std::siz
   for (; r + 4 <= n; r += 4) {
     _mm_storeu_ps(out + r, Block4<Op>(query, rows[r], rows[r + 1], rows[r + 2], rows[r + 3], dim));
   }
-  BatchTail<Op, false>(query, rows + r, n - r, dim, 0.0f, out + r);
-}
-
-void L2SqBatchBounded(const float* query, const float* const* rows, std::size_t n, std::size_t dim, float bound,
-                      float* out) {
-  std::size_t r = 0;
-  for (; r + 4 <= n; r += 4) {
-    _mm_storeu_ps(out + r, Block4<L2SqOp, true>(query, rows[r], rows[r + 1], rows[r + 2], rows[r + 3], dim, bound));
-  }
-  BatchTail<L2SqOp, true>(query, rows + r, n - r, dim, bound, out + r);
+  BatchTail<Op>(query, rows + r, n - r, dim, out + r);
 }
 
 constexpr DistanceKernels kAvx2Kernels{
@@ -174,7 +148,6 @@ constexpr DistanceKernels kAvx2Kernels{
     .dot = &Pair<DotOp>,
     .l2_sq_batch = &Batch<L2SqOp>,
     .dot_batch = &Batch<DotOp>,
-    .l2_sq_batch_bounded = &L2SqBatchBounded,
 };
 
 }  // namespace

@@ -43,12 +43,6 @@ void L2SqBatchScalar(const float* query, const float* const* rows, std::size_t n
   for (std::size_t r = 0; r < n; ++r) out[r] = L2SqScalar(query, rows[r], dim);
 }
 
-// The reference reads every row whole: the bound is only a licence to stop.
-void L2SqBatchBoundedScalar(const float* query, const float* const* rows, std::size_t n, std::size_t dim,
-                            float /*bound*/, float* out) {
-  L2SqBatchScalar(query, rows, n, dim, out);
-}
-
 void DotBatchScalar(const float* query, const float* const* rows, std::size_t n, std::size_t dim, float* out) {
   for (std::size_t r = 0; r < n; ++r) out[r] = DotScalar(query, rows[r], dim);
 }
@@ -59,7 +53,6 @@ constexpr DistanceKernels kScalarKernels{
     .dot = &DotScalar,
     .l2_sq_batch = &L2SqBatchScalar,
     .dot_batch = &DotBatchScalar,
-    .l2_sq_batch_bounded = &L2SqBatchBoundedScalar,
 };
 
 }  // namespace

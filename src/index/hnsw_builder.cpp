@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
-#include <limits>
 #include <random>
 #include <thread>
 
@@ -136,9 +135,7 @@ void HnswBuilder::SearchLayer(const float* query, ScoredNode entry, int level, S
       ++fresh;
     }
     Unlock(current.node);
-    const float bound =
-        results.size() >= ef_construction_ ? results.top().distance : std::numeric_limits<float>::infinity();
-    distance_.BatchBelow(query, scratch.rows.data(), fresh, bound, scratch.dists.data());
+    distance_.Batch(query, scratch.rows.data(), fresh, scratch.dists.data());
     for (std::size_t j = 0; j < fresh; ++j) {
       float d = scratch.dists[j];
       if (results.size() < ef_construction_ || d < results.top().distance) {

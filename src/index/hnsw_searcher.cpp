@@ -1,7 +1,6 @@
 #include "src/index/hnsw_searcher.h"
 
 #include <algorithm>
-#include <limits>
 
 #include "src/index/hnsw_options.h"
 
@@ -60,8 +59,7 @@ void HnswSearcher::BeamSearch(const float* query, std::size_t ef, std::uint32_t 
       ++fresh;
     }
     if (fresh == 0) continue;
-    const float bound = results.size() >= ef ? results.top().distance : std::numeric_limits<float>::infinity();
-    distance_.BatchBelow(query, rows, fresh, bound, dists);
+    distance_.Batch(query, rows, fresh, dists);
     for (std::size_t j = 0; j < fresh; ++j) {
       float d = dists[j];
       if (results.size() < ef || d < results.top().distance) {

@@ -16,7 +16,6 @@ class MetricDistance {
   MetricDistance(Metric metric, const DistanceKernels& kernels, std::size_t padded_dim)
       : pair_(metric == Metric::kL2 ? kernels.l2_sq : kernels.dot),
         batch_(metric == Metric::kL2 ? kernels.l2_sq_batch : kernels.dot_batch),
-        bounded_(metric == Metric::kL2 ? kernels.l2_sq_batch_bounded : nullptr),
         dim_(padded_dim),
         negate_(metric != Metric::kL2) {}
 
@@ -33,23 +32,11 @@ class MetricDistance {
     }
   }
 
-  // As Batch, for a caller that only needs distances below `bound`: out[i]
-  // is exact wherever it is below `bound`, and >= bound elsewhere (under l2
-  // the kernel may stop reading a row early; see BoundedBatchKernel).
-  void BatchBelow(const float* query, const float* const* rows, std::size_t n, float bound, float* out) const {
-    if (bounded_ != nullptr) {
-      bounded_(query, rows, n, dim_, bound, out);
-    } else {
-      Batch(query, rows, n, out);
-    }
-  }
-
   std::size_t dim() const { return dim_; }
 
  private:
   PairKernel pair_;
   BatchKernel batch_;
-  BoundedBatchKernel bounded_;
   std::size_t dim_;
   bool negate_;
 };

@@ -126,7 +126,6 @@ TEST_P(KernelsTest, TableIsCompleteAndNamesItsIsa) {
   EXPECT_NE(kernels_->dot, nullptr);
   EXPECT_NE(kernels_->l2_sq_batch, nullptr);
   EXPECT_NE(kernels_->dot_batch, nullptr);
-  EXPECT_NE(kernels_->l2_sq_batch_bounded, nullptr);
 }
 
 TEST_P(KernelsTest, PairKernelsMatchReference) {
@@ -182,49 +181,6 @@ TEST_P(KernelsTest, BatchKernelsMatchReference) {
         }
         EXPECT_EQ(l2[n], -1.0f) << "l2_sq_batch wrote past n, " << where;
         EXPECT_EQ(dot[n], -1.0f) << "dot_batch wrote past n, " << where;
-      }
-    }
-  }
-}
-
-// The bounded kernel equals the plain batch bit for bit wherever the plain
-// value is below the bound, and is at least the bound elsewhere. The bounds
-// tried let every row, no row and some rows through.
-TEST_P(KernelsTest, BoundedBatchIsExactBelowTheBound) {
-  constexpr std::size_t kMaxRows = 11;
-  std::mt19937 rng(99);
-  for (std::size_t dim : TestDims()) {
-    const TestVector query(dim, 0, rng);
-    std::vector<TestVector> row_storage;
-    std::vector<const float*> rows;
-    for (std::size_t r = 0; r < kMaxRows; ++r) {
-      row_storage.emplace_back(dim, r % 2, rng);
-      rows.push_back(row_storage.back().data());
-    }
-    std::vector<float> plain(kMaxRows);
-    kernels_->l2_sq_batch(query.data(), rows.data(), kMaxRows, dim, plain.data());
-    std::vector<float> sorted = plain;
-    std::sort(sorted.begin(), sorted.end());
-    std::vector<float> bounds = {0.0f,
-                                 std::numeric_limits<float>::infinity(),
-                                 sorted[0],
-                                 sorted[kMaxRows / 2],
-                                 sorted[kMaxRows - 1],
-                                 sorted[kMaxRows / 2] * 0.5f};
-    for (float bound : bounds) {
-      for (std::size_t n = 1; n <= kMaxRows; ++n) {
-        const std::string where = Where(isa(), dim, 0) + " n=" + std::to_string(n) + " bound=" + std::to_string(bound);
-        std::vector<float> out(n + 1, -1.0f);
-        kernels_->l2_sq_batch(query.data(), rows.data(), n, dim, plain.data());
-        kernels_->l2_sq_batch_bounded(query.data(), rows.data(), n, dim, bound, out.data());
-        for (std::size_t r = 0; r < n; ++r) {
-          if (plain[r] < bound) {
-            EXPECT_EQ(out[r], plain[r]) << where << " row " << r;
-          } else {
-            EXPECT_GE(out[r], bound) << where << " row " << r;
-          }
-        }
-        EXPECT_EQ(out[n], -1.0f) << "wrote past n, " << where;
       }
     }
   }
