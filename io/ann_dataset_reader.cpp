@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "io/hdf5_handle.h"
+#include "io/hdf5_matrix.h"
 #include "src/core/check.h"
 
 namespace zyphyr {
@@ -26,9 +27,6 @@ namespace {
 
 constexpr const char* kExpectedDistances = "(expected euclidean, angular or ip)";
 
-// Which stored element types a dataset may have.
-enum class Accept { kFloatOrInteger, kInteger, kFloat };
-
 std::string Quoted(const char* name) { return std::string("'") + name + "'"; }
 std::string Num(std::size_t n) { return std::to_string(n); }
 
@@ -42,60 +40,17 @@ std::string RangeText(std::size_t begin, std::size_t count) {
   return text;
 }
 
-// Opens `name`, checks it is 2-D with an accepted element type, and returns its shape.
-Status OpenMatrix(hid_t file, const std::string& path, const char* name, Accept accept, Hdf5Handle* dataset,
-                  MatrixShape* shape) {
-  Hdf5Lock lock;
-  Result<Hdf5Handle> opened = OpenDataset(file, path, name);
-  if (!opened.ok()) return opened.status();
-  Result<std::vector<std::uint64_t>> dims = DatasetDims(opened->get(), path, name);
-  if (!dims.ok()) return dims.status();
-  if (dims->size() != 2) {
-    return Status::InvalidArgument(path + ": dataset " + Quoted(name) + " has " + Num(dims->size()) +
-                                   (dims->size() == 1 ? " dimension" : " dimensions") +
-                                   "; expected 2 (rows x columns)");
-  }
-  Hdf5Handle type(Hdf5Kind::kDatatype, H5Dget_type(opened->get()));
-  if (!type.valid()) return Status::IOError(path + ": cannot read dataset " + Quoted(name) + ": " + Hdf5ErrorDetail());
-  const H5T_class_t cls = H5Tget_class(type.get());
-  const std::size_t size = H5Tget_size(type.get());
-  const bool is_float = cls == H5T_FLOAT && (size == 4 || size == 8);
-  const bool is_integer = cls == H5T_INTEGER;
-  const bool supported = accept == Accept::kFloatOrInteger ? is_float || is_integer
-                         : accept == Accept::kInteger      ? is_integer
-                                                           : is_float;
-  if (!supported) {
-    const char* expected = accept == Accept::kFloatOrInteger ? "float32, float64 or integers"
-                           : accept == Accept::kInteger      ? "integers"
-                                                             : "float32 or float64";
-    return Status::InvalidArgument(path + ": dataset " + Quoted(name) + " has unsupported element type " +
-                                   Hdf5TypeName(type.get()) + "; expected " + expected);
-  }
-  *dataset = std::move(opened).value();
-  *shape = MatrixShape{(*dims)[0], (*dims)[1]};
-  return Status::Ok();
-}
-
-// rows * cols elements of `element_bytes` must be addressable.
-Status CheckAddressable(const std::string& path, const char* name, MatrixShape shape, std::size_t element_bytes) {
-  if (shape.cols > std::numeric_limits<std::size_t>::max() / element_bytes / shape.rows) {
-    return Status::InvalidArgument(path + ": dataset " + Quoted(name) + " is too large (" + Num(shape.rows) + " x " +
-                                   Num(shape.cols) + ")");
-  }
-  return Status::Ok();
-}
-
 // The vectors `train` or `test`: 2-D, non-empty, float or integer.
 Status OpenVectors(hid_t file, const std::string& path, const char* name, Hdf5Handle* dataset, MatrixShape* shape) {
-  ZYPHYR_RETURN_IF_ERROR(OpenMatrix(file, path, name, Accept::kFloatOrInteger, dataset, shape));
+  ZYPHYR_RETURN_IF_ERROR(OpenMatrix(file, path, name, MatrixElements::kFloatOrInteger, dataset, shape));
   if (shape->rows == 0) return Status::InvalidArgument(path + ": dataset " + Quoted(name) + " is empty (0 rows)");
   if (shape->cols == 0) return Status::InvalidArgument(path + ": dataset " + Quoted(name) + " is empty (0 columns)");
   return CheckAddressable(path, name, *shape, sizeof(float));
 }
 
 // `neighbors` or `distances`: as many rows as `test`, at least one column.
-Status OpenGroundTruth(hid_t file, const std::string& path, const char* name, Accept accept, std::size_t test_rows,
-                       Hdf5Handle* dataset, MatrixShape* shape) {
+Status OpenGroundTruth(hid_t file, const std::string& path, const char* name, MatrixElements accept,
+                       std::size_t test_rows, Hdf5Handle* dataset, MatrixShape* shape) {
   ZYPHYR_RETURN_IF_ERROR(OpenMatrix(file, path, name, accept, dataset, shape));
   if (shape->rows != test_rows) {
     return Status::InvalidArgument(path + ": dataset " + Quoted(name) + " has " + Num(shape->rows) +
@@ -110,17 +65,6 @@ Result<Metric> ParseDistance(const std::string& path, const std::string& name) {
   if (name == "angular") return Metric::kCosine;
   if (name == "ip" || name == "dot") return Metric::kInnerProduct;
   return Status::InvalidArgument(path + ": distance '" + name + "' is not supported " + kExpectedDistances);
-}
-
-// Rows start at `first_row`; `values` holds whole rows of `cols` values.
-Status CheckFinite(const std::string& path, const char* name, std::size_t first_row, std::size_t cols,
-                   std::span<const float> values) {
-  for (std::size_t i = 0; i < values.size(); ++i) {
-    if (std::isfinite(values[i])) continue;
-    return Status::InvalidArgument(path + ": dataset " + Quoted(name) + " row " + Num(first_row + i / cols) +
-                                   " column " + Num(i % cols) + (std::isnan(values[i]) ? " is NaN" : " is Inf"));
-  }
-  return Status::Ok();
 }
 
 }  // namespace
@@ -190,9 +134,9 @@ Result<AnnDatasetReader> AnnDatasetReader::Open(const std::string& path) {
   if (*has_neighbors) {
     MatrixShape ids, dists;
     ZYPHYR_RETURN_IF_ERROR(
-        OpenGroundTruth(f, path, "neighbors", Accept::kInteger, reader.test_.rows, &impl.neighbors, &ids));
+        OpenGroundTruth(f, path, "neighbors", MatrixElements::kInteger, reader.test_.rows, &impl.neighbors, &ids));
     ZYPHYR_RETURN_IF_ERROR(
-        OpenGroundTruth(f, path, "distances", Accept::kFloat, reader.test_.rows, &impl.distances, &dists));
+        OpenGroundTruth(f, path, "distances", MatrixElements::kFloat, reader.test_.rows, &impl.distances, &dists));
     if (ids.cols != dists.cols) {
       return Status::InvalidArgument(path + ": datasets 'neighbors' (" + Num(ids.cols) + " columns) and 'distances' (" +
                                      Num(dists.cols) + " columns) differ in width");

@@ -17,15 +17,11 @@
 #include <string_view>
 #include <vector>
 
+#include "io/hdf5_matrix.h"
 #include "src/core/metric.h"
 #include "src/core/status.h"
 
 namespace zyphyr {
-
-struct MatrixShape {
-  std::size_t rows = 0;
-  std::size_t cols = 0;
-};
 
 // Whole-dataset reads go through blocks of at most this many rows, so HDF5's conversion buffers stay bounded.
 inline constexpr std::size_t kReadBlockRows = 8192;

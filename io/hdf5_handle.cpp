@@ -5,7 +5,9 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cmath>
 #include <cstring>
+#include <limits>
 
 namespace zyphyr {
 namespace {
@@ -366,6 +368,58 @@ Status ReadRows(hid_t dataset, const std::string& path, const char* name, hid_t 
   if (!SelectRows(dataset, begin, count, cols, &file_space, &mem_space) ||
       H5Dread(dataset, mem_type, mem_space.get(), file_space.get(), H5P_DEFAULT, buffer) < 0) {
     return Status::IOError(path + ": cannot read dataset " + Quoted(name) + ": " + Hdf5ErrorDetail());
+  }
+  return Status::Ok();
+}
+
+Status OpenMatrix(hid_t file, const std::string& path, const char* name, MatrixElements accept, Hdf5Handle* dataset,
+                  MatrixShape* shape) {
+  Hdf5Lock lock;
+  Result<Hdf5Handle> opened = OpenDataset(file, path, name);
+  if (!opened.ok()) return opened.status();
+  Result<std::vector<std::uint64_t>> dims = DatasetDims(opened->get(), path, name);
+  if (!dims.ok()) return dims.status();
+  if (dims->size() != 2) {
+    return Status::InvalidArgument(path + ": dataset " + Quoted(name) + " has " + std::to_string(dims->size()) +
+                                   (dims->size() == 1 ? " dimension" : " dimensions") +
+                                   "; expected 2 (rows x columns)");
+  }
+  Hdf5Handle type(Hdf5Kind::kDatatype, H5Dget_type(opened->get()));
+  if (!type.valid()) return Status::IOError(path + ": cannot read dataset " + Quoted(name) + ": " + Hdf5ErrorDetail());
+  const H5T_class_t cls = H5Tget_class(type.get());
+  const std::size_t size = H5Tget_size(type.get());
+  const bool is_float = cls == H5T_FLOAT && (size == 4 || size == 8);
+  const bool is_integer = cls == H5T_INTEGER;
+  const bool supported = accept == MatrixElements::kFloatOrInteger ? is_float || is_integer
+                         : accept == MatrixElements::kInteger      ? is_integer
+                                                                   : is_float;
+  if (!supported) {
+    const char* expected = accept == MatrixElements::kFloatOrInteger ? "float32, float64 or integers"
+                           : accept == MatrixElements::kInteger      ? "integers"
+                                                                     : "float32 or float64";
+    return Status::InvalidArgument(path + ": dataset " + Quoted(name) + " has unsupported element type " +
+                                   Hdf5TypeName(type.get()) + "; expected " + expected);
+  }
+  *dataset = std::move(opened).value();
+  *shape = MatrixShape{(*dims)[0], (*dims)[1]};
+  return Status::Ok();
+}
+
+Status CheckAddressable(const std::string& path, const char* name, MatrixShape shape, std::size_t element_bytes) {
+  if (shape.rows != 0 && shape.cols > std::numeric_limits<std::size_t>::max() / element_bytes / shape.rows) {
+    return Status::InvalidArgument(path + ": dataset " + Quoted(name) + " is too large (" + std::to_string(shape.rows) +
+                                   " x " + std::to_string(shape.cols) + ")");
+  }
+  return Status::Ok();
+}
+
+Status CheckFinite(const std::string& path, const char* name, std::size_t first_row, std::size_t cols,
+                   std::span<const float> values) {
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    if (std::isfinite(values[i])) continue;
+    return Status::InvalidArgument(path + ": dataset " + Quoted(name) + " row " + std::to_string(first_row + i / cols) +
+                                   " column " + std::to_string(i % cols) +
+                                   (std::isnan(values[i]) ? " is NaN" : " is Inf"));
   }
   return Status::Ok();
 }

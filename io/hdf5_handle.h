@@ -15,10 +15,12 @@
 
 #include <cstdint>
 #include <mutex>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "io/hdf5_matrix.h"
 #include "src/core/status.h"
 
 namespace zyphyr {
@@ -116,6 +118,24 @@ Status WriteRows(hid_t dataset, const std::string& path, const char* name, hid_t
                  std::uint64_t count, std::uint64_t cols, const void* buffer);
 Status ReadRows(hid_t dataset, const std::string& path, const char* name, hid_t mem_type, std::uint64_t begin,
                 std::uint64_t count, std::uint64_t cols, void* buffer);
+
+// Which stored element types a rank-2 dataset may have.
+enum class MatrixElements { kFloatOrInteger, kInteger, kFloat };
+
+// Opens dataset `name` at the root of `file`, checks that it is 2-D with an accepted element type, and returns it
+// and its shape. InvalidArgument "<path>: dataset '<name>' has 1 dimension; expected 2 (rows x columns)", "<path>:
+// dataset '<name>' has unsupported element type <type>; expected <types>"; the errors of OpenDataset/DatasetDims.
+Status OpenMatrix(hid_t file, const std::string& path, const char* name, MatrixElements accept, Hdf5Handle* dataset,
+                  MatrixShape* shape);
+
+// InvalidArgument "<path>: dataset '<name>' is too large (R x C)" unless rows * cols elements of `element_bytes`
+// are addressable.
+Status CheckAddressable(const std::string& path, const char* name, MatrixShape shape, std::size_t element_bytes);
+
+// `values` holds whole rows of `cols` values, the first being row `first_row` of dataset `name`. InvalidArgument
+// "<path>: dataset '<name>' row R column C is NaN" (or "is Inf") for the first value that is not finite.
+Status CheckFinite(const std::string& path, const char* name, std::size_t first_row, std::size_t cols,
+                   std::span<const float> values);
 
 }  // namespace zyphyr
 
