@@ -111,11 +111,8 @@ int RunBuild(const BuildOptions& o) {
     metric_override = ParseMetric(o.metric);
     if (!metric_override.ok()) return ReportError(metric_override.status());
   }
-  // Refused again by BuildIndexDirectory; checked here too so no time goes into reading and building first.
-  std::error_code ec;
-  if (std::filesystem::symlink_status(o.index, ec).type() != std::filesystem::file_type::not_found && !ec) {
-    return ReportError(Status::InvalidArgument(o.index + ": already exists (remove it or choose another --index)"));
-  }
+  // Before any time goes into reading and building (BuildIndexDirectory checks again).
+  if (Status st = CheckIndexDirectoryIsNew(o.index); !st.ok()) return ReportError(st);
 
   Result<AnnDatasetReader> reader = AnnDatasetReader::Open(o.data);
   if (!reader.ok()) return ReportError(reader.status());

@@ -56,7 +56,7 @@ class DirectoryLock {
 // every deleted id.
 struct ReplayedLog {
   std::map<std::uint64_t, std::vector<float>> inserted;  // Live only.
-  std::set<std::uint64_t> deleted_base;                 // Deleted ids that are rows of the shard.
+  std::set<std::uint64_t> deleted_base;                  // Deleted ids that are rows of the shard.
   std::size_t deleted_total = 0;
   std::uint64_t max_id_plus_one = 0;
   std::size_t records = 0;
@@ -65,8 +65,7 @@ struct ReplayedLog {
 
 // Replays the log of `entry`. `in_shard` tells whether an id is a row of the shard.
 template <typename InShard>
-Result<ReplayedLog> ReplayLog(const std::string& dir, const ManifestShard& entry, std::size_t dim,
-                              InShard in_shard) {
+Result<ReplayedLog> ReplayLog(const std::string& dir, const ManifestShard& entry, std::size_t dim, InShard in_shard) {
   const std::string path = JoinPath(dir, entry.log);
   Result<LogContents> contents = ReadMutationLog(path, dim, entry.uid);
   if (!contents.ok()) return contents.status();
@@ -81,8 +80,8 @@ Result<ReplayedLog> ReplayLog(const std::string& dir, const ManifestShard& entry
         if (in_shard(id) || log.inserted.count(id) != 0) {
           return Status::Corruption(at + "inserts id " + std::to_string(id) + ", which is already taken");
         }
-        log.inserted.emplace(id, std::vector<float>(record.vectors.begin() + i * dim,
-                                                    record.vectors.begin() + (i + 1) * dim));
+        log.inserted.emplace(
+            id, std::vector<float>(record.vectors.begin() + i * dim, record.vectors.begin() + (i + 1) * dim));
         log.max_id_plus_one = std::max(log.max_id_plus_one, id + 1);
       } else {
         if (log.inserted.erase(id) == 0) {
@@ -95,6 +94,17 @@ Result<ReplayedLog> ReplayLog(const std::string& dir, const ManifestShard& entry
     }
   }
   return log;
+}
+
+// The options an index was built with, for graphs built over its vectors later
+// (inserted vectors, compaction).
+HnswBuildOptions BuildOptionsOf(const IndexManifest& m, std::size_t threads) {
+  HnswBuildOptions build;
+  build.M = m.M;
+  build.ef_construction = m.ef_construction;
+  build.seed = m.seed;
+  build.threads = threads;
+  return build;
 }
 
 Status CheckShardAgainstManifest(const Shard& shard, const ManifestShard& entry, const IndexManifest& m) {
@@ -171,16 +181,11 @@ Result<std::unique_ptr<StoredIndex>> StoredIndex::Open(const std::string& dir, c
       VectorStore store(m.dim, m.metric);
       store.Reserve(log->inserted.size());
       for (const auto& [id, vec] : log->inserted) ZYPHYR_RETURN_IF_ERROR(store.Add(id, vec));
-      HnswBuildOptions build;
-      build.M = m.M;
-      build.ef_construction = m.ef_construction;
-      build.seed = m.seed;
-      build.threads = options.threads;
-      Result<std::unique_ptr<HnswIndex>> delta = HnswIndex::Build(std::move(store), build);
+      Result<std::unique_ptr<HnswIndex>> delta = HnswIndex::Build(std::move(store), BuildOptionsOf(m, options.threads));
       if (!delta.ok()) return delta.status();
       state->delta = std::move(*delta);
-      state->delta_searcher = std::make_unique<HnswSearcher>(state->delta->store().rows(),
-                                                             state->delta->graph().view(), state->delta->kernels());
+      state->delta_searcher = std::make_unique<HnswSearcher>(state->delta->store().rows(), state->delta->graph().view(),
+                                                             state->delta->kernels());
     }
     index->next_id_ = std::max(index->next_id_, log->max_id_plus_one);
     index->shards_.push_back(std::move(state));
@@ -273,7 +278,8 @@ void StoredIndex::CollectLive(std::size_t i, std::vector<std::uint64_t>* ids, st
     if (s.excluded.empty() || !s.excluded[node]) live.emplace_back(s.shard->ids()[node], s.shard->rows().row(node));
   }
   if (s.delta) {
-    for (std::size_t j = 0; j < s.delta->size(); ++j) live.emplace_back(s.delta->store().id(j), s.delta->store().row(j));
+    for (std::size_t j = 0; j < s.delta->size(); ++j)
+      live.emplace_back(s.delta->store().id(j), s.delta->store().row(j));
   }
   std::sort(live.begin(), live.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
   for (const auto& [id, row] : live) {
@@ -282,13 +288,17 @@ void StoredIndex::CollectLive(std::size_t i, std::vector<std::uint64_t>* ids, st
   }
 }
 
-Status BuildIndexDirectory(const std::string& dir, VectorStore store, const IndexBuildParams& params,
-                           const FileOps& ops) {
-  namespace fs = std::filesystem;
+Status CheckIndexDirectoryIsNew(const std::string& dir) {
   std::error_code ec;
-  if (fs::exists(dir, ec)) {
+  if (std::filesystem::symlink_status(dir, ec).type() != std::filesystem::file_type::not_found && !ec) {
     return Status::InvalidArgument(dir + ": already exists (remove it or choose another --index)");
   }
+  return Status::Ok();
+}
+
+Status BuildIndexDirectory(const std::string& dir, VectorStore store, const IndexBuildParams& params,
+                           const FileOps& ops) {
+  ZYPHYR_RETURN_IF_ERROR(CheckIndexDirectoryIsNew(dir));
   const std::span<const std::uint64_t> ids = store.ids();
   for (std::size_t i = 1; i < ids.size(); ++i) {
     if (ids[i] <= ids[i - 1]) return Status::InvalidArgument(dir + ": ids must increase");
@@ -381,8 +391,8 @@ Result<std::uint64_t> InsertIntoIndex(const std::string& dir, std::span<const fl
   if (!m.ok()) return m.status();
   if (count == 0) return Status::InvalidArgument("nothing to insert");
   if (rows.size() != count * m->dim) {
-    return Status::InvalidArgument("vectors have dimension " + std::to_string(rows.size() / count) +
-                                   ", the index " + dir + " has " + std::to_string(m->dim));
+    return Status::InvalidArgument("vectors have dimension " + std::to_string(rows.size() / count) + ", the index " +
+                                   dir + " has " + std::to_string(m->dim));
   }
   AlignedBuffer<float> scratch(PaddedDim(m->dim));
   for (std::size_t i = 0; i < count; ++i) {
@@ -405,8 +415,7 @@ Result<std::uint64_t> InsertIntoIndex(const std::string& dir, std::span<const fl
   return *first;
 }
 
-Result<std::size_t> DeleteFromIndex(const std::string& dir, std::span<const std::uint64_t> ids,
-                                    const FileOps& ops) {
+Result<std::size_t> DeleteFromIndex(const std::string& dir, std::span<const std::uint64_t> ids, const FileOps& ops) {
   Result<DirectoryLock> lock = DirectoryLock::Acquire(dir);
   if (!lock.ok()) return lock.status();
   Result<std::unique_ptr<StoredIndex>> index = StoredIndex::Open(dir);
@@ -464,12 +473,7 @@ Result<CompactReport> CompactIndex(const std::string& dir, std::size_t threads, 
     store.Reserve(live_ids.size());
     ZYPHYR_RETURN_IF_ERROR(store.AddBatch(live_ids, live_rows));
 
-    HnswBuildOptions build;
-    build.M = old.M;
-    build.ef_construction = old.ef_construction;
-    build.seed = old.seed;
-    build.threads = threads;
-    Result<std::unique_ptr<HnswIndex>> rebuilt = HnswIndex::Build(std::move(store), build);
+    Result<std::unique_ptr<HnswIndex>> rebuilt = HnswIndex::Build(std::move(store), BuildOptionsOf(old, threads));
     if (!rebuilt.ok()) return rebuilt.status();
     ManifestShard entry;
     entry.file = ShardFileName(i, next.generation);

@@ -48,6 +48,11 @@ struct IndexBuildParams {
 Status BuildIndexDirectory(const std::string& dir, VectorStore store, const IndexBuildParams& params,
                            const FileOps& ops = SystemFileOps());
 
+// The check BuildIndexDirectory starts with, for callers that want to refuse
+// before reading any data: InvalidArgument "<dir>: already exists (...)" when
+// anything (a dangling symlink included) is at `dir`.
+Status CheckIndexDirectoryIsNew(const std::string& dir);
+
 struct StoredIndexOptions {
   // Check the vector sections' checksums too (reads every row).
   bool verify_vectors = false;
