@@ -15,6 +15,7 @@
 #include "bench/harness/engine_run.h"
 #include "bench/harness/recall_plot.h"
 #include "cli/cli_errors.h"
+#include "cli/distributed_bench.h"
 #include "cli/options.h"
 #include "cli/progress_bar.h"
 #include "src/core/parallel_for.h"
@@ -93,12 +94,18 @@ CLI::App* AddBenchCommand(CLI::App& app, BenchOptions* o) {
   cmd->add_option("--build-threads", o->build_threads, "Threads building each index (0: all)")->capture_default_str();
   cmd->add_option("--seed", o->seed, "Seed of the level draws")->capture_default_str();
   cmd->add_option("--index", o->index, "Search this stored index directory in place instead of building Zyphyr's");
+  cmd->add_option("--nprobe", o->nprobe,
+                  "Comma-separated shard counts to route each query to (k-means index; with --index); broadcast "
+                  "mode is always measured too");
+  cmd->add_option("--batch", o->batch, "Queries per batch sent to the ranks (distributed bench)")
+      ->capture_default_str();
   cmd->add_option("--report", o->report, "Directory for report.json, report.txt, the plot and result files")
       ->required();
   return cmd;
 }
 
-int RunBench(const BenchOptions& options) {
+int RunBench(Communicator& comm, const BenchOptions& options) {
+  if (comm.size() > 1 || !options.nprobe.empty()) return RunDistributedBench(comm, options);
   BenchOptions o = options;
   if (!o.index.empty()) {
     // The peers are built like the stored index was.

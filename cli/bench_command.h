@@ -5,6 +5,9 @@
 //   zyphyr bench --data FILE.hdf5 [--k 10] [--ef 10,16,32,64,128] [--threads T] [--peers hnswlib,faiss]
 //                [--M 16] [--ef-construction 200] [--build-threads T] [--index DIR] --report DIR
 //
+// Under mpirun (or with --nprobe), the distributed bench runs instead: see
+// cli/distributed_bench.h.
+//
 // With --index DIR, Zyphyr searches that stored index (built from the same
 // --data file by 'zyphyr build') in place instead of building one; the peers
 // are built with the index's M and efConstruction.
@@ -21,6 +24,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include "mpi/communicator.h"
+
 namespace zyphyr::cli {
 
 struct BenchOptions {
@@ -35,6 +40,8 @@ struct BenchOptions {
   std::uint64_t seed = 42;
   std::string report;
   std::string index;  // Empty: build Zyphyr's index in memory.
+  std::string nprobe;  // Comma-separated; empty: broadcast mode only.
+  std::size_t batch = 256;
   bool M_given = false;
   bool ef_construction_given = false;
 };
@@ -42,7 +49,10 @@ struct BenchOptions {
 CLI::App* AddBenchCommand(CLI::App& app, BenchOptions* options);
 
 // Returns 0; 2 on bad options or input (one line "error: ..."); 1 on failures.
-int RunBench(const BenchOptions& options);
+// On several ranks (mpirun), or with --nprobe, the distributed bench runs
+// instead (cli/distributed_bench.h). Collective: every rank returns the same
+// status; only rank 0 prints.
+int RunBench(Communicator& comm, const BenchOptions& options);
 
 }  // namespace zyphyr::cli
 

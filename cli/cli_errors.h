@@ -22,13 +22,18 @@ inline int UsageError(std::string_view message) {
   return kExitBadInput;
 }
 
-// Prints `status` as the one-line error; returns 2 for InvalidArgument,
-// NotFound and Unsupported (the caller's input or environment), 1 otherwise.
-inline int ReportError(const Status& status) {
-  fmt::print(stderr, "error: {}\n", status.message());
+// 2 for InvalidArgument, NotFound and Unsupported (the caller's input or
+// environment), 1 otherwise.
+inline int ExitCodeOf(const Status& status) {
   bool bad_input = status.code() == StatusCode::kInvalidArgument || status.code() == StatusCode::kNotFound ||
                    status.code() == StatusCode::kUnsupported;
   return bad_input ? kExitBadInput : kExitFailure;
+}
+
+// Prints `status` as the one-line error; returns ExitCodeOf(status).
+inline int ReportError(const Status& status) {
+  fmt::print(stderr, "error: {}\n", status.message());
+  return ExitCodeOf(status);
 }
 
 }  // namespace zyphyr::cli

@@ -1,11 +1,10 @@
 #include "cli/index_commands.h"
 
 #include <algorithm>
-#include <chrono>
 #include <filesystem>
 #include <limits>
-#include <mutex>
 #include <numeric>
+#include <optional>
 #include <span>
 #include <system_error>
 #include <vector>
@@ -15,12 +14,14 @@
 #include "cli/cli_errors.h"
 #include "cli/options.h"
 #include "cli/progress_bar.h"
-#include "cli/stopwatch.h"
 #include "io/ann_dataset_reader.h"
 #include "io/ann_result_file.h"
+#include "mpi/distributed_build.h"
+#include "mpi/distributed_index.h"
 #include "src/core/metric.h"
 #include "src/core/parallel_for.h"
 #include "src/core/vector_store.h"
+#include "src/eval/recall.h"
 #include "src/index/hnsw_options.h"
 #include "src/index/neighbor.h"
 #include "storage/index_manifest.h"
@@ -60,22 +61,16 @@ std::string DatasetName(const std::string& path) {
   return name;
 }
 
-// Id-overlap recall@k: the fraction of the first k true ids of each query
-// found among the ids returned for it.
-double IdOverlapRecall(const std::vector<std::vector<Neighbor>>& found, std::span<const std::int64_t> truth,
-                       std::size_t truth_cols, std::size_t k) {
-  std::size_t hits = 0;
-  std::vector<std::uint64_t> ids;
-  for (std::size_t q = 0; q < found.size(); ++q) {
-    ids.clear();
-    for (const Neighbor& nb : found[q]) ids.push_back(nb.id);
-    std::sort(ids.begin(), ids.end());
-    for (std::size_t j = 0; j < k; ++j) {
-      const auto id = static_cast<std::uint64_t>(truth[q * truth_cols + j]);
-      if (std::binary_search(ids.begin(), ids.end(), id)) ++hits;
-    }
-  }
-  return static_cast<double>(hits) / static_cast<double>(found.size() * k);
+// Prints the agreed status on rank 0 only; every rank returns the same code.
+int ReportAgreed(const Communicator& comm, const Status& status) {
+  if (!comm.is_root()) return ExitCodeOf(status);
+  return ReportError(status);
+}
+
+// --threads 0: the node's hardware threads shared among the ranks on it.
+std::size_t ThreadsPerRank(const Communicator& comm, std::size_t requested) {
+  if (requested != 0) return requested;
+  return std::max<std::size_t>(1, ResolveThreads(0) / static_cast<std::size_t>(comm.local_size()));
 }
 
 }  // namespace
@@ -84,10 +79,14 @@ CLI::App* AddBuildCommand(CLI::App& app, BuildOptions* o) {
   CLI::App* cmd = app.add_subcommand("build", "Build an index directory over the train rows of a dataset file");
   cmd->add_option("--data", o->data, "ann-benchmarks HDF5 dataset file (its 'train' rows are indexed)")->required();
   cmd->add_option("--index", o->index, "Index directory to create (must not exist)")->required();
+  cmd->add_option("--shards", o->shards, "Shards to split the rows into, at least the ranks (default: one per rank)");
+  cmd->add_option("--partition", o->partition, "range (contiguous rows) or kmeans (nearest centroid)")
+      ->capture_default_str();
   cmd->add_option("--M", o->M, "Links per node (2M on level 0)")->capture_default_str();
   cmd->add_option("--ef-construction", o->ef_construction, "Beam width while building")->capture_default_str();
-  cmd->add_option("--threads", o->threads, "Build threads (0: all)")->capture_default_str();
-  cmd->add_option("--seed", o->seed, "Seed of the level draws")->capture_default_str();
+  cmd->add_option("--threads", o->threads, "Build threads per rank (0: the node's, shared among its ranks)")
+      ->capture_default_str();
+  cmd->add_option("--seed", o->seed, "Seed of the level draws and of k-means")->capture_default_str();
   cmd->add_option("--metric", o->metric, "l2, ip or cosine (default: the dataset file's)");
   return cmd;
 }
@@ -99,128 +98,113 @@ CLI::App* AddSearchCommand(CLI::App& app, SearchOptions* o) {
   cmd->add_option("--queries", o->queries, "ann-benchmarks HDF5 file whose 'test' rows are the queries")->required();
   cmd->add_option("--k", o->k, "Neighbours per query")->required();
   cmd->add_option("--ef", o->ef, "Search beam width (raised to k when smaller)")->required();
-  cmd->add_option("--threads", o->threads, "Search threads (0: all)")->capture_default_str();
+  cmd->add_option("--nprobe", o->nprobe, "Send each query only to the N shards with the nearest centroids (k-means "
+                                         "indexes; default: every shard)");
+  cmd->add_option("--batch", o->batch, "Queries per batch sent to the ranks")->capture_default_str();
+  cmd->add_option("--threads", o->threads, "Search threads per rank (0: the node's, shared among its ranks)")
+      ->capture_default_str();
   cmd->add_option("--out", o->out, "ann-benchmarks result file to write")->required();
   return cmd;
 }
 
-int RunBuild(const BuildOptions& o) {
-  if (Status st = CheckBuildOptions(o); !st.ok()) return ReportError(st);
-  Result<Metric> metric_override = Metric::kL2;
-  if (!o.metric.empty()) {
-    metric_override = ParseMetric(o.metric);
-    if (!metric_override.ok()) return ReportError(metric_override.status());
+int RunBuild(Communicator& comm, const BuildOptions& o) {
+  Status st = CheckBuildOptions(o);
+  DistributedBuildParams params;
+  if (st.ok() && !o.metric.empty()) {
+    Result<Metric> metric = ParseMetric(o.metric);
+    st = metric.status();
+    if (metric.ok()) params.metric = *metric;
   }
-  // Before any time goes into reading and building (BuildIndexDirectory checks again).
-  if (Status st = CheckIndexDirectoryIsNew(o.index); !st.ok()) return ReportError(st);
-
-  Result<AnnDatasetReader> reader = AnnDatasetReader::Open(o.data);
-  if (!reader.ok()) return ReportError(reader.status());
-  const Metric metric = o.metric.empty() ? reader->metric() : *metric_override;
-  const std::size_t dim = reader->dim();
-  const std::size_t rows = reader->train_shape().rows;
-  Result<std::vector<float>> train = reader->ReadTrain();
-  if (!train.ok()) return ReportError(train.status());
-
-  VectorStore store(dim, metric);
-  store.Reserve(rows);
-  std::vector<std::uint64_t> ids(rows);
-  std::iota(ids.begin(), ids.end(), std::uint64_t{0});
-  if (Status st = store.AddBatch(ids, *train); !st.ok()) return ReportError(st.WithContext(o.data));
-  train->clear();
-  train->shrink_to_fit();
-
-  IndexBuildParams params;
+  if (!st.ok()) return ReportAgreed(comm, st);
+  params.data = o.data;
+  params.index = o.index;
+  params.shards = o.shards;
+  params.partition = o.partition;
   params.hnsw.M = o.M;
   params.hnsw.ef_construction = o.ef_construction;
-  params.hnsw.threads = ResolveThreads(o.threads);
+  params.hnsw.threads = ThreadsPerRank(comm, o.threads);
   params.hnsw.seed = o.seed;
-  params.source = o.data;
-  ProgressBar bar("build");
-  params.hnsw.progress = bar.Callback();
-  const Stopwatch clock;
-  Status built = BuildIndexDirectory(o.index, std::move(store), params);
+  ProgressBar bar(comm.size() > 1 ? "build (rank 0's shards)" : "build");
+  if (comm.is_root()) params.hnsw.progress = bar.Callback();
+  Result<DistributedBuildReport> built = DistributedBuild(comm, params);
   bar.Finish();
-  if (!built.ok()) return ReportError(built);
-  const double seconds = clock.Seconds();
-
-  Result<IndexManifest> manifest = ReadManifest(o.index);
-  if (!manifest.ok()) return ReportError(manifest.status());
-  fmt::print("built {}: {} x {}, metric {}, M {}, efConstruction {}, {}, {}, {:.1f} s\n", o.index, rows, dim,
-             MetricName(metric), o.M, o.ef_construction, Plural(manifest->shards.size(), "shard", "shards"),
-             FormatBytes(ShardBytes(*manifest)), seconds);
+  if (!built.ok()) return ReportAgreed(comm, built.status());
+  if (!comm.is_root()) return 0;
+  const IndexManifest& m = built->manifest;
+  fmt::print("built {}: {} x {}, metric {}, M {}, efConstruction {}, {} ({} partition) on {}, {}, {:.1f} s\n",
+             o.index, m.rows, m.dim, MetricName(m.metric), m.M, m.ef_construction,
+             Plural(m.shards.size(), "shard", "shards"), m.partition, Plural(comm.size(), "rank", "ranks"),
+             FormatBytes(ShardBytes(m)), built->seconds);
   return 0;
 }
 
-int RunSearch(const SearchOptions& o) {
-  if (Status st = CheckPositive(o.k, "--k"); !st.ok()) return ReportError(st);
-  if (Status st = CheckPositive(o.ef, "--ef"); !st.ok()) return ReportError(st);
-  const std::size_t threads = ResolveThreads(o.threads);
+int RunSearch(Communicator& comm, const SearchOptions& o) {
+  Status st = CheckPositive(o.k, "--k");
+  if (st.ok()) st = CheckPositive(o.ef, "--ef");
+  if (st.ok()) st = CheckPositive(o.batch, "--batch");
+  if (!st.ok()) return ReportAgreed(comm, st);
+  const std::size_t threads = ThreadsPerRank(comm, o.threads);
 
-  Result<AnnDatasetReader> reader = AnnDatasetReader::Open(o.queries);
-  if (!reader.ok()) return ReportError(reader.status());
-  StoredIndexOptions open_options;
-  open_options.threads = threads;
-  Result<std::unique_ptr<StoredIndex>> opened = StoredIndex::Open(o.index, open_options);
-  if (!opened.ok()) return ReportError(opened.status());
-  const StoredIndex& index = **opened;
-  if (reader->dim() != index.dim()) {
-    return ReportError(Status::InvalidArgument(fmt::format("{}: queries have dimension {}, the index {} has {}",
-                                                           o.queries, reader->dim(), o.index, index.dim())));
+  // Rank 0 reads the queries; every rank opens its shards.
+  std::optional<AnnDatasetReader> reader;
+  if (comm.is_root()) {
+    Result<AnnDatasetReader> opened = AnnDatasetReader::Open(o.queries);
+    st = opened.status();
+    if (opened.ok()) reader.emplace(std::move(*opened));
   }
-  Result<std::vector<float>> test = reader->ReadTest();
-  if (!test.ok()) return ReportError(test.status());
-  const std::size_t dim = index.dim();
-  const std::size_t queries = reader->test_shape().rows;
+  if (Status agreed = comm.Agree(st); !agreed.ok()) return ReportAgreed(comm, agreed);
+  Result<std::unique_ptr<DistributedIndex>> opened = DistributedIndex::Open(comm, o.index, threads);
+  if (!opened.ok()) return ReportAgreed(comm, opened.status());
+  DistributedIndex& index = **opened;
+  const IndexManifest& manifest = index.manifest();
+  const std::size_t dim = manifest.dim;
+  std::vector<float> test;
+  if (comm.is_root()) {
+    if (reader->dim() != dim) {
+      st = Status::InvalidArgument(
+          fmt::format("{}: queries have dimension {}, the index {} has {}", o.queries, reader->dim(), o.index, dim));
+    } else {
+      Result<std::vector<float>> read = reader->ReadTest();
+      st = read.status();
+      if (read.ok()) test = std::move(*read);
+    }
+  }
+  if (Status agreed = comm.Agree(st); !agreed.ok()) return ReportAgreed(comm, agreed);
 
   const HnswSearchOptions search{o.k, o.ef};
   const std::size_t ef = EffectiveEf(search);
-  if (o.ef < o.k) fmt::print(stderr, "note: ef {} < k {}: searched with ef {}\n", o.ef, o.k, ef);
+  if (o.ef < o.k && comm.is_root()) fmt::print(stderr, "note: ef {} < k {}: searched with ef {}\n", o.ef, o.k, ef);
+  DistributedSearchOptions options;
+  options.k = o.k;
+  options.ef = ef;
+  options.nprobe = o.nprobe;
+  options.batch = o.batch;
+  options.threads = threads;
+  Result<DistributedSearchResult> run = index.Search(test, options);
+  if (!run.ok()) return ReportAgreed(comm, run.status());
+  if (!comm.is_root()) return 0;
 
-  std::vector<std::vector<Neighbor>> found(queries);
-  std::vector<float> times(queries, 0.0f);
-  std::mutex error_mutex;
-  std::size_t failed_query = queries;
-  Status failure;
-  const Stopwatch clock;
-  ParallelFor(
-      0, queries, threads, [] { return 0; },
-      [&](std::size_t q, int&) {
-        const auto start = std::chrono::steady_clock::now();
-        Result<std::vector<Neighbor>> result =
-            index.Search(std::span<const float>(*test).subspan(q * dim, dim), search);
-        times[q] = std::chrono::duration<float>(std::chrono::steady_clock::now() - start).count();
-        if (result.ok()) {
-          found[q] = std::move(result).value();
-          return;
-        }
-        std::lock_guard<std::mutex> lock(error_mutex);
-        if (q < failed_query) {
-          failed_query = q;
-          failure = result.status();
-        }
-      });
-  const double wall_s = clock.Seconds();
-  if (!failure.ok()) return ReportError(failure.WithContext(fmt::format("{}: test row {}", o.queries, failed_query)));
-
-  const IndexManifest& manifest = index.manifest();
+  const std::size_t queries = test.size() / dim;
   AnnResult result;
   result.algo = "zyphyr";
-  result.name = fmt::format("zyphyr(M={},efC={},ef={})", manifest.M, manifest.ef_construction, ef);
+  result.name = o.nprobe == 0
+                    ? fmt::format("zyphyr(M={},efC={},ef={},ranks={})", manifest.M, manifest.ef_construction, ef,
+                                  comm.size())
+                    : fmt::format("zyphyr(M={},efC={},ef={},ranks={},nprobe={})", manifest.M,
+                                  manifest.ef_construction, ef, comm.size(), o.nprobe);
   result.dataset = DatasetName(o.queries);
-  result.distance = std::string(AnnDistanceName(index.metric()));
+  result.distance = std::string(AnnDistanceName(manifest.metric));
   result.count = o.k;
   result.build_time = 0;
   result.index_size = static_cast<double>(ShardBytes(manifest)) / 1024.0;
   result.neighbors.assign(queries * o.k, -1);
   result.distances.assign(queries * o.k, std::numeric_limits<float>::infinity());
-  double total_s = 0;
   std::size_t total_results = 0;
   for (std::size_t q = 0; q < queries; ++q) {
-    total_s += times[q];
-    total_results += found[q].size();
-    for (std::size_t j = 0; j < found[q].size() && j < o.k; ++j) {
-      const Neighbor& nb = found[q][j];
+    const std::vector<Neighbor> found = run->lists.Get(q);
+    total_results += found.size();
+    for (std::size_t j = 0; j < found.size(); ++j) {
+      const Neighbor& nb = found[j];
       if (nb.id > static_cast<std::uint64_t>(std::numeric_limits<std::int32_t>::max())) {
         return ReportError(Status::Unsupported(
             fmt::format("{}: id {} (found for test row {}) does not fit the int32 ids of an ann-benchmarks result file",
@@ -230,9 +214,12 @@ int RunSearch(const SearchOptions& o) {
       result.distances[q * o.k + j] = nb.distance;
     }
   }
-  result.best_search_time = total_s / static_cast<double>(queries);
-  result.candidates = static_cast<double>(total_results) / static_cast<double>(queries);
-  result.times = std::move(times);
+  result.times.assign(run->latency_seconds.begin(), run->latency_seconds.end());
+  double total_s = 0;
+  for (float t : result.times) total_s += t;
+  result.best_search_time = queries == 0 ? 0.0 : total_s / static_cast<double>(queries);
+  result.candidates = queries == 0 ? 0.0 : static_cast<double>(total_results) / static_cast<double>(queries);
+  result.batch_mode = true;
 
   std::string recall_text;
   if (reader->has_ground_truth()) {
@@ -243,14 +230,21 @@ int RunSearch(const SearchOptions& o) {
     } else {
       Result<std::vector<std::int64_t>> truth = reader->ReadNeighbors();
       if (!truth.ok()) return ReportError(truth.status());
-      recall_text = fmt::format(", recall@{} {:.3f}", o.k, IdOverlapRecall(found, *truth, truth_cols, o.k));
+      recall_text = fmt::format(", recall@{} {:.3f}", o.k, IdOverlapRecall(run->lists, *truth, truth_cols, o.k));
     }
   }
 
-  if (Status st = WriteAnnResult(o.out, result); !st.ok()) return ReportError(st);
-  const std::size_t used_threads = std::min(threads, queries);
-  fmt::print("searched {}: k {}, ef {}, {}, {:.0f} QPS{}; wrote {}\n", Plural(queries, "query", "queries"), o.k, ef,
-             Plural(used_threads, "thread", "threads"), static_cast<double>(queries) / wall_s, recall_text, o.out);
+  if (Status written = WriteAnnResult(o.out, result); !written.ok()) return ReportError(written);
+  const PipelineTimes& t = run->times;
+  const std::string mode =
+      o.nprobe == 0 ? std::string("broadcast") : fmt::format("routed to {:.0f} of {} shards", run->shards_per_query,
+                                                             manifest.shards.size());
+  fmt::print("searched {}: k {}, ef {}, {} x {}, {}, {:.0f} QPS{}; wrote {}\n", Plural(queries, "query", "queries"),
+             o.k, ef, Plural(comm.size(), "rank", "ranks"), Plural(threads, "thread", "threads"), mode,
+             t.wall > 0 ? static_cast<double>(queries) / t.wall : 0.0, recall_text, o.out);
+  fmt::print("time: {:.3f} s = scatter {:.3f} + rank 0 search {:.3f} + gather {:.3f} + merge {:.3f} (other ranks' "
+             "search: busiest {:.3f} s)\n",
+             t.wall, t.scatter, t.local_search, t.gather, t.merge, t.worker_search_max);
   return 0;
 }
 

@@ -1,19 +1,26 @@
 // `zyphyr build` and `zyphyr search`: write an index directory from an
-// ann-benchmarks dataset file (storage/stored_index.h), and search one.
+// ann-benchmarks dataset file, and search one; alone or on P MPI ranks.
 //
-//   zyphyr build --data FILE.hdf5 --index DIR [--M 16] [--ef-construction 200] [--threads T] [--seed S]
-//                [--metric l2|ip|cosine]
-//   zyphyr search --index DIR --queries FILE.hdf5 --k K --ef EF [--threads T] --out RESULT.hdf5
+//   [mpirun -np P] zyphyr build --data FILE.hdf5 --index DIR [--shards S] [--partition range|kmeans]
+//                  [--M 16] [--ef-construction 200] [--threads T] [--seed S] [--metric l2|ip|cosine]
+//   [mpirun -np P] zyphyr search --index DIR --queries FILE.hdf5 --k K --ef EF [--nprobe N] [--batch B]
+//                  [--threads T] --out RESULT.hdf5
 //
 // build indexes every row of `train` (ids are the row numbers 0..n-1) under
-// the file's metric unless --metric is given; the directory appears complete
-// or not at all, and an existing DIR is refused.
+// the file's metric unless --metric is given, as S shards (default P) built by
+// P ranks (mpi/distributed_build.h); the directory appears complete or not
+// at all, and an existing DIR is refused.
 //
-// search runs every `test` row of FILE.hdf5 against the index on T threads
-// (0: all), timing each query, and writes an ann-benchmarks result file. When
-// the file has ground truth it prints recall@k as id overlap: the fraction of
-// the first k true ids (train row numbers) among the ids returned, so vectors
-// inserted or deleted since the build are not accounted for.
+// search has rank 0 read the `test` rows of FILE.hdf5 and send them in
+// batches of B to every rank, each searching its own shards on T threads
+// (0: the node's hardware threads shared among its ranks); with --nprobe N
+// (k-means indexes) each query goes only to the N shards with the nearest
+// centroids (mpi/distributed_index.h). Rank 0 writes an ann-benchmarks
+// result file and, when the file has ground truth, prints recall@k as id
+// overlap: the fraction of the first k true ids (train row numbers) among
+// the ids returned, so vectors inserted or deleted since the build are not
+// accounted for. It also prints where the time went: scatter, local search,
+// gather, merge.
 #ifndef ZYPHYR_CLI_INDEX_COMMANDS_H_
 #define ZYPHYR_CLI_INDEX_COMMANDS_H_
 
@@ -22,6 +29,8 @@
 #include <string>
 
 #include <CLI/CLI.hpp>
+
+#include "mpi/communicator.h"
 
 namespace zyphyr::cli {
 
@@ -33,6 +42,8 @@ struct BuildOptions {
   std::size_t threads = 0;  // 0: one per hardware thread.
   std::uint64_t seed = 42;
   std::string metric;  // Empty: the dataset file's.
+  std::size_t shards = 0;  // 0: one per rank.
+  std::string partition = "range";
 };
 
 struct SearchOptions {
@@ -40,16 +51,20 @@ struct SearchOptions {
   std::string queries;
   std::size_t k = 0;
   std::size_t ef = 0;
-  std::size_t threads = 0;  // 0: one per hardware thread.
+  std::size_t threads = 0;  // 0: the node's hardware threads shared among its ranks.
   std::string out;
+  std::size_t nprobe = 0;  // 0: broadcast mode.
+  std::size_t batch = 256;
 };
 
 CLI::App* AddBuildCommand(CLI::App& app, BuildOptions* options);
 CLI::App* AddSearchCommand(CLI::App& app, SearchOptions* options);
 
 // Return 0; 2 on bad options or input (one line "error: ..."); 1 on failures.
-int RunBuild(const BuildOptions& options);
-int RunSearch(const SearchOptions& options);
+// Collective over `comm` (one rank without mpirun): every rank returns the
+// same exit status; only rank 0 prints.
+int RunBuild(Communicator& comm, const BuildOptions& options);
+int RunSearch(Communicator& comm, const SearchOptions& options);
 
 }  // namespace zyphyr::cli
 

@@ -4,6 +4,7 @@
 
 #include <cerrno>
 #include <cinttypes>
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
@@ -113,6 +114,7 @@ std::string ManifestToJson(const IndexManifest& m) {
                           {"id_end", s.id_end},
                           {"bytes", s.bytes},
                           {"header_crc32c", "0x" + Hex(s.header_crc32c, 8)}});
+    if (!s.centroid.empty()) shards.back()["centroid"] = s.centroid;
   }
   Json j = Json::object();
   j["format"] = "zyphyr-index";
@@ -158,6 +160,10 @@ Result<IndexManifest> ManifestFromJson(const std::string& json, const std::strin
   Result<Metric> parsed = ParseMetric(metric);
   if (!parsed.ok()) return Status::Corruption(where + ": field 'metric': " + parsed.status().message());
   m.metric = *parsed;
+  if (m.partition != "range" && m.partition != "kmeans") {
+    return Status::Corruption(where + ": field 'partition' must be \"range\" or \"kmeans\", got '" + m.partition +
+                              "'");
+  }
   if (!shards->is_array() || shards->empty()) {
     return Status::Corruption(where + ": field 'shards' must be a non-empty array");
   }
@@ -181,6 +187,19 @@ Result<IndexManifest> ManifestFromJson(const std::string& json, const std::strin
       return Status::Corruption(at + ": file names must be plain names inside the index directory");
     }
     if (shard.id_end < shard.id_begin) return Status::Corruption(at + ": id_end is below id_begin");
+    if (m.partition == "kmeans") {
+      auto centroid = entry.find("centroid");
+      if (centroid == entry.end()) return Status::Corruption(at + ": field 'centroid' is missing (k-means partition)");
+      if (!centroid->is_array() || centroid->size() != m.dim) {
+        return Status::Corruption(at + ": field 'centroid' must be an array of " + std::to_string(m.dim) + " numbers");
+      }
+      for (const Json& x : *centroid) {
+        if (!x.is_number() || !std::isfinite(x.get<double>())) {
+          return Status::Corruption(at + ": field 'centroid' must hold finite numbers");
+        }
+        shard.centroid.push_back(x.get<float>());
+      }
+    }
     total += shard.rows;
     m.shards.push_back(std::move(shard));
   }

@@ -16,6 +16,7 @@
 //                 "id_end": 60000, "bytes": 205844480,
 //                 "header_crc32c": "0x1a2b3c4d"}]
 //   }
+// Under "partition": "kmeans" every shard also has "centroid": [dim numbers].
 #ifndef ZYPHYR_STORAGE_INDEX_MANIFEST_H_
 #define ZYPHYR_STORAGE_INDEX_MANIFEST_H_
 
@@ -42,6 +43,10 @@ struct ManifestShard {
   std::uint64_t id_end = 0;
   std::uint64_t bytes = 0;           // File size.
   std::uint32_t header_crc32c = 0;  // The shard header's checksum, tying the manifest to that exact file.
+  // Under k-means partitioning, the centre of the partition (dim floats, as
+  // the engine stores vectors: normalised under cosine); queries are routed
+  // to the shards with the nearest centroids. Empty under range partitioning.
+  std::vector<float> centroid;
 };
 
 struct IndexManifest {
@@ -53,6 +58,8 @@ struct IndexManifest {
   std::uint64_t rows = 0;     // Rows in the shards (before the logs are applied).
   std::uint64_t next_id = 0;  // The id the next inserted vector gets (at least).
   std::uint64_t generation = 1;
+  // "range": shard i holds a contiguous range of row numbers. "kmeans": shard
+  // i holds the rows nearest to its centroid (ManifestShard::centroid).
   std::string partition = "range";
   std::string source;  // The dataset the index was built from, as given.
   std::vector<ManifestShard> shards;

@@ -10,12 +10,14 @@
 #include <cstring>
 #include <filesystem>
 #include <map>
+#include <numeric>
 #include <random>
 #include <set>
 #include <unordered_set>
 
 #include "src/core/aligned_buffer.h"
 #include "src/index/hnsw_searcher.h"
+#include "src/partition/kmeans.h"
 #include "storage/atomic_file.h"
 #include "storage/mutation_log.h"
 #include "storage/unique_fd.h"
@@ -128,6 +130,7 @@ Status CheckShardAgainstManifest(const Shard& shard, const ManifestShard& entry,
 }  // namespace
 
 struct StoredIndex::ShardState {
+  std::size_t number = 0;  // In the manifest.
   ManifestShard entry;
   std::unique_ptr<Shard> shard;
   std::vector<std::uint8_t> excluded;  // Per node; empty when no row is deleted.
@@ -156,8 +159,22 @@ Result<std::unique_ptr<StoredIndex>> StoredIndex::Open(const std::string& dir, c
   index->manifest_ = std::move(*manifest);
   const IndexManifest& m = index->manifest_;
   index->next_id_ = m.next_id;
-  for (const ManifestShard& entry : m.shards) {
+  std::vector<std::size_t> numbers = options.shards;
+  if (numbers.empty()) {
+    numbers.resize(m.shards.size());
+    std::iota(numbers.begin(), numbers.end(), std::size_t{0});
+  }
+  std::sort(numbers.begin(), numbers.end());
+  numbers.erase(std::unique(numbers.begin(), numbers.end()), numbers.end());
+  for (std::size_t number : numbers) {
+    if (number >= m.shards.size()) {
+      return Status::InvalidArgument(dir + ": has " + std::to_string(m.shards.size()) + " shard" +
+                                     (m.shards.size() == 1 ? "" : "s") + ", shard " + std::to_string(number) +
+                                     " asked for");
+    }
+    const ManifestShard& entry = m.shards[number];
     auto state = std::make_unique<ShardState>();
+    state->number = number;
     state->entry = entry;
     Result<std::unique_ptr<Shard>> shard =
         Shard::Open(JoinPath(dir, entry.file), ShardOpenOptions{options.verify_vectors});
@@ -201,14 +218,24 @@ Result<std::vector<Neighbor>> StoredIndex::Search(std::span<const float> query,
   if (prepared.size() < stride) prepared = AlignedBuffer<float>(stride);
   ZYPHYR_RETURN_IF_ERROR(PrepareVector(query, manifest_.dim, manifest_.metric, "query", prepared.data()));
 
+  std::vector<Neighbor> merged;
+  SearchPrepared(prepared.data(), options, {}, &merged);
+  for (Neighbor& n : merged) n.distance = ReportedDistance(manifest_.metric, n.distance);
+  return merged;
+}
+
+void StoredIndex::SearchPrepared(const float* query, const HnswSearchOptions& options,
+                                 std::span<const std::size_t> only, std::vector<Neighbor>* out) const {
   const std::size_t ef = EffectiveEf(options);
   thread_local std::vector<ScoredNode> found;
-  std::vector<Neighbor> merged;  // Internal distances until the end.
+  std::vector<Neighbor>& merged = *out;
+  merged.clear();
   for (const auto& state : shards_) {
-    state->shard->searcher().Search(prepared.data(), ef, &found, state->excluded);
+    if (!only.empty() && std::find(only.begin(), only.end(), state->number) == only.end()) continue;
+    state->shard->searcher().Search(query, ef, &found, state->excluded);
     for (const ScoredNode& s : found) merged.push_back({s.distance, state->shard->ids()[s.node]});
     if (state->delta_searcher) {
-      state->delta_searcher->Search(prepared.data(), ef, &found);
+      state->delta_searcher->Search(query, ef, &found);
       for (const ScoredNode& s : found) merged.push_back({s.distance, state->delta->store().id(s.node)});
     }
   }
@@ -218,8 +245,6 @@ Result<std::vector<Neighbor>> StoredIndex::Search(std::span<const float> query,
                       return a.distance < b.distance || (a.distance == b.distance && a.id < b.id);
                     });
   merged.resize(keep);
-  for (Neighbor& n : merged) n.distance = ReportedDistance(manifest_.metric, n.distance);
-  return merged;
 }
 
 std::size_t StoredIndex::live_rows() const {
@@ -249,6 +274,7 @@ bool StoredIndex::Contains(std::uint64_t id) const {
 
 std::size_t StoredIndex::shard_count() const { return shards_.size(); }
 const Shard& StoredIndex::shard(std::size_t i) const { return *shards_[i]->shard; }
+std::size_t StoredIndex::shard_number(std::size_t i) const { return shards_[i]->number; }
 
 std::size_t StoredIndex::ResidentBytes() const {
   std::size_t bytes = 0;
@@ -296,19 +322,69 @@ Status CheckIndexDirectoryIsNew(const std::string& dir) {
   return Status::Ok();
 }
 
-Status BuildIndexDirectory(const std::string& dir, VectorStore store, const IndexBuildParams& params,
-                           const FileOps& ops) {
-  ZYPHYR_RETURN_IF_ERROR(CheckIndexDirectoryIsNew(dir));
+namespace {
+
+std::string TrimSlashes(std::string dir) {
+  while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
+  return dir;
+}
+
+}  // namespace
+
+Result<std::string> CreateStagingDirectory(const std::string& dir) {
+  const std::string tmp = TempPathFor(TrimSlashes(dir));
+  if (::mkdir(tmp.c_str(), 0755) != 0) return Status::IOError(dir + ": cannot create: " + std::strerror(errno));
+  return tmp;
+}
+
+Result<ManifestShard> BuildShardFile(const std::string& dir, std::size_t number, VectorStore store,
+                                     const HnswBuildOptions& hnsw, const FileOps& ops) {
   const std::span<const std::uint64_t> ids = store.ids();
   for (std::size_t i = 1; i < ids.size(); ++i) {
     if (ids[i] <= ids[i - 1]) return Status::InvalidArgument(dir + ": ids must increase");
   }
-  std::string trimmed = dir;
-  while (trimmed.size() > 1 && trimmed.back() == '/') trimmed.pop_back();
-  const std::string tmp = TempPathFor(trimmed);
-  if (::mkdir(tmp.c_str(), 0755) != 0) {
-    return Status::IOError(dir + ": cannot create: " + std::strerror(errno));
+  ManifestShard entry;
+  entry.file = ShardFileName(number, 1);
+  entry.log = ShardLogName(number, 1);
+  entry.uid = RandomUid();
+  entry.rows = store.size();
+  entry.id_begin = ids.empty() ? 0 : ids.front();
+  entry.id_end = ids.empty() ? 0 : ids.back() + 1;
+  Result<std::unique_ptr<HnswIndex>> index = HnswIndex::Build(std::move(store), hnsw);
+  if (!index.ok()) return index.status();
+  const HnswIndex& built = **index;
+  Result<WrittenShard> written = WriteShard(
+      JoinPath(dir, entry.file), built.store().rows(), built.store().ids(), built.graph().view(),
+      ShardParams{static_cast<std::uint32_t>(std::max(hnsw.ef_construction, hnsw.M)), hnsw.seed, entry.uid}, ops);
+  if (!written.ok()) return written.status().WithContext(dir);
+  entry.bytes = written->bytes;
+  entry.header_crc32c = written->header_crc32c;
+  return entry;
+}
+
+Status PublishIndexDirectory(const std::string& staging, const std::string& dir, const IndexManifest& manifest) {
+  ZYPHYR_RETURN_IF_ERROR(WriteManifest(staging, manifest));
+  {
+    UniqueFd fd(::open(JoinPath(staging, kLockName).c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644));
+    if (fd.get() < 0) return Status::IOError(dir + ": cannot create the lock file: " + std::strerror(errno));
   }
+  ZYPHYR_RETURN_IF_ERROR(FsyncParentDirectory(JoinPath(staging, kManifestName)));
+  const std::string trimmed = TrimSlashes(dir);
+  if (::rename(staging.c_str(), trimmed.c_str()) != 0) {
+    const int err = errno;
+    if (err == EEXIST || err == ENOTEMPTY) {
+      return Status::InvalidArgument(dir + ": already exists (remove it or choose another --index)");
+    }
+    return Status::IOError(dir + ": cannot rename " + staging + " into place: " + std::strerror(err));
+  }
+  return FsyncParentDirectory(trimmed);
+}
+
+Status BuildIndexDirectory(const std::string& dir, VectorStore store, const IndexBuildParams& params,
+                           const FileOps& ops) {
+  ZYPHYR_RETURN_IF_ERROR(CheckIndexDirectoryIsNew(dir));
+  Result<std::string> staging = CreateStagingDirectory(dir);
+  if (!staging.ok()) return staging.status();
   // Removes the half-built directory on any failure.
   struct Cleanup {
     std::string path;
@@ -318,7 +394,7 @@ Status BuildIndexDirectory(const std::string& dir, VectorStore store, const Inde
         std::filesystem::remove_all(path, ignored);
       }
     }
-  } cleanup{tmp};
+  } cleanup{*staging};
 
   IndexManifest m;
   m.dim = store.dim();
@@ -327,44 +403,15 @@ Status BuildIndexDirectory(const std::string& dir, VectorStore store, const Inde
   m.ef_construction = params.hnsw.ef_construction;
   m.seed = params.hnsw.seed;
   m.rows = store.size();
-  m.next_id = ids.empty() ? 0 : ids.back() + 1;
+  m.next_id = store.size() == 0 ? 0 : store.ids().back() + 1;
   m.generation = 1;
   m.source = params.source;
-  ManifestShard entry;
-  entry.file = ShardFileName(0, m.generation);
-  entry.log = ShardLogName(0, m.generation);
-  entry.uid = RandomUid();
-  entry.rows = store.size();
-  entry.id_begin = ids.empty() ? 0 : ids.front();
-  entry.id_end = m.next_id;
-
-  Result<std::unique_ptr<HnswIndex>> index = HnswIndex::Build(std::move(store), params.hnsw);
-  if (!index.ok()) return index.status();
-  const HnswIndex& built = **index;
-  Result<WrittenShard> written =
-      WriteShard(JoinPath(tmp, entry.file), built.store().rows(), built.store().ids(), built.graph().view(),
-                 ShardParams{static_cast<std::uint32_t>(std::max(params.hnsw.ef_construction, params.hnsw.M)),
-                             params.hnsw.seed, entry.uid},
-                 ops);
-  if (!written.ok()) return written.status().WithContext(dir);
-  entry.bytes = written->bytes;
-  entry.header_crc32c = written->header_crc32c;
-  m.shards.push_back(entry);
-  ZYPHYR_RETURN_IF_ERROR(WriteManifest(tmp, m));
-  {
-    UniqueFd fd(::open(JoinPath(tmp, kLockName).c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644));
-    if (fd.get() < 0) return Status::IOError(dir + ": cannot create the lock file: " + std::strerror(errno));
-  }
-  ZYPHYR_RETURN_IF_ERROR(FsyncParentDirectory(JoinPath(tmp, kManifestName)));
-  if (::rename(tmp.c_str(), trimmed.c_str()) != 0) {
-    const int err = errno;
-    if (err == EEXIST || err == ENOTEMPTY) {
-      return Status::InvalidArgument(dir + ": already exists (remove it or choose another --index)");
-    }
-    return Status::IOError(dir + ": cannot rename " + tmp + " into place: " + std::strerror(err));
-  }
+  Result<ManifestShard> entry = BuildShardFile(*staging, 0, std::move(store), params.hnsw, ops);
+  if (!entry.ok()) return entry.status();
+  m.shards.push_back(*entry);
+  ZYPHYR_RETURN_IF_ERROR(PublishIndexDirectory(*staging, dir, m));
   cleanup.path.clear();
-  return FsyncParentDirectory(trimmed);
+  return Status::Ok();
 }
 
 namespace {
@@ -408,10 +455,32 @@ Result<std::uint64_t> InsertIntoIndex(const std::string& dir, std::span<const fl
   if (!first.ok()) return first.status();
   std::vector<std::uint64_t> ids(count);
   for (std::size_t i = 0; i < count; ++i) ids[i] = *first + i;
-  const ManifestShard& target = m->shards.back();
-  Result<MutationLogWriter> writer = MutationLogWriter::Open(JoinPath(dir, target.log), m->dim, target.uid, ops);
-  if (!writer.ok()) return writer.status();
-  ZYPHYR_RETURN_IF_ERROR(writer->AppendInsert(ids, rows));
+  // Each vector goes to the last shard, or under k-means to the shard whose
+  // centroid is nearest, so routed searches find it.
+  std::vector<std::size_t> target(count, m->shards.size() - 1);
+  if (m->partition == "kmeans") {
+    std::vector<float> centroids;
+    for (const ManifestShard& entry : m->shards) centroids.insert(centroids.end(), entry.centroid.begin(), entry.centroid.end());
+    for (std::size_t i = 0; i < count; ++i) {
+      ZYPHYR_RETURN_IF_ERROR(PrepareVector(rows.subspan(i * m->dim, m->dim), m->dim, m->metric,
+                                           "vector " + std::to_string(i), scratch.data()));
+      target[i] = NearestCentroids(std::span<const float>(scratch.data(), m->dim), centroids, m->dim, 1).front();
+    }
+  }
+  for (std::size_t shard = 0; shard < m->shards.size(); ++shard) {
+    std::vector<std::uint64_t> shard_ids;
+    std::vector<float> shard_rows;
+    for (std::size_t i = 0; i < count; ++i) {
+      if (target[i] != shard) continue;
+      shard_ids.push_back(ids[i]);
+      shard_rows.insert(shard_rows.end(), rows.begin() + i * m->dim, rows.begin() + (i + 1) * m->dim);
+    }
+    if (shard_ids.empty()) continue;
+    const ManifestShard& entry = m->shards[shard];
+    Result<MutationLogWriter> writer = MutationLogWriter::Open(JoinPath(dir, entry.log), m->dim, entry.uid, ops);
+    if (!writer.ok()) return writer.status();
+    ZYPHYR_RETURN_IF_ERROR(writer->AppendInsert(shard_ids, shard_rows));
+  }
   return *first;
 }
 
@@ -481,6 +550,7 @@ Result<CompactReport> CompactIndex(const std::string& dir, std::size_t threads, 
     entry.uid = RandomUid();
     entry.rows = (*rebuilt)->size();
     entry.id_begin = old.shards[i].id_begin;
+    entry.centroid = old.shards[i].centroid;
     entry.id_end = std::max(old.shards[i].id_end, live_ids.empty() ? 0 : live_ids.back() + 1);
     Result<WrittenShard> written = WriteShard(
         JoinPath(dir, entry.file), (*rebuilt)->store().rows(), (*rebuilt)->store().ids(), (*rebuilt)->graph().view(),
@@ -523,7 +593,7 @@ Result<std::vector<std::string>> VerifyPath(const std::string& path) {
                     " section checksums and graph structure ok (" + std::to_string((*shard)->size()) + " rows)");
     return lines;
   }
-  Result<std::unique_ptr<StoredIndex>> index = StoredIndex::Open(path, StoredIndexOptions{true, 1});
+  Result<std::unique_ptr<StoredIndex>> index = StoredIndex::Open(path, StoredIndexOptions{true, 1, {}});
   if (!index.ok()) return index.status();
   const IndexManifest& m = (*index)->manifest();
   lines.push_back(JoinPath(path, kManifestName) + ": ok (generation " + std::to_string(m.generation) + ", " +

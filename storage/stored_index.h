@@ -48,6 +48,24 @@ struct IndexBuildParams {
 Status BuildIndexDirectory(const std::string& dir, VectorStore store, const IndexBuildParams& params,
                            const FileOps& ops = SystemFileOps());
 
+// The steps of BuildIndexDirectory, for builds that write several shards,
+// possibly from several processes (mpi/distributed_build.h):
+//
+// Builds the HNSW graph over `store` (ids increasing) and writes it into
+// `dir` as shard `number` of generation 1 (ShardFileName). Returns its
+// manifest entry (no centroid). Errors: InvalidArgument "<dir>: ids must
+// increase"; those of HnswIndex::Build and WriteShard.
+Result<ManifestShard> BuildShardFile(const std::string& dir, std::size_t number, VectorStore store,
+                                     const HnswBuildOptions& hnsw, const FileOps& ops = SystemFileOps());
+// Writes `manifest` and the lock file into `staging` (a directory holding the
+// shards the manifest names), makes them durable and renames `staging` to
+// `dir`: the instant the index appears. InvalidArgument "<dir>: already
+// exists (...)" when something took `dir` meanwhile; IOError.
+Status PublishIndexDirectory(const std::string& staging, const std::string& dir, const IndexManifest& manifest);
+// A fresh directory beside `dir` to assemble an index in (removed by the
+// caller on failure). IOError "<dir>: cannot create: <reason>".
+Result<std::string> CreateStagingDirectory(const std::string& dir);
+
 // The check BuildIndexDirectory starts with, for callers that want to refuse
 // before reading any data: InvalidArgument "<dir>: already exists (...)" when
 // anything (a dangling symlink included) is at `dir`.
@@ -58,6 +76,10 @@ struct StoredIndexOptions {
   bool verify_vectors = false;
   // Threads for building the in-memory index of inserted vectors.
   std::size_t threads = 1;
+  // Manifest numbers of the shards to open (a rank of a distributed search
+  // opens its own); every shard when empty. InvalidArgument "<dir>: has 2
+  // shards, shard 5 asked for" for a number past the manifest's.
+  std::vector<std::size_t> shards;
 };
 
 class StoredIndex {
@@ -73,6 +95,14 @@ class StoredIndex {
   // vector, nearest first, ties by id; distances as HnswIndex::Search reports
   // them. Errors as HnswIndex::Search.
   Result<std::vector<Neighbor>> Search(std::span<const float> query, const HnswSearchOptions& options) const;
+
+  // As Search, over the opened shards whose manifest numbers are in `only`
+  // (every opened shard when empty; numbers not opened are skipped), with
+  // internal distances (smaller is nearer under every metric; see
+  // src/core/metric.h), as the distributed search merges them. `query` must
+  // be prepared already (PrepareVector: padded, normalised under cosine).
+  void SearchPrepared(const float* query, const HnswSearchOptions& options, std::span<const std::size_t> only,
+                      std::vector<Neighbor>* out) const;
 
   const std::string& dir() const { return dir_; }
   const IndexManifest& manifest() const { return manifest_; }
@@ -91,8 +121,11 @@ class StoredIndex {
   // Whether `id` was deleted through a log since the last compaction.
   bool WasDeleted(std::uint64_t id) const;
 
+  // The opened shards (all, unless StoredIndexOptions::shards chose some), in
+  // manifest order; shard_number(i) is the manifest number of the i-th.
   std::size_t shard_count() const;
   const Shard& shard(std::size_t i) const;
+  std::size_t shard_number(std::size_t i) const;
   // Bytes of the shard mappings now resident (mincore), plus the heap of the
   // inserted vectors' index.
   std::size_t ResidentBytes() const;
@@ -113,7 +146,9 @@ class StoredIndex {
 };
 
 // Appends `count` vectors (row-major, dim floats each) to the index in `dir`
-// through the last shard's mutation log; they get ids next_id, next_id + 1, ...
+// through the mutation log of the last shard (range partition) or of the
+// shard with the nearest centroid (k-means partition); they get ids next_id,
+// next_id + 1, ...
 // Every vector is checked (dimension, NaN/Inf, zero norm under cosine) before
 // anything is written. Returns the first id given. Durable on return.
 Result<std::uint64_t> InsertIntoIndex(const std::string& dir, std::span<const float> rows, std::size_t count,

@@ -120,4 +120,20 @@ std::vector<std::vector<std::uint64_t>> IdsOf(std::span<const std::vector<Neighb
   return out;
 }
 
+double IdOverlapRecall(const TopKLists& found, std::span<const std::int64_t> truth, std::size_t truth_cols,
+                       std::size_t k) {
+  if (found.queries == 0 || k == 0) return 0.0;
+  std::size_t hits = 0;
+  std::vector<std::uint64_t> ids;
+  for (std::size_t q = 0; q < found.queries; ++q) {
+    ids.assign(found.ids.begin() + q * found.k, found.ids.begin() + (q + 1) * found.k);
+    std::sort(ids.begin(), ids.end());
+    for (std::size_t j = 0; j < k; ++j) {
+      const auto id = static_cast<std::uint64_t>(truth[q * truth_cols + j]);
+      if (std::binary_search(ids.begin(), ids.end(), id)) ++hits;
+    }
+  }
+  return static_cast<double>(hits) / static_cast<double>(found.queries * k);
+}
+
 }  // namespace zyphyr

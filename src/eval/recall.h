@@ -30,6 +30,7 @@
 #include "src/core/metric.h"
 #include "src/core/status.h"
 #include "src/index/neighbor.h"
+#include "src/index/top_k_merge.h"
 
 namespace zyphyr {
 
@@ -89,6 +90,14 @@ Result<RecallReport> ComputeRecall(const RecallVectors& vectors, std::span<const
 // truth) and their ids (for what an engine returned).
 std::vector<std::vector<float>> DistancesOf(std::span<const std::vector<Neighbor>> results);
 std::vector<std::vector<std::uint64_t>> IdsOf(std::span<const std::vector<Neighbor>> results);
+
+// Id-overlap recall@k: the fraction of the first k true ids of each query
+// (row-major `truth`, truth_cols >= k per query) found among the ids in
+// `found`'s slots for that query. Unlike the distance-based recall above it
+// ignores ties; it needs no vectors, only a file's stored ground truth.
+// Precondition: found.queries * truth_cols <= truth.size(), k <= truth_cols.
+double IdOverlapRecall(const TopKLists& found, std::span<const std::int64_t> truth, std::size_t truth_cols,
+                       std::size_t k);
 
 }  // namespace zyphyr
 

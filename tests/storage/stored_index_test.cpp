@@ -257,7 +257,7 @@ TEST(IndexManifest, RoundTripsAndRefusesBadFields) {
   m.next_id = 12;
   m.generation = 3;
   m.source = "x.hdf5";
-  m.shards.push_back({"shard-0000-g3.zys", "shard-0000-g3.log", 0xfedcba9876543210ull, 10, 0, 12, 8192, 0xdeadbeef});
+  m.shards.push_back({"shard-0000-g3.zys", "shard-0000-g3.log", 0xfedcba9876543210ull, 10, 0, 12, 8192, 0xdeadbeef, {}});
   const std::string json = ManifestToJson(m);
   auto back = ManifestFromJson(json, "m.json");
   ASSERT_TRUE(back.ok()) << back.status().ToString();

@@ -1,0 +1,208 @@
+#include "cli/distributed_bench.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <optional>
+#include <thread>
+
+#include <fmt/core.h>
+#include <nlohmann/json.hpp>
+
+#include "cli/cli_errors.h"
+#include "cli/options.h"
+#include "io/ann_dataset_reader.h"
+#include "mpi/distributed_index.h"
+#include "src/core/parallel_for.h"
+#include "src/eval/latency.h"
+#include "src/eval/recall.h"
+#include "src/index/hnsw_options.h"
+
+namespace zyphyr::cli {
+namespace {
+
+struct Row {
+  std::size_t nprobe = 0;  // 0: broadcast.
+  std::size_t ef = 0;
+  double recall = 0;
+  double qps = 0;
+  LatencySummary latency_ms;
+  PipelineTimes times;
+  double shards_per_query = 0;
+};
+
+std::string Table(const std::vector<Row>& rows, std::size_t k) {
+  std::string out = fmt::format("{:<10} {:>5} {:>9} {:>10} {:>8} {:>8} {:>8} {:>9} {:>9} {:>9} {:>8}\n", "mode", "ef",
+                                fmt::format("recall@{}", k), "QPS", "p50 ms", "p95 ms", "p99 ms", "scatter s",
+                                "search s", "gather s", "merge s");
+  for (const Row& r : rows) {
+    const std::string mode = r.nprobe == 0 ? "broadcast" : fmt::format("nprobe {}", r.nprobe);
+    out += fmt::format("{:<10} {:>5} {:>9.4f} {:>10.0f} {:>8.3f} {:>8.3f} {:>8.3f} {:>9.3f} {:>9.3f} {:>9.3f} {:>8.3f}\n",
+                       mode, r.ef, r.recall, r.qps, r.latency_ms.p50, r.latency_ms.p95, r.latency_ms.p99,
+                       r.times.scatter, r.times.local_search, r.times.gather, r.times.merge);
+  }
+  return out;
+}
+
+nlohmann::json RowJson(const Row& r) {
+  return nlohmann::json{{"mode", r.nprobe == 0 ? "broadcast" : "routed"},
+                        {"nprobe", r.nprobe},
+                        {"ef", r.ef},
+                        {"recall", r.recall},
+                        {"qps", r.qps},
+                        {"latency_ms", {{"p50", r.latency_ms.p50}, {"p95", r.latency_ms.p95}, {"p99", r.latency_ms.p99},
+                                        {"mean", r.latency_ms.mean}, {"max", r.latency_ms.max}}},
+                        {"shards_per_query", r.shards_per_query},
+                        {"seconds", {{"wall", r.times.wall}, {"scatter", r.times.scatter},
+                                     {"rank0_search", r.times.local_search}, {"gather", r.times.gather},
+                                     {"merge", r.times.merge}, {"other_ranks_search_max", r.times.worker_search_max},
+                                     {"other_ranks_search_sum", r.times.worker_search_sum}}}};
+}
+
+Status WriteText(const std::filesystem::path& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << text;
+  out.close();
+  if (!out) return Status::IOError(path.string() + ": cannot write");
+  return Status::Ok();
+}
+
+int Report(const Communicator& comm, const Status& st) {
+  if (!comm.is_root()) return ExitCodeOf(st);
+  return ReportError(st);
+}
+
+}  // namespace
+
+int RunDistributedBench(Communicator& comm, const BenchOptions& o) {
+  Status st;
+  if (o.index.empty()) {
+    st = Status::InvalidArgument(
+        "the distributed bench searches a stored index: give --index DIR (built by [mpirun -np P] zyphyr build)");
+  } else if (o.k == 0) {
+    st = Status::InvalidArgument("--k must be at least 1");
+  } else if (o.batch == 0) {
+    st = Status::InvalidArgument("--batch must be at least 1");
+  }
+  Result<std::vector<std::size_t>> efs = ParsePositiveList("--ef", o.ef_list);
+  if (st.ok()) st = efs.status();
+  std::vector<std::size_t> probes = {0};
+  if (st.ok() && !o.nprobe.empty()) {
+    Result<std::vector<std::size_t>> asked = ParsePositiveList("--nprobe", o.nprobe);
+    st = asked.status();
+    if (asked.ok()) probes.insert(probes.end(), asked->begin(), asked->end());
+  }
+  if (!st.ok()) return Report(comm, st);
+  const std::size_t threads =
+      o.threads != 0 ? o.threads
+                     : std::max<std::size_t>(1, ResolveThreads(0) / static_cast<std::size_t>(comm.local_size()));
+
+  // Rank 0: the queries and their ground truth.
+  std::vector<float> test;
+  std::vector<std::int64_t> truth;
+  std::size_t truth_cols = 0;
+  std::size_t dim = 0;
+  if (comm.is_root()) {
+    Result<AnnDatasetReader> reader = AnnDatasetReader::Open(o.data);
+    st = reader.status();
+    if (st.ok()) {
+      dim = reader->dim();
+      truth_cols = reader->ground_truth_shape().cols;
+      Result<std::vector<std::int64_t>> neighbors = reader->ReadNeighbors();
+      st = neighbors.status();
+      if (st.ok() && truth_cols < o.k) {
+        st = Status::InvalidArgument(fmt::format("{}: ground truth holds {} neighbours, fewer than --k {}", o.data,
+                                                 truth_cols, o.k));
+      }
+      if (st.ok()) {
+        truth = std::move(*neighbors);
+        Result<std::vector<float>> rows = reader->ReadTest();
+        st = rows.status();
+        if (st.ok()) test = std::move(*rows);
+      }
+    }
+  }
+  if (Status agreed = comm.Agree(st); !agreed.ok()) return Report(comm, agreed);
+  Result<std::unique_ptr<DistributedIndex>> opened = DistributedIndex::Open(comm, o.index, threads);
+  if (!opened.ok()) return Report(comm, opened.status());
+  DistributedIndex& index = **opened;
+  if (comm.is_root() && dim != index.manifest().dim) {
+    st = Status::InvalidArgument(fmt::format("{}: queries have dimension {}, the index {} has {}", o.data, dim,
+                                             o.index, index.manifest().dim));
+  }
+  if (Status agreed = comm.Agree(st); !agreed.ok()) return Report(comm, agreed);
+
+  DistributedSearchOptions options;
+  options.k = o.k;
+  options.batch = o.batch;
+  options.threads = threads;
+  options.ef = EffectiveEf(HnswSearchOptions{o.k, *std::max_element(efs->begin(), efs->end())});
+  // Warm-up: fault the mapped shards in, so the figures measure search.
+  Result<DistributedSearchResult> warm = index.Search(test, options);
+  if (!warm.ok()) return Report(comm, warm.status());
+
+  std::vector<Row> rows;
+  for (std::size_t nprobe : probes) {
+    for (std::size_t ef : *efs) {
+      options.nprobe = nprobe;
+      options.ef = EffectiveEf(HnswSearchOptions{o.k, ef});
+      Result<DistributedSearchResult> run = index.Search(test, options);
+      if (!run.ok()) return Report(comm, run.status());
+      if (!comm.is_root()) continue;
+      Row row;
+      row.nprobe = nprobe;
+      row.ef = options.ef;
+      row.recall = IdOverlapRecall(run->lists, truth, truth_cols, o.k);
+      const std::size_t queries = run->lists.queries;
+      row.qps = run->times.wall > 0 ? static_cast<double>(queries) / run->times.wall : 0.0;
+      std::vector<double> ms(run->latency_seconds.begin(), run->latency_seconds.end());
+      for (double& t : ms) t *= 1e3;
+      Result<LatencySummary> latency = SummarizeLatencies(ms);
+      if (latency.ok()) row.latency_ms = *latency;
+      row.times = run->times;
+      row.shards_per_query = run->shards_per_query;
+      rows.push_back(row);
+    }
+  }
+  if (!comm.is_root()) return 0;
+
+  const IndexManifest& m = index.manifest();
+  const std::size_t hardware = std::max(1u, std::thread::hardware_concurrency());
+  const std::size_t busy = static_cast<std::size_t>(comm.local_size()) * threads;
+  std::string header = fmt::format(
+      "distributed bench: {} ({} queries) against {} ({} rows x {}, {} shards, {} partition, M {}, efC {})\n"
+      "{} rank{} x {} thread{}, batch {}, k {}; {} of this node's {} hardware threads busy{}\n",
+      o.data, test.size() / std::max<std::size_t>(dim, 1), o.index, m.rows, m.dim, m.shards.size(), m.partition, m.M,
+      m.ef_construction, comm.size(), comm.size() == 1 ? "" : "s", threads, threads == 1 ? "" : "s", o.batch, o.k,
+      busy, hardware, busy > hardware ? " (OVERSUBSCRIBED: timings are not scaling figures)" : "");
+  const std::string text = header + Table(rows, o.k);
+  fmt::print("{}", text);
+
+  const std::filesystem::path dir(o.report);
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return ReportError(Status::IOError(o.report + ": cannot create directory: " + ec.message()));
+  nlohmann::json json{{"data", o.data},
+                      {"index", o.index},
+                      {"ranks", comm.size()},
+                      {"threads_per_rank", threads},
+                      {"ranks_on_rank0_node", comm.local_size()},
+                      {"hardware_threads", hardware},
+                      {"oversubscribed", busy > hardware},
+                      {"batch", o.batch},
+                      {"k", o.k},
+                      {"shards", m.shards.size()},
+                      {"partition", m.partition},
+                      {"rows", m.rows},
+                      {"dim", m.dim},
+                      {"M", m.M},
+                      {"ef_construction", m.ef_construction},
+                      {"runs", nlohmann::json::array()}};
+  for (const Row& r : rows) json["runs"].push_back(RowJson(r));
+  if (Status w = WriteText(dir / "report.txt", text); !w.ok()) return ReportError(w);
+  if (Status w = WriteText(dir / "report.json", json.dump(2) + "\n"); !w.ok()) return ReportError(w);
+  fmt::print("report: {}  {}\n", (dir / "report.json").string(), (dir / "report.txt").string());
+  return 0;
+}
+
+}  // namespace zyphyr::cli

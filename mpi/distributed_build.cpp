@@ -1,0 +1,273 @@
+#include "mpi/distributed_build.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstring>
+#include <filesystem>
+#include <numeric>
+#include <vector>
+
+#include "io/ann_dataset_reader.h"
+#include "mpi/messages.h"
+#include "mpi/shard_assignment.h"
+#include "src/core/vector_store.h"
+#include "src/partition/kmeans.h"
+#include "storage/stored_index.h"
+
+namespace zyphyr {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double SecondsSince(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+// What a rank built, sent to rank 0.
+struct RankReport {
+  std::vector<ManifestShard> shards;
+  double build_seconds = 0;
+  template <typename Archive>
+  void serialize(Archive& ar, unsigned /*version*/) {
+    ar & shards & build_seconds;
+  }
+};
+
+// The rows of one shard, ready to build.
+struct ShardRows {
+  std::vector<std::uint64_t> ids;
+  std::vector<float> rows;  // ids.size() * dim.
+};
+
+Result<ManifestShard> BuildOne(const std::string& staging, std::size_t number, const ShardRows& part,
+                               std::size_t dim, Metric metric, const HnswBuildOptions& hnsw) {
+  if (part.ids.empty()) {
+    return Status::InvalidArgument("shard " + std::to_string(number) +
+                                   " would hold no rows (use fewer --shards)");
+  }
+  VectorStore store(dim, metric);
+  store.Reserve(part.ids.size());
+  ZYPHYR_RETURN_IF_ERROR(store.AddBatch(part.ids, part.rows));
+  return BuildShardFile(staging, number, std::move(store), hnsw);
+}
+
+// Range partition: each owned shard is one hyperslab of the file.
+Result<std::vector<ManifestShard>> BuildRangeShards(const AnnDatasetReader& reader, const std::string& staging,
+                                                    std::size_t shards, IndexRange mine, Metric metric,
+                                                    const HnswBuildOptions& hnsw) {
+  const std::size_t n = reader.train_shape().rows;
+  const std::size_t dim = reader.dim();
+  std::vector<ManifestShard> built;
+  for (std::size_t s = mine.begin; s < mine.end; ++s) {
+    const IndexRange rows = EvenPart(n, shards, s);
+    ShardRows part;
+    part.ids.resize(rows.size());
+    std::iota(part.ids.begin(), part.ids.end(), std::uint64_t{rows.begin});
+    part.rows.resize(rows.size() * dim);
+    ZYPHYR_RETURN_IF_ERROR(reader.ReadTrainRows(rows.begin, rows.size(), part.rows));
+    Result<ManifestShard> entry = BuildOne(staging, s, part, dim, metric, hnsw);
+    if (!entry.ok()) return entry.status();
+    built.push_back(std::move(*entry));
+  }
+  return built;
+}
+
+// This rank's slice of rows as the engine stores them (normalised under
+// cosine), dim floats each, unpadded.
+Result<std::vector<float>> PreparedSlice(const AnnDatasetReader& reader, IndexRange slice, Metric metric) {
+  const std::size_t dim = reader.dim();
+  std::vector<float> raw(slice.size() * dim);
+  ZYPHYR_RETURN_IF_ERROR(reader.ReadTrainRows(slice.begin, slice.size(), raw));
+  if (metric != Metric::kCosine) return raw;
+  VectorStore store(dim, metric);
+  store.Reserve(slice.size());
+  std::vector<std::uint64_t> ids(slice.size());
+  std::iota(ids.begin(), ids.end(), std::uint64_t{slice.begin});
+  ZYPHYR_RETURN_IF_ERROR(store.AddBatch(ids, raw));
+  for (std::size_t i = 0; i < slice.size(); ++i) std::memcpy(&raw[i * dim], store.row(i), dim * sizeof(float));
+  return raw;
+}
+
+std::size_t SampleSize(const DistributedBuildParams& p, std::size_t n, std::size_t shards, std::size_t dim) {
+  std::size_t sample = p.kmeans_sample != 0 ? p.kmeans_sample : std::max<std::size_t>(20000, 64 * shards);
+  sample = std::min(sample, (std::size_t{1} << 30) / (dim * sizeof(float)));
+  return std::max(std::min(sample, n), shards);
+}
+
+// K-means partition: sample, train on rank 0, assign, exchange rows.
+Result<std::vector<ManifestShard>> BuildKMeansShards(Communicator& comm, const AnnDatasetReader& reader,
+                                                     const std::string& staging, std::size_t shards,
+                                                     IndexRange mine, Metric metric,
+                                                     const DistributedBuildParams& p) {
+  const std::size_t n = reader.train_shape().rows;
+  const std::size_t dim = reader.dim();
+  const auto ranks = static_cast<std::size_t>(comm.size());
+  const auto rank = static_cast<std::size_t>(comm.rank());
+  const IndexRange slice = EvenPart(n, ranks, rank);
+
+  Result<std::vector<float>> rows = PreparedSlice(reader, slice, metric);
+  Status st = comm.Agree(rows.status());
+  if (!st.ok()) return st;
+
+  // Every rank contributes its share of the sample, evenly spaced over its slice.
+  const std::size_t share = std::min(EvenPart(SampleSize(p, n, shards, dim), ranks, rank).size(), slice.size());
+  std::string sample(share * dim * sizeof(float), '\0');
+  for (std::size_t j = 0; j < share; ++j) {
+    const std::size_t i = j * slice.size() / share;
+    std::memcpy(&sample[j * dim * sizeof(float)], &(*rows)[i * dim], dim * sizeof(float));
+  }
+  Result<std::vector<std::string>> gathered = comm.Gather(sample);
+  if (!gathered.ok()) return gathered.status();
+  std::vector<float> centroids;
+  Status trained;
+  if (comm.is_root()) {
+    std::vector<float> all;
+    for (const std::string& part : *gathered) {
+      const auto* f = reinterpret_cast<const float*>(part.data());
+      all.insert(all.end(), f, f + part.size() / sizeof(float));
+    }
+    KMeansOptions options;
+    options.clusters = shards;
+    options.iterations = p.kmeans_iterations;
+    options.seed = p.hnsw.seed;
+    options.threads = p.hnsw.threads;
+    Result<std::vector<float>> model = TrainKMeans(all, dim, options);
+    if (model.ok()) centroids = std::move(*model);
+    trained = model.status();
+  }
+  st = comm.Agree(trained);
+  if (!st.ok()) return st;
+  ZYPHYR_RETURN_IF_ERROR(comm.Broadcast(&centroids));
+
+  // Records (shard, id, dim floats) to the ranks owning the shards.
+  const std::vector<std::uint32_t> nearest = AssignNearest(*rows, dim, centroids, p.hnsw.threads);
+  const std::size_t record = 2 * sizeof(std::uint64_t) + dim * sizeof(float);
+  std::vector<std::vector<std::byte>> to(ranks);
+  for (std::size_t i = 0; i < slice.size(); ++i) {
+    const std::uint64_t header[2] = {nearest[i], slice.begin + i};
+    std::vector<std::byte>& out = to[RankOfShard(shards, ranks, nearest[i])];
+    const std::size_t at = out.size();
+    out.resize(at + record);
+    std::memcpy(&out[at], header, sizeof(header));
+    std::memcpy(&out[at + sizeof(header)], &(*rows)[i * dim], dim * sizeof(float));
+  }
+  rows->clear();
+  rows->shrink_to_fit();
+  Result<std::vector<std::byte>> received = comm.AllToAll(to, record);
+  to.clear();
+  if (!received.ok()) return received.status();
+
+  std::vector<ShardRows> parts(mine.size());
+  for (std::size_t at = 0; at < received->size(); at += record) {
+    std::uint64_t header[2];
+    std::memcpy(header, &(*received)[at], sizeof(header));
+    ShardRows& part = parts[header[0] - mine.begin];
+    part.ids.push_back(header[1]);
+    const std::size_t old = part.rows.size();
+    part.rows.resize(old + dim);
+    std::memcpy(&part.rows[old], &(*received)[at + sizeof(header)], dim * sizeof(float));
+  }
+  received->clear();
+  received->shrink_to_fit();
+  // Slices arrive in rank order and each in row order, so ids increase.
+  std::vector<ManifestShard> built;
+  for (std::size_t s = mine.begin; s < mine.end; ++s) {
+    Result<ManifestShard> entry = BuildOne(staging, s, parts[s - mine.begin], dim, metric, p.hnsw);
+    parts[s - mine.begin] = ShardRows();
+    if (!entry.ok()) return entry.status();
+    entry->centroid.assign(centroids.begin() + s * dim, centroids.begin() + (s + 1) * dim);
+    built.push_back(std::move(*entry));
+  }
+  return built;
+}
+
+}  // namespace
+
+Result<DistributedBuildReport> DistributedBuild(Communicator& comm, const DistributedBuildParams& p) {
+  const Clock::time_point start = Clock::now();
+  const auto ranks = static_cast<std::size_t>(comm.size());
+  const std::size_t shards = p.shards == 0 ? ranks : p.shards;
+
+  // Checks every rank makes alike, then the ones only rank 0 can make.
+  Status st;
+  if (p.partition != "range" && p.partition != "kmeans") {
+    st = Status::InvalidArgument("--partition must be range or kmeans, got '" + p.partition + "'");
+  } else if (shards < ranks) {
+    st = Status::InvalidArgument("--shards " + std::to_string(shards) + " is fewer than the " +
+                                 std::to_string(ranks) + " ranks (each rank builds at least one shard)");
+  } else if (comm.is_root()) {
+    st = CheckIndexDirectoryIsNew(p.index);
+  }
+  ZYPHYR_RETURN_IF_ERROR(comm.Agree(st));
+
+  Result<AnnDatasetReader> reader = AnnDatasetReader::Open(p.data);
+  st = reader.status();
+  if (st.ok() && shards > reader->train_shape().rows) {
+    st = Status::InvalidArgument("--shards " + std::to_string(shards) + " exceeds the " +
+                                 std::to_string(reader->train_shape().rows) + " rows of " + p.data);
+  }
+  ZYPHYR_RETURN_IF_ERROR(comm.Agree(st));
+  const Metric metric = p.metric.value_or(reader->metric());
+
+  std::string staging;
+  if (comm.is_root()) {
+    Result<std::string> created = CreateStagingDirectory(p.index);
+    st = created.status();
+    if (created.ok()) staging = *created;
+  }
+  ZYPHYR_RETURN_IF_ERROR(comm.Agree(st));
+  ZYPHYR_RETURN_IF_ERROR(comm.Broadcast(&staging));
+  // From here on rank 0 removes the staging directory unless it is published.
+  struct Cleanup {
+    std::string path;
+    ~Cleanup() {
+      if (path.empty()) return;
+      std::error_code ignored;
+      std::filesystem::remove_all(path, ignored);
+    }
+  } cleanup{comm.is_root() ? staging : std::string()};
+
+  const IndexRange mine = ShardsOfRank(shards, ranks, static_cast<std::size_t>(comm.rank()));
+  const Clock::time_point build_start = Clock::now();
+  Result<std::vector<ManifestShard>> built =
+      p.partition == "range" ? BuildRangeShards(*reader, staging, shards, mine, metric, p.hnsw)
+                             : BuildKMeansShards(comm, *reader, staging, shards, mine, metric, p);
+  const double build_seconds = SecondsSince(build_start);
+  ZYPHYR_RETURN_IF_ERROR(comm.Agree(built.status()));
+
+  Result<std::vector<std::string>> reports = comm.Gather(Encode(RankReport{std::move(*built), build_seconds}));
+  ZYPHYR_RETURN_IF_ERROR(comm.Agree(reports.status()));
+
+  DistributedBuildReport report;
+  if (comm.is_root()) {
+    IndexManifest& m = report.manifest;
+    m.dim = reader->dim();
+    m.metric = metric;
+    m.M = p.hnsw.M;
+    m.ef_construction = p.hnsw.ef_construction;
+    m.seed = p.hnsw.seed;
+    m.generation = 1;
+    m.partition = p.partition;
+    m.source = p.data;
+    for (const std::string& bytes : *reports) {
+      Result<RankReport> part = Decode<RankReport>(bytes, "build report");
+      if (!part.ok()) {
+        st = part.status();
+        break;
+      }
+      report.slowest_build_seconds = std::max(report.slowest_build_seconds, part->build_seconds);
+      for (ManifestShard& entry : part->shards) m.shards.push_back(std::move(entry));
+    }
+    for (const ManifestShard& entry : m.shards) {
+      m.rows += entry.rows;
+      m.next_id = std::max(m.next_id, entry.id_end);
+    }
+    if (st.ok()) st = PublishIndexDirectory(staging, p.index, m);
+    if (st.ok()) cleanup.path.clear();
+  }
+  ZYPHYR_RETURN_IF_ERROR(comm.Agree(st));
+  report.seconds = SecondsSince(start);
+  return report;
+}
+
+}  // namespace zyphyr
