@@ -122,7 +122,7 @@ int RunDistributedBench(Communicator& comm, const BenchOptions& o) {
       }
     }
   }
-  if (Status agreed = comm.Agree(st); !agreed.ok()) return Report(comm, agreed);
+  if (Status agreed = comm.Agree(st, Communicator::Blame::kInput); !agreed.ok()) return Report(comm, agreed);
   Result<std::unique_ptr<DistributedIndex>> opened = DistributedIndex::Open(comm, o.index, threads);
   if (!opened.ok()) return Report(comm, opened.status());
   DistributedIndex& index = **opened;
@@ -130,7 +130,7 @@ int RunDistributedBench(Communicator& comm, const BenchOptions& o) {
     st = Status::InvalidArgument(fmt::format("{}: queries have dimension {}, the index {} has {}", o.data, dim,
                                              o.index, index.manifest().dim));
   }
-  if (Status agreed = comm.Agree(st); !agreed.ok()) return Report(comm, agreed);
+  if (Status agreed = comm.Agree(st, Communicator::Blame::kInput); !agreed.ok()) return Report(comm, agreed);
 
   DistributedSearchOptions options;
   options.k = o.k;

@@ -152,7 +152,7 @@ int RunSearch(Communicator& comm, const SearchOptions& o) {
     st = opened.status();
     if (opened.ok()) reader.emplace(std::move(*opened));
   }
-  if (Status agreed = comm.Agree(st); !agreed.ok()) return ReportAgreed(comm, agreed);
+  if (Status agreed = comm.Agree(st, Communicator::Blame::kInput); !agreed.ok()) return ReportAgreed(comm, agreed);
   Result<std::unique_ptr<DistributedIndex>> opened = DistributedIndex::Open(comm, o.index, threads);
   if (!opened.ok()) return ReportAgreed(comm, opened.status());
   DistributedIndex& index = **opened;
@@ -169,7 +169,7 @@ int RunSearch(Communicator& comm, const SearchOptions& o) {
       if (read.ok()) test = std::move(*read);
     }
   }
-  if (Status agreed = comm.Agree(st); !agreed.ok()) return ReportAgreed(comm, agreed);
+  if (Status agreed = comm.Agree(st, Communicator::Blame::kInput); !agreed.ok()) return ReportAgreed(comm, agreed);
 
   const HnswSearchOptions search{o.k, o.ef};
   const std::size_t ef = EffectiveEf(search);

@@ -25,7 +25,7 @@ Status Communicator::Check(int rc, const char* call) const {
   return Status::Internal("rank " + std::to_string(rank_) + ": " + call + " failed: " + std::string(text, length));
 }
 
-Status Communicator::Agree(const Status& local) {
+Status Communicator::Agree(const Status& local, Blame blame) {
   if (!uses_mpi_) return local;
   // The lowest failing rank (size_ when none), and how many failed.
   int mine[2] = {local.ok() ? size_ : rank_, local.ok() ? 0 : 1};
@@ -38,6 +38,7 @@ Status Communicator::Agree(const Status& local) {
   int code = static_cast<int>(local.code());
   ZYPHYR_RETURN_IF_ERROR(Check(MPI_Bcast(&code, 1, MPI_INT, first, comm_), "MPI_Bcast"));
   ZYPHYR_RETURN_IF_ERROR(Broadcast(&message, first));
+  if (blame == Blame::kInput) return StatusFromCode(code, std::move(message));
   if (size_ > 1) message = "rank " + std::to_string(first) + ": " + message;
   if (failed > 1) {
     message += " (and " + std::to_string(failed - 1) + " other rank" + (failed == 2 ? "" : "s") + " failed)";

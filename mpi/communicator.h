@@ -43,12 +43,19 @@ class Communicator {
   int local_size() const { return local_size_; }
   bool uses_mpi() const { return uses_mpi_; }
 
+  // How Agree words a failure.
+  enum class Blame {
+    kRank,   // "rank R: <message>" (and " (and N other ranks failed)"): a
+             // rank's own work failed (its shard, its search).
+    kInput,  // "<message>" alone: a check of the command's input, made by
+             // rank 0 or alike by every rank.
+  };
+
   // Collective. Every rank passes its own status and gets the same result:
   // OK when every rank's was OK; otherwise the lowest failing rank's status,
-  // its message prefixed "rank R: " when there are several ranks, and " (and
-  // N other ranks failed)" appended when more failed. An MPI failure inside
-  // is returned as Internal.
-  Status Agree(const Status& local);
+  // worded as `blame` says (never prefixed with one rank). An MPI failure
+  // inside is returned as Internal.
+  Status Agree(const Status& local, Blame blame = Blame::kRank);
 
   // Collective: `bytes` on `root` is copied to every rank.
   Status Broadcast(std::string* bytes, int root = 0);

@@ -198,7 +198,7 @@ Result<DistributedBuildReport> DistributedBuild(Communicator& comm, const Distri
   } else if (comm.is_root()) {
     st = CheckIndexDirectoryIsNew(p.index);
   }
-  ZYPHYR_RETURN_IF_ERROR(comm.Agree(st));
+  ZYPHYR_RETURN_IF_ERROR(comm.Agree(st, Communicator::Blame::kInput));
 
   Result<AnnDatasetReader> reader = AnnDatasetReader::Open(p.data);
   st = reader.status();
@@ -206,7 +206,7 @@ Result<DistributedBuildReport> DistributedBuild(Communicator& comm, const Distri
     st = Status::InvalidArgument("--shards " + std::to_string(shards) + " exceeds the " +
                                  std::to_string(reader->train_shape().rows) + " rows of " + p.data);
   }
-  ZYPHYR_RETURN_IF_ERROR(comm.Agree(st));
+  ZYPHYR_RETURN_IF_ERROR(comm.Agree(st, Communicator::Blame::kInput));
   const Metric metric = p.metric.value_or(reader->metric());
 
   std::string staging;
@@ -215,7 +215,7 @@ Result<DistributedBuildReport> DistributedBuild(Communicator& comm, const Distri
     st = created.status();
     if (created.ok()) staging = *created;
   }
-  ZYPHYR_RETURN_IF_ERROR(comm.Agree(st));
+  ZYPHYR_RETURN_IF_ERROR(comm.Agree(st, Communicator::Blame::kInput));
   ZYPHYR_RETURN_IF_ERROR(comm.Broadcast(&staging));
   // From here on rank 0 removes the staging directory unless it is published.
   struct Cleanup {
@@ -265,7 +265,7 @@ Result<DistributedBuildReport> DistributedBuild(Communicator& comm, const Distri
     if (st.ok()) st = PublishIndexDirectory(staging, p.index, m);
     if (st.ok()) cleanup.path.clear();
   }
-  ZYPHYR_RETURN_IF_ERROR(comm.Agree(st));
+  ZYPHYR_RETURN_IF_ERROR(comm.Agree(st, Communicator::Blame::kInput));
   report.seconds = SecondsSince(start);
   return report;
 }

@@ -24,7 +24,7 @@ Result<std::unique_ptr<DistributedIndex>> DistributedIndex::Open(Communicator& c
                                  " ranks (each rank searches at least one shard; run with at most " +
                                  std::to_string(shards) + " rank" + (shards == 1 ? "" : "s") + ")");
   }
-  ZYPHYR_RETURN_IF_ERROR(comm.Agree(st));
+  ZYPHYR_RETURN_IF_ERROR(comm.Agree(st, Communicator::Blame::kInput));
   index->manifest_ = std::move(*manifest);
 
   // Every rank must have read the same manifest (a compaction may replace it).
@@ -35,7 +35,7 @@ Result<std::unique_ptr<DistributedIndex>> DistributedIndex::Open(Communicator& c
            ? Status::Ok()
            : Status::Corruption(dir + ": the manifest changed while the ranks read it (generation " + generation +
                                 " here, " + root_generation + " on rank 0); run again");
-  ZYPHYR_RETURN_IF_ERROR(comm.Agree(st));
+  ZYPHYR_RETURN_IF_ERROR(comm.Agree(st, Communicator::Blame::kInput));
 
   StoredIndexOptions options;
   options.threads = threads;
@@ -84,7 +84,7 @@ Result<DistributedSearchResult> DistributedIndex::Search(std::span<const float> 
       shards_per_query = static_cast<double>(probe);
     }
   }
-  ZYPHYR_RETURN_IF_ERROR(comm_.Agree(st));
+  ZYPHYR_RETURN_IF_ERROR(comm_.Agree(st, Communicator::Blame::kInput));
 
   PipelineOptions pipeline;
   pipeline.k = options.k;

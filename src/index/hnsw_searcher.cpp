@@ -77,6 +77,17 @@ void HnswSearcher::Search(const float* query, std::size_t ef, std::vector<Scored
   out->clear();
   std::uint32_t entry = graph_.entry_point;
   if (entry == kNoNode) return;
+  if (ef >= store_.size) {
+    // The beam would hold every node: scan them all instead. Faster than
+    // walking the whole graph, and exact even for nodes no link reaches
+    // (which inner-product graphs can have).
+    for (std::uint32_t node = 0; node < store_.size; ++node) {
+      if (!excluded.empty() && excluded[node]) continue;
+      out->push_back({distance_(query, store_.row(node)), node});
+    }
+    std::sort(out->begin(), out->end(), NearerFirst());
+    return;
+  }
 
   constexpr std::size_t kMaxLinks = 2 * kMaxM;
   const float* rows[kMaxLinks];

@@ -30,6 +30,8 @@ class HnswSearcher {
   // The up-to-ef nearest nodes to `query` (PaddedDim floats, prepared with
   // PrepareVector) that the beam search found, nearest first by internal
   // distance, ties by node. Requires ef >= 1. Empty for an empty graph.
+  // When ef >= the number of nodes every node is scanned instead: the result
+  // is then exact (every node, in order).
   //
   // `excluded`, when not empty, has one entry per node: nodes marked in it
   // (deleted ones) are walked through like any other but never returned.
