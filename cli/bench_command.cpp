@@ -99,6 +99,9 @@ CLI::App* AddBenchCommand(CLI::App& app, BenchOptions* o) {
                   "mode is always measured too");
   cmd->add_option("--batch", o->batch, "Queries per batch sent to the ranks (distributed bench)")
       ->capture_default_str();
+  cmd->add_option("--latency-queries", o->latency_queries,
+                  "Queries sent one at a time for the latency percentiles (distributed bench; 0: none)")
+      ->capture_default_str();
   cmd->add_option("--report", o->report, "Directory for report.json, report.txt, the plot and result files")
       ->required();
   return cmd;

@@ -42,6 +42,7 @@ struct BenchOptions {
   std::string index;  // Empty: build Zyphyr's index in memory.
   std::string nprobe;  // Comma-separated; empty: broadcast mode only.
   std::size_t batch = 256;
+  std::size_t latency_queries = 1000;  // Distributed bench: queries timed one at a time.
   bool M_given = false;
   bool ef_construction_given = false;
 };

@@ -146,8 +146,20 @@ int RunDistributedBench(Communicator& comm, const BenchOptions& o) {
     for (std::size_t ef : *efs) {
       options.nprobe = nprobe;
       options.ef = EffectiveEf(HnswSearchOptions{o.k, ef});
+      options.batch = o.batch;
+      options.pipelined = true;
       Result<DistributedSearchResult> run = index.Search(test, options);
       if (!run.ok()) return Report(comm, run.status());
+      std::vector<double> latencies;
+      if (o.latency_queries > 0) {
+        options.batch = 1;
+        options.pipelined = false;
+        const std::size_t timed = std::min(o.latency_queries, test.size() / std::max<std::size_t>(dim, 1));
+        Result<DistributedSearchResult> one_by_one =
+            index.Search(std::span<const float>(test).first(timed * dim), options);
+        if (!one_by_one.ok()) return Report(comm, one_by_one.status());
+        latencies = std::move(one_by_one->latency_seconds);
+      }
       if (!comm.is_root()) continue;
       Row row;
       row.nprobe = nprobe;
@@ -155,7 +167,7 @@ int RunDistributedBench(Communicator& comm, const BenchOptions& o) {
       row.recall = IdOverlapRecall(run->lists, truth, truth_cols, o.k);
       const std::size_t queries = run->lists.queries;
       row.qps = run->times.wall > 0 ? static_cast<double>(queries) / run->times.wall : 0.0;
-      std::vector<double> ms(run->latency_seconds.begin(), run->latency_seconds.end());
+      std::vector<double> ms(latencies.begin(), latencies.end());
       for (double& t : ms) t *= 1e3;
       Result<LatencySummary> latency = SummarizeLatencies(ms);
       if (latency.ok()) row.latency_ms = *latency;
@@ -171,10 +183,12 @@ int RunDistributedBench(Communicator& comm, const BenchOptions& o) {
   const std::size_t busy = static_cast<std::size_t>(comm.local_size()) * threads;
   std::string header = fmt::format(
       "distributed bench: {} ({} queries) against {} ({} rows x {}, {} shards, {} partition, M {}, efC {})\n"
-      "{} rank{} x {} thread{}, batch {}, k {}; {} of this node's {} hardware threads busy{}\n",
+      "{} rank{} x {} thread{}, batch {}, k {}; {} of this node's {} hardware threads busy{}\n"
+      "QPS and the time split: every query in pipelined batches; latency: {} queries one at a time\n",
       o.data, test.size() / std::max<std::size_t>(dim, 1), o.index, m.rows, m.dim, m.shards.size(), m.partition, m.M,
       m.ef_construction, comm.size(), comm.size() == 1 ? "" : "s", threads, threads == 1 ? "" : "s", o.batch, o.k,
-      busy, hardware, busy > hardware ? " (OVERSUBSCRIBED: timings are not scaling figures)" : "");
+      busy, hardware, busy > hardware ? " (OVERSUBSCRIBED: timings are not scaling figures)" : "",
+      std::min(o.latency_queries, test.size() / std::max<std::size_t>(dim, 1)));
   const std::string text = header + Table(rows, o.k);
   fmt::print("{}", text);
 
@@ -190,6 +204,7 @@ int RunDistributedBench(Communicator& comm, const BenchOptions& o) {
                       {"hardware_threads", hardware},
                       {"oversubscribed", busy > hardware},
                       {"batch", o.batch},
+                      {"latency_queries", std::min(o.latency_queries, test.size() / std::max<std::size_t>(dim, 1))},
                       {"k", o.k},
                       {"shards", m.shards.size()},
                       {"partition", m.partition},

@@ -3,11 +3,15 @@
 // rank). Rank 0 reads the test rows and their stored ground truth; every
 // rank opens its shards of the index; after one untimed warm-up pass (the
 // shards are mapped, so the first pass would measure the disk), each mode
-// (broadcast, then routed for each --nprobe) and ef is measured over every
-// query: recall@k (id overlap with the file's ground truth), QPS, latency
-// percentiles (a query's latency is its batch's round trip: sent, searched
-// on every rank, gathered, merged) and the coordinator's time split into
-// scatter, rank 0's own search, gather and merge.
+// (broadcast, then routed for each --nprobe) and ef is measured twice:
+//   throughput  every query, in pipelined batches of --batch: recall@k (id
+//               overlap with the file's ground truth), QPS, and the
+//               coordinator's time split into scatter, rank 0's own search,
+//               gather and merge;
+//   latency     the first --latency-queries queries sent one at a time, each
+//               only after the previous one is merged: p50/p95/p99 of a
+//               single query's round trip (sent, searched on every rank,
+//               gathered, merged).
 //
 // Peers are not run here: hnswlib and FAISS are single-process, and on a
 // shared machine their timings next to P busy ranks would mislead; run the

@@ -91,6 +91,7 @@ Result<DistributedSearchResult> DistributedIndex::Search(std::span<const float> 
   pipeline.ef = options.ef;
   pipeline.batch = std::max<std::size_t>(1, options.batch);
   pipeline.threads = options.threads;
+  pipeline.pipelined = options.pipelined;
   pipeline.stride = stride;
   pipeline.shards = m.shards.size();
   const StoredIndex& local = *local_;

@@ -33,6 +33,7 @@ struct DistributedSearchOptions {
   std::size_t nprobe = 0;   // 0: broadcast mode.
   std::size_t batch = 256;  // Queries per batch.
   std::size_t threads = 1;  // Search threads on each rank.
+  bool pipelined = true;    // See PipelineOptions::pipelined.
 };
 
 struct DistributedSearchResult {

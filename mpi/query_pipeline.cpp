@@ -100,8 +100,9 @@ class Coordinator {
     for (std::size_t b = 0; b < batches && failure.ok(); ++b) {
       SentBatch current = std::move(next);
       next = SentBatch();
-      if (b + 1 < batches) failure = Post(b + 1, &next);
+      if (o_.pipelined && b + 1 < batches) failure = Post(b + 1, &next);
       if (failure.ok()) failure = Finish(current, /*merge=*/true);
+      if (!o_.pipelined && failure.ok() && b + 1 < batches) failure = Post(b + 1, &next);
       if (!failure.ok() && !next.requests.empty()) {
         // Collect the batch already sent so no rank is left blocked sending.
         (void)Finish(next, /*merge=*/false);

@@ -43,6 +43,10 @@ struct PipelineOptions {
   std::size_t threads = 1;  // Search threads on each rank.
   std::size_t stride = 0;   // Floats per prepared query row.
   std::size_t shards = 0;   // Shards in the index (to know who owns what).
+  // Send batch b + 1 before gathering batch b. Off, each batch is sent only
+  // once the previous one is merged: a query's latency is then its own round
+  // trip, not shared with the batch before it (for latency measurements).
+  bool pipelined = true;
 };
 
 // Where the coordinator's time went (seconds, summed over batches), and the
