@@ -82,6 +82,14 @@ DatasetCommands AddDatasetCommand(CLI::App& app, DatasetOptions* o) {
   cmds.groundtruth->add_option("--k", o->k, "Neighbours per query")->capture_default_str();
   cmds.groundtruth->add_option("--threads", o->threads, "Threads (0: all)")->capture_default_str();
   cmds.groundtruth->add_flag("--force", o->force, "Recompute when the file already has ground truth");
+
+  cmds.subset = dataset->add_subcommand("subset", "The first rows of a dataset file, with ground truth recomputed");
+  cmds.subset->add_option("--data", o->data, "Dataset file")->required();
+  cmds.subset->add_option("--rows", o->rows, "Train rows to keep (the first ones)")->required();
+  cmds.subset->add_option("--queries", o->queries, "Test rows to keep (0: all)")->capture_default_str();
+  cmds.subset->add_option("--k", o->k, "Ground-truth neighbours per query")->capture_default_str();
+  cmds.subset->add_option("--threads", o->threads, "Threads for ground truth (0: all)")->capture_default_str();
+  cmds.subset->add_option("--out", o->out, "Output file")->required();
   return cmds;
 }
 
@@ -116,6 +124,31 @@ int RunSynthetic(const DatasetOptions& o) {
   if (!train.ok()) return ReportError(train.status());
   if (!test.ok()) return ReportError(test.status());
   return WriteWithGroundTruth(o.out, *metric, o.dim, train->rows, test->rows, o);
+}
+
+int RunSubset(const DatasetOptions& o) {
+  for (auto [value, name] : {std::pair{o.rows, "--rows"}, {o.k, "--k"}}) {
+    if (Status st = CheckPositive(value, name); !st.ok()) return ReportError(st);
+  }
+  Result<AnnDatasetReader> file = AnnDatasetReader::Open(o.data);
+  if (!file.ok()) return ReportError(file.status());
+  const std::size_t dim = file->dim();
+  const std::size_t train_rows = file->train_shape().rows;
+  const std::size_t test_rows = o.queries == 0 ? file->test_shape().rows : o.queries;
+  if (o.rows > train_rows) {
+    return ReportError(Status::InvalidArgument(
+        fmt::format("--rows {} exceeds the {} train rows of {}", o.rows, train_rows, o.data)));
+  }
+  if (test_rows > file->test_shape().rows) {
+    return ReportError(Status::InvalidArgument(
+        fmt::format("--queries {} exceeds the {} test rows of {}", test_rows, file->test_shape().rows, o.data)));
+  }
+  std::vector<float> train(o.rows * dim);
+  std::vector<float> test(test_rows * dim);
+  if (Status st = file->ReadTrainRows(0, o.rows, train); !st.ok()) return ReportError(st);
+  if (Status st = file->ReadTestRows(0, test_rows, test); !st.ok()) return ReportError(st);
+  const Metric metric = file->metric();
+  return WriteWithGroundTruth(o.out, metric, dim, train, test, o);
 }
 
 int RunGroundTruth(const DatasetOptions& o) {

@@ -86,6 +86,7 @@ int Main(int argc, char** argv, zyphyr::Communicator& comm) {
     if (dataset.fashion_mnist->parsed()) return zyphyr::cli::RunFashionMnist(dataset_options);
     if (dataset.synthetic->parsed()) return zyphyr::cli::RunSynthetic(dataset_options);
     if (dataset.groundtruth->parsed()) return zyphyr::cli::RunGroundTruth(dataset_options);
+    if (dataset.subset->parsed()) return zyphyr::cli::RunSubset(dataset_options);
     if (bench->parsed()) return zyphyr::cli::RunBench(comm, bench_options);
     if (build->parsed()) return zyphyr::cli::RunBuild(comm, build_options);
     if (search->parsed()) return zyphyr::cli::RunSearch(comm, search_options);
