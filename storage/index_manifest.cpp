@@ -5,6 +5,7 @@
 #include <cerrno>
 #include <cinttypes>
 #include <cmath>
+#include <limits>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
@@ -194,8 +195,9 @@ Result<IndexManifest> ManifestFromJson(const std::string& json, const std::strin
         return Status::Corruption(at + ": field 'centroid' must be an array of " + std::to_string(m.dim) + " numbers");
       }
       for (const Json& x : *centroid) {
-        if (!x.is_number() || !std::isfinite(x.get<double>())) {
-          return Status::Corruption(at + ": field 'centroid' must hold finite numbers");
+        if (!x.is_number() || !std::isfinite(x.get<double>()) ||
+            std::fabs(x.get<double>()) > static_cast<double>(std::numeric_limits<float>::max())) {
+          return Status::Corruption(at + ": field 'centroid' must hold finite float numbers");
         }
         shard.centroid.push_back(x.get<float>());
       }

@@ -112,11 +112,13 @@ class StoredIndex {
   std::size_t live_rows() const;
   std::size_t inserted_rows() const;  // Inserted through the logs and not deleted.
   std::size_t deleted_ids() const;    // Deleted through the logs.
-  // The id the next inserted vector gets.
+  // The id the next inserted vector gets (from the opened shards' logs: exact
+  // when every shard is open).
   std::uint64_t next_id() const { return next_id_; }
   // Whether `id` is live in this index.
   bool Contains(std::uint64_t id) const;
-  // The shard whose rows or log hold `id` live, if any.
+  // The opened shard (its position i, as for shard(i)) whose rows or log
+  // hold `id` live, if any.
   std::optional<std::size_t> ShardHolding(std::uint64_t id) const;
   // Whether `id` was deleted through a log since the last compaction.
   bool WasDeleted(std::uint64_t id) const;

@@ -404,9 +404,9 @@ TEST(IndexManifest, KmeansRefusesBadCentroids) {
 
   Status text = edited([](nlohmann::json& j) { j["shards"][1]["centroid"][2] = "NaN"; });
   EXPECT_EQ(text.code(), StatusCode::kCorruption);
-  EXPECT_EQ(text.message(), "m.json: shards[1]: field 'centroid' must hold finite numbers");
+  EXPECT_EQ(text.message(), "m.json: shards[1]: field 'centroid' must hold finite float numbers");
   Status null = edited([](nlohmann::json& j) { j["shards"][0]["centroid"][0] = nullptr; });
-  EXPECT_EQ(null.message(), "m.json: shards[0]: field 'centroid' must hold finite numbers");
+  EXPECT_EQ(null.message(), "m.json: shards[0]: field 'centroid' must hold finite float numbers");
 
   // By hand: the text NaN as a string where a number belongs (JSON has no
   // NaN), and a number no double can hold (refused by the parser).
@@ -421,7 +421,7 @@ TEST(IndexManifest, KmeansRefusesBadCentroids) {
   };
   Status nan = replace_first_component("\"NaN\"");
   EXPECT_EQ(nan.code(), StatusCode::kCorruption);
-  EXPECT_EQ(nan.message(), "m.json: shards[0]: field 'centroid' must hold finite numbers");
+  EXPECT_EQ(nan.message(), "m.json: shards[0]: field 'centroid' must hold finite float numbers");
   Status overflow = replace_first_component("1e999");
   EXPECT_EQ(overflow.code(), StatusCode::kCorruption);
   EXPECT_EQ(overflow.message(), "m.json: not valid JSON");
@@ -433,16 +433,13 @@ TEST(IndexManifest, KmeansRefusesBadCentroids) {
   EXPECT_EQ(partition_type.message(), "m.json: field 'partition' must be a string");
 }
 
-// Disabled: a known bug. ManifestFromJson checks std::isfinite on the
-// component as a double, then narrows it to float: 1e300 passes the check and
-// becomes +inf (a conversion the standard leaves undefined), so a non-finite
-// centroid is accepted. Enable once the range of float is checked too.
-TEST(IndexManifest, DISABLED_KmeansRefusesACentroidPastTheRangeOfFloat) {
+// A component within double's range but past float's would become +inf.
+TEST(IndexManifest, KmeansRefusesACentroidPastTheRangeOfFloat) {
   nlohmann::json j = nlohmann::json::parse(ManifestToJson(KmeansManifest()));
   j["shards"][0]["centroid"][0] = 1e300;
   auto parsed = ManifestFromJson(j.dump(2), "m.json");
   ASSERT_FALSE(parsed.ok()) << "centroid[0] read as " << parsed->shards[0].centroid[0];
-  EXPECT_EQ(parsed.status().message(), "m.json: shards[0]: field 'centroid' must hold finite numbers");
+  EXPECT_EQ(parsed.status().message(), "m.json: shards[0]: field 'centroid' must hold finite float numbers");
 }
 
 // Index directories of several shards, assembled as a distributed build does.
