@@ -64,7 +64,7 @@ Status Communicator::Broadcast(std::vector<float>* values, int root) {
   if (rank_ == root) bytes.assign(reinterpret_cast<const char*>(values->data()), values->size() * sizeof(float));
   ZYPHYR_RETURN_IF_ERROR(Broadcast(&bytes, root));
   values->resize(bytes.size() / sizeof(float));
-  std::memcpy(values->data(), bytes.data(), values->size() * sizeof(float));
+  if (!values->empty()) std::memcpy(values->data(), bytes.data(), values->size() * sizeof(float));
   return Status::Ok();
 }
 

@@ -198,8 +198,10 @@ class Coordinator {
           distances->size() != lists.distances.size() * sizeof(float)) {
         return Status::Internal("rank " + std::to_string(r) + " sent results of the wrong size");
       }
-      std::memcpy(lists.ids.data(), ids->data(), ids->size());
-      std::memcpy(lists.distances.data(), distances->data(), distances->size());
+      if (!ids->empty()) {  // A rank routed no query of this batch sends nothing.
+        std::memcpy(lists.ids.data(), ids->data(), ids->size());
+        std::memcpy(lists.distances.data(), distances->data(), distances->size());
+      }
       parts.push_back(Spread(lists, share, sent.range));
     }
     for (MPI_Request& request : sent.requests) ZYPHYR_RETURN_IF_ERROR(comm_.Wait(&request));
