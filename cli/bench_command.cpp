@@ -108,7 +108,7 @@ CLI::App* AddBenchCommand(CLI::App& app, BenchOptions* o) {
 }
 
 int RunBench(Communicator& comm, const BenchOptions& options) {
-  if (comm.size() > 1 || !options.nprobe.empty()) return RunDistributedBench(comm, options);
+  if (comm.uses_mpi() || !options.nprobe.empty()) return RunDistributedBench(comm, options);
   BenchOptions o = options;
   if (!o.index.empty()) {
     // The peers are built like the stored index was.

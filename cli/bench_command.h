@@ -5,8 +5,8 @@
 //   zyphyr bench --data FILE.hdf5 [--k 10] [--ef 10,16,32,64,128] [--threads T] [--peers hnswlib,faiss]
 //                [--M 16] [--ef-construction 200] [--build-threads T] [--index DIR] --report DIR
 //
-// Under mpirun (or with --nprobe), the distributed bench runs instead: see
-// cli/distributed_bench.h.
+// Under mpirun (any number of ranks, -np 1 too) or with --nprobe, the
+// distributed bench runs instead: see cli/distributed_bench.h.
 //
 // With --index DIR, Zyphyr searches that stored index (built from the same
 // --data file by 'zyphyr build') in place instead of building one; the peers
@@ -50,8 +50,8 @@ struct BenchOptions {
 CLI::App* AddBenchCommand(CLI::App& app, BenchOptions* options);
 
 // Returns 0; 2 on bad options or input (one line "error: ..."); 1 on failures.
-// On several ranks (mpirun), or with --nprobe, the distributed bench runs
-// instead (cli/distributed_bench.h). Collective: every rank returns the same
+// Under mpirun (even on one rank), or with --nprobe, the distributed bench
+// runs instead (cli/distributed_bench.h). Collective: every rank returns the same
 // status; only rank 0 prints.
 int RunBench(Communicator& comm, const BenchOptions& options);
 

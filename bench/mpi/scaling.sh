@@ -4,7 +4,9 @@
 #
 #   bash bench/mpi/scaling.sh [OUT_DIR]          (default reports/scaling)
 #
-# strong  the whole dataset, P ranks, P shards (range partition).
+# strong  the whole dataset, P ranks, P shards (--partition $PARTITION, range
+#         by default); with kmeans, routed mode (--nprobe $NPROBE) is measured
+#         beside broadcast.
 # weak    ROWS_PER_RANK rows per rank: the first P * ROWS_PER_RANK rows of the
 #         dataset (zyphyr dataset subset, ground truth recomputed).
 # Each rank uses THREADS threads, so P * THREADS > cores means oversubscribed
@@ -14,7 +16,8 @@
 # Environment: RANKS ("1 2 4"), THREADS (1), EF ("16,32,64,128"), K (10),
 # FMNIST / SYN (dataset files; made when missing), FMNIST_ROWS_PER_RANK
 # (15000), SYN_ROWS_PER_RANK (250000), M (16), EFC (200 F-MNIST, 100 synthetic),
-# SETS ("fmnist syn"), ZYPHYR (build/release/zyphyr), MPIRUN (mpirun).
+# SETS ("fmnist syn"), ZYPHYR (build/release/zyphyr), MPIRUN (mpirun),
+# PARTITION (range), NPROBE (1,2; with kmeans only).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -40,21 +43,23 @@ if [[ " $sets " == *" syn "* ]] && [ ! -f "$syn" ]; then
   "$zyphyr" dataset synthetic --n 1000000 --dim 128 --queries 10000 --clusters 100 --seed 42 --out "$syn"
 fi
 
-# run NAME SCALING P DATA EFC: build on P ranks, then the distributed bench.
+# run NAME SCALING P DATA EFC PARTITION: build on P ranks, then the distributed bench.
 run() {
-  local name=$1 scaling=$2 p=$3 data=$4 efc=$5
+  local name=$1 scaling=$2 p=$3 data=$4 efc=$5 partition=$6
+  local routed=()
+  if [ "$partition" = kmeans ]; then routed=(--nprobe "${NPROBE:-1,2}"); fi
   local idx="$out/idx/$name-$scaling-$p"
   rm -rf "$idx"
   local line
   line=$("${mpirun[@]}" -np "$p" "$zyphyr" build --data "$data" --index "$idx" --shards "$p" \
-    --M "${M:-16}" --ef-construction "$efc" --threads "$threads" | tail -1)
+    --partition "$partition" --M "${M:-16}" --ef-construction "$efc" --threads "$threads" | tail -1)
   echo "$line"
   local rows seconds
   rows=$(sed -E 's/^built [^:]*: ([0-9]+) x .*/\1/' <<<"$line")
   seconds=$(sed -E 's/.*, ([0-9.]+) s$/\1/' <<<"$line")
   printf '%s\t%s\t%s\t%s\t%s\n' "$name" "$scaling" "$p" "$rows" "$seconds" >>"$builds"
   "${mpirun[@]}" -np "$p" "$zyphyr" bench --index "$idx" --data "$data" --k "$k" --ef "$ef" --threads "$threads" \
-    --report "$out/$name-$scaling-$p"
+    "${routed[@]}" --report "$out/$name-$scaling-$p"
   rm -rf "$idx"
 }
 
@@ -64,11 +69,11 @@ for set in $sets; do
     syn) data=$syn; per_rank=${SYN_ROWS_PER_RANK:-250000}; efc=${EFC:-100} ;;
     *) echo "scaling.sh: unknown set '$set' (expected fmnist or syn)" >&2; exit 2 ;;
   esac
-  for p in $ranks; do run "$set" strong "$p" "$data" "$efc"; done
+  for p in $ranks; do run "$set" strong "$p" "$data" "$efc" "${PARTITION:-range}"; done
   for p in $ranks; do
     sub="$out/data/$set-weak-$p.hdf5"
     [ -f "$sub" ] || "$zyphyr" dataset subset --data "$data" --rows $((p * per_rank)) --queries 1000 --out "$sub"
-    run "$set" weak "$p" "$sub" "$efc"
+    run "$set" weak "$p" "$sub" "$efc" range
   done
 done
 

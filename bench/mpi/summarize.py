@@ -12,9 +12,9 @@ def main(out):
     with open(os.path.join(out, "builds.tsv")) as f:
         for row in csv.DictReader(f, delimiter="\t"):
             builds[(row["set"], row["scaling"], row["ranks"])] = row
-    print("| set | scaling | ranks | rows | build s | oversubscribed | ef | recall@k | QPS | p50 ms | p99 ms |"
-          " scatter s | rank 0 search s | gather s | merge s | busiest other rank search s |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    print("| set | scaling | ranks | partition | rows | build s | oversubscribed | mode | ef | recall@k | QPS |"
+          " p50 ms | p99 ms | scatter s | rank 0 search s | gather s | merge s | busiest other rank search s |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for key in sorted(builds, key=lambda k: (k[0], k[1], int(k[2]))):
         report = os.path.join(out, "-".join(key), "report.json")
         if not os.path.exists(report):
@@ -22,12 +22,11 @@ def main(out):
         with open(report) as f:
             r = json.load(f)
         b = builds[key]
-        for run in r["runs"]:
-            if run["mode"] != "broadcast":
-                continue
+        for run in r.get("runs", []):
             s = run["seconds"]
-            print(f"| {key[0]} | {key[1]} | {key[2]} | {b['rows']} | {b['build_s']} | "
-                  f"{'yes' if r['oversubscribed'] else 'no'} | {run['ef']} | {run['recall']:.4f} | "
+            mode = "broadcast" if run["mode"] == "broadcast" else f"nprobe {run['nprobe']}"
+            print(f"| {key[0]} | {key[1]} | {key[2]} | {r['partition']} | {b['rows']} | {b['build_s']} | "
+                  f"{'yes' if r['oversubscribed'] else 'no'} | {mode} | {run['ef']} | {run['recall']:.4f} | "
                   f"{run['qps']:.0f} | {run['latency_ms']['p50']:.3f} | {run['latency_ms']['p99']:.3f} | "
                   f"{s['scatter']:.3f} | {s['rank0_search']:.3f} | {s['gather']:.3f} | {s['merge']:.3f} | "
                   f"{s['other_ranks_search_max']:.3f} |")
