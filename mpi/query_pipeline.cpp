@@ -161,7 +161,18 @@ class Coordinator {
     std::vector<TopKLists> parts;
     Status failure;
 
+    // Finish delivering this batch before rank 0 goes off to search: without
+    // an asynchronous progress thread, MPI moves a large message only while
+    // its sender is inside an MPI call, so a batch still in flight would wait
+    // for rank 0's search and the ranks would take turns instead of working
+    // at once. (The next batch stays in flight: the ranks need it only later.)
     Clock::time_point t = Clock::now();
+    for (MPI_Request& request : sent.requests) ZYPHYR_RETURN_IF_ERROR(comm_.Wait(&request));
+    sent.requests.clear();
+    Clock::time_point now = Clock::now();
+    result_.times.scatter += Seconds(t, now);
+
+    t = now;
     const Share& own = sent.shares[0];
     std::vector<float> own_rows(own.queries.size() * o_.stride);
     for (std::size_t i = 0; i < own.queries.size(); ++i) {
@@ -172,7 +183,7 @@ class Coordinator {
                            search_, &own_lists);
     if (!st.ok() && failure.ok()) failure = comm_.size() > 1 ? st.WithContext("rank 0") : st;
     parts.push_back(Spread(own_lists, own, sent.range));
-    Clock::time_point now = Clock::now();
+    now = Clock::now();
     result_.times.local_search += Seconds(t, now);
 
     t = now;
@@ -204,8 +215,6 @@ class Coordinator {
       }
       parts.push_back(Spread(lists, share, sent.range));
     }
-    for (MPI_Request& request : sent.requests) ZYPHYR_RETURN_IF_ERROR(comm_.Wait(&request));
-    sent.requests.clear();
     now = Clock::now();
     result_.times.gather += Seconds(t, now);
     for (std::size_t r = 1; r < ranks; ++r) {
