@@ -108,8 +108,13 @@ class Coordinator {
         (void)Finish(next, /*merge=*/false);
       }
     }
-    Status stopped = SendStop(failure);
-    if (failure.ok()) failure = stopped;
+    if (!broken_) {
+      Status stopped = SendStop(failure);
+      if (failure.ok()) failure = stopped;
+    }
+    // A failed MPI call or a malformed message leaves ranks waiting for
+    // messages that will never come: no agreement is possible, end the job.
+    if (broken_) comm_.Abort(1);
     result_.times.wall = Seconds(start, Clock::now());
     if (!failure.ok()) return failure;
     return std::move(result_);
@@ -146,7 +151,7 @@ class Coordinator {
       }
       for (auto [tag, bytes] : {std::pair{kTagBatch, AsBytes(sent->headers[r])}, std::pair{kTagQueries, AsBytes(rows)}}) {
         Result<MPI_Request> request = comm_.ISend(static_cast<int>(r), tag, bytes);
-        if (!request.ok()) return request.status();
+        if (!request.ok()) return Broken(request.status());
         sent->requests.push_back(*request);
       }
     }
@@ -167,7 +172,9 @@ class Coordinator {
     // for rank 0's search and the ranks would take turns instead of working
     // at once. (The next batch stays in flight: the ranks need it only later.)
     Clock::time_point t = Clock::now();
-    for (MPI_Request& request : sent.requests) ZYPHYR_RETURN_IF_ERROR(comm_.Wait(&request));
+    for (MPI_Request& request : sent.requests) {
+      if (Status st = comm_.Wait(&request); !st.ok()) return Broken(st);
+    }
     sent.requests.clear();
     Clock::time_point now = Clock::now();
     result_.times.scatter += Seconds(t, now);
@@ -189,14 +196,14 @@ class Coordinator {
     t = now;
     for (std::size_t r = 1; r < ranks; ++r) {
       Result<std::vector<std::byte>> header_bytes = comm_.Recv(static_cast<int>(r), kTagResult);
-      if (!header_bytes.ok()) return header_bytes.status();
+      if (!header_bytes.ok()) return Broken(header_bytes.status());
       Result<ResultHeader> header = Decode<ResultHeader>(
           std::string(reinterpret_cast<const char*>(header_bytes->data()), header_bytes->size()), "result");
-      if (!header.ok()) return header.status();
+      if (!header.ok()) return Broken(header.status());
       Result<std::vector<std::byte>> ids = comm_.Recv(static_cast<int>(r), kTagIds);
-      if (!ids.ok()) return ids.status();
+      if (!ids.ok()) return Broken(ids.status());
       Result<std::vector<std::byte>> distances = comm_.Recv(static_cast<int>(r), kTagDistances);
-      if (!distances.ok()) return distances.status();
+      if (!distances.ok()) return Broken(distances.status());
       result_.times.worker_search_sum += header->search_seconds;
       worker_search_[r] += header->search_seconds;
       if (header->code != 0) {
@@ -207,7 +214,7 @@ class Coordinator {
       TopKLists lists(share.queries.size(), o_.k);
       if (ids->size() != lists.ids.size() * sizeof(std::uint64_t) ||
           distances->size() != lists.distances.size() * sizeof(float)) {
-        return Status::Internal("rank " + std::to_string(r) + " sent results of the wrong size");
+        return Broken(Status::Internal("rank " + std::to_string(r) + " sent results of the wrong size"));
       }
       if (!ids->empty()) {  // A rank routed no query of this batch sends nothing.
         std::memcpy(lists.ids.data(), ids->data(), ids->size());
@@ -252,11 +259,20 @@ class Coordinator {
     stop.code = static_cast<int>(failure.code());
     stop.error = failure.message();
     const std::string bytes = Encode(stop);
-    for (int r = 1; r < comm_.size(); ++r) ZYPHYR_RETURN_IF_ERROR(comm_.Send(r, kTagBatch, AsBytes(bytes)));
+    for (int r = 1; r < comm_.size(); ++r) {
+      if (Status st = comm_.Send(r, kTagBatch, AsBytes(bytes)); !st.ok()) return Broken(st);
+    }
     return Status::Ok();
   }
 
+  // Marks a failure of the protocol itself (see Run).
+  Status Broken(Status st) {
+    broken_ = true;
+    return st;
+  }
+
   Communicator& comm_;
+  bool broken_ = false;
   std::span<const float> queries_;
   const std::vector<std::vector<std::uint32_t>>& routes_;
   const PipelineOptions& o_;
@@ -266,14 +282,17 @@ class Coordinator {
 };
 
 // A rank other than 0: serve batches until told to stop.
-Status Serve(Communicator& comm, const PipelineOptions& o, const LocalSearch& search) {
+Status Serve(Communicator& comm, const PipelineOptions& o, const LocalSearch& search, bool* stopped) {
   for (;;) {
     Result<std::vector<std::byte>> bytes = comm.Recv(0, kTagBatch);
     if (!bytes.ok()) return bytes.status();
     Result<BatchHeader> header =
         Decode<BatchHeader>(std::string(reinterpret_cast<const char*>(bytes->data()), bytes->size()), "batch");
     if (!header.ok()) return header.status();
-    if (header->stop) return StatusFromCode(header->code, header->error);
+    if (header->stop) {
+      *stopped = true;
+      return StatusFromCode(header->code, header->error);
+    }
     Result<std::vector<std::byte>> rows = comm.Recv(0, kTagQueries);
     if (!rows.ok()) return rows.status();
     const std::size_t count = header->queries.size();
@@ -305,7 +324,11 @@ Result<PipelineResult> RunQueryPipeline(Communicator& comm, std::span<const floa
                                         const std::vector<std::vector<std::uint32_t>>& routes,
                                         const PipelineOptions& options, const LocalSearch& search) {
   if (!comm.is_root()) {
-    Status st = Serve(comm, options, search);
+    bool stopped = false;
+    Status st = Serve(comm, options, search, &stopped);
+    // Anything but rank 0's order to stop is a broken protocol: rank 0 waits
+    // for this rank's results, so end the job rather than let it hang.
+    if (!stopped) comm.Abort(1);
     if (!st.ok()) return st;
     return PipelineResult();
   }

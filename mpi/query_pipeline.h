@@ -12,7 +12,10 @@
 // Failures: a rank whose search fails reports it in its ResultHeader; the
 // coordinator finishes the batches already sent (so no send is left
 // unmatched), then tells every rank to stop with the error. Every rank then
-// returns that same error: nobody waits forever.
+// returns that same error: nobody waits forever. A failure of the protocol
+// itself (an MPI call failing, a malformed message) cannot be agreed on,
+// since the other side may never answer: the rank seeing it ends the job
+// with MPI_Abort, and mpirun stops every rank.
 #ifndef ZYPHYR_MPI_QUERY_PIPELINE_H_
 #define ZYPHYR_MPI_QUERY_PIPELINE_H_
 
