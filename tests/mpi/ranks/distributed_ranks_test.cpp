@@ -320,6 +320,7 @@ TEST(DistributedRanks, RefusesFewerShardsThanRanks) {
   EXPECT_EQ(built.status().message(), "--shards " + std::to_string(Ranks() - 1) + " is fewer than the " +
                                           std::to_string(Ranks()) + " ranks (each rank builds at least one shard)");
   EXPECT_FALSE(std::filesystem::exists(dir));
+  (void)world->Agree(Status::Ok());  // Every rank has looked before rank 0 builds there.
 
   // An index of one shard, built alone, searched on several ranks.
   Status st;
