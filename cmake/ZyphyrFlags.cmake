@@ -42,5 +42,7 @@ function(zyphyr_set_isa_flags)
       PROPERTIES COMPILE_OPTIONS "-mavx2;-mfma")
     set_source_files_properties(${PROJECT_SOURCE_DIR}/src/distance/kernels_avx512.cpp
       PROPERTIES COMPILE_OPTIONS "-mavx512f;-mavx512vl;-mavx512bw;-mavx512dq;-mavx2;-mfma")
+    set_source_files_properties(${PROJECT_SOURCE_DIR}/src/distance/kernels_avx512_vnni.cpp
+      PROPERTIES COMPILE_OPTIONS "-mavx512f;-mavx512vl;-mavx512bw;-mavx512dq;-mavx512vnni;-mavx2;-mfma")
   endif()
 endfunction()

@@ -25,6 +25,9 @@ constexpr std::uint32_t kLeaf7EbxAvx512Dq = 1u << 17;
 constexpr std::uint32_t kLeaf7EbxAvx512Bw = 1u << 30;
 constexpr std::uint32_t kLeaf7EbxAvx512Vl = 1u << 31;
 
+// cpuid leaf 7 subleaf 0, ECX.
+constexpr std::uint32_t kLeaf7EcxAvx512Vnni = 1u << 11;
+
 // XCR0 state components the OS saves and restores.
 constexpr std::uint64_t kXcr0Sse = 1u << 1;
 constexpr std::uint64_t kXcr0Ymm = 1u << 2;
@@ -59,11 +62,13 @@ CpuFeatures DetectCpuFeatures() {
   // __get_cpuid_count fails when leaf 7 is above the maximum basic leaf.
   if (!__get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx)) return features;
   const std::uint32_t leaf7_ebx = ebx;
+  const std::uint32_t leaf7_ecx = ecx;
 
   features.avx2_fma =
       HasAll(xcr0, kXcr0AvxState) && HasAll(leaf1_ecx, kLeaf1EcxFma) && HasAll(leaf7_ebx, kLeaf7EbxAvx2);
   features.avx512 = features.avx2_fma && HasAll(xcr0, kXcr0Avx512State) &&
                     HasAll(leaf7_ebx, kLeaf7EbxAvx512F | kLeaf7EbxAvx512Dq | kLeaf7EbxAvx512Bw | kLeaf7EbxAvx512Vl);
+  features.avx512_vnni = features.avx512 && HasAll(leaf7_ecx, kLeaf7EcxAvx512Vnni);
   return features;
 }
 

@@ -19,6 +19,10 @@ struct CpuFeatures {
   // AVX-512 F, VL, BW and DQ plus everything in avx2_fma, with opmask and ZMM
   // state enabled by the OS: the flags that kernels_avx512.cpp is compiled with.
   bool avx512 = false;
+  // AVX-512 VNNI plus everything in avx512 (VNNI uses the same register
+  // state): the flags of kernels_avx512_vnni.cpp. Not an ISA of its own; it
+  // selects the int8 kernels of the avx512 table (see kernels.h).
+  bool avx512_vnni = false;
 };
 
 // Queries the CPU on every call (cheap, but callers that need it often should

@@ -85,7 +85,8 @@ Result<const DistanceKernels*> KernelsFor(Isa isa) {
     return Status::InvalidArgument("no ISA with value " + std::to_string(static_cast<std::uint32_t>(isa)));
   }
   // Checked before the table is touched: Avx2Kernels() and Avx512Kernels()
-  // live in files compiled for their ISA.
+  // live in files compiled for their ISA; Avx512VnniKernels() points into
+  // one compiled for VNNI as well, so it needs the VNNI bit on top.
   if (!HostSupports(isa)) {
     return Status::Unsupported("this CPU does not support " + std::string(IsaName(isa)) +
                                " (supported: " + SupportedList() + ")");
@@ -97,7 +98,7 @@ Result<const DistanceKernels*> KernelsFor(Isa isa) {
     case Isa::kAvx2:
       return &Avx2Kernels();
     case Isa::kAvx512:
-      return &Avx512Kernels();
+      return HostFeatures().avx512_vnni ? &Avx512VnniKernels() : &Avx512Kernels();
 #else
     case Isa::kAvx2:
     case Isa::kAvx512:

@@ -4,6 +4,10 @@
 // seen as lacking it) picks the best ISA this host supports. The environment
 // variable ZYPHYR_ISA=scalar|avx2|avx512 forces one; forcing an ISA the host
 // lacks, or an unknown name, is an error rather than a crash.
+//
+// On a CPU with AVX-512 VNNI the avx512 table is Avx512VnniKernels() (the
+// same float kernels, VNNI int8 kernels; see kernels.h), whether chosen by
+// detection or forced.
 #ifndef ZYPHYR_SRC_DISTANCE_DISPATCH_H_
 #define ZYPHYR_SRC_DISTANCE_DISPATCH_H_
 
@@ -24,7 +28,8 @@ std::vector<Isa> SupportedIsas();
 // Parses "scalar", "avx2" or "avx512" (InvalidArgument otherwise).
 Result<Isa> ParseIsa(std::string_view name);
 
-// The table for `isa`; Unsupported when the host lacks it.
+// The table for `isa` (for kAvx512, Avx512VnniKernels() when the host has
+// VNNI); Unsupported when the host lacks it.
 Result<const DistanceKernels*> KernelsFor(Isa isa);
 
 // The table this process uses: chosen on the first call (thread-safe) from

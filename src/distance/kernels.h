@@ -4,6 +4,17 @@
 //
 // Every kernel accepts any dimension >= 0 and any alignment; callers that pad
 // rows to PaddedDim() (see src/core/vector_store.h) avoid the tail code.
+//
+// The int8 kernels (l2_sq_u8, dot_u8) work on the uint8 codes of
+// src/quant/scalar_quantizer.h and are exact: every table returns the same
+// integer as the scalar reference, for dimensions up to kMaxU8Dim.
+//
+// AVX-512 VNNI is not an ISA of its own: on a CPU with it, the "avx512" table
+// is Avx512VnniKernels(), which differs from Avx512Kernels() only in its int8
+// kernels (VNNI's fused u8 x s8 multiply-add instead of AVX-512 BW's widening
+// multiply-add). The choice is made with the rest of the table, once per
+// process, so a search loop still captures one pointer outside the loop; and
+// ZYPHYR_ISA keeps its three names. Its `vnni` flag says which one runs.
 #ifndef ZYPHYR_SRC_DISTANCE_KERNELS_H_
 #define ZYPHYR_SRC_DISTANCE_KERNELS_H_
 
@@ -26,6 +37,16 @@ std::string_view IsaName(Isa isa);
 // Squared L2 distance or dot product of two vectors of `dim` floats.
 using PairKernel = float (*)(const float* a, const float* b, std::size_t dim);
 
+// Squared L2 distance, sum (a[i] - b[i])^2, or dot product, sum a[i] * b[i],
+// of two vectors of `dim` uint8 codes, exactly, for dim <= kMaxU8Dim. Past
+// that the true value may exceed 2^32 - 1 and the result is it modulo 2^32.
+using U8PairKernel = std::uint32_t (*)(const std::uint8_t* a, const std::uint8_t* b, std::size_t dim);
+
+// The largest dimension whose int8 distances always fit a uint32: every term
+// is at most 255^2 = 65025, and 66051 * 65025 <= 2^32 - 1 < 66052 * 65025.
+// Code that accepts a dimension for int8 codes checks it against this.
+inline constexpr std::size_t kMaxU8Dim = 66051;
+
 // One query against `n` rows: out[i] = kernel(query, rows[i], dim).
 // Implementations share the query loads across several rows.
 using BatchKernel = void (*)(const float* query, const float* const* rows, std::size_t n, std::size_t dim,
@@ -37,6 +58,10 @@ struct DistanceKernels {
   PairKernel dot;
   BatchKernel l2_sq_batch;
   BatchKernel dot_batch;
+  U8PairKernel l2_sq_u8;
+  U8PairKernel dot_u8;
+  // True when l2_sq_u8 and dot_u8 use AVX-512 VNNI (Avx512VnniKernels()).
+  bool vnni;
 };
 
 // The per-ISA tables. Each lives in its own translation unit compiled with
@@ -45,6 +70,9 @@ struct DistanceKernels {
 const DistanceKernels& ScalarKernels();
 const DistanceKernels& Avx2Kernels();    // Defined only on x86-64 builds.
 const DistanceKernels& Avx512Kernels();  // Defined only on x86-64 builds.
+// Avx512Kernels() with AVX-512 VNNI int8 kernels: call only when the CPU has
+// both (CpuFeatures::avx512_vnni). Defined only on x86-64 builds.
+const DistanceKernels& Avx512VnniKernels();
 
 // Hint the CPU to fetch `bytes` starting at `p` into cache (at most 4 lines;
 // the hardware prefetcher follows the rest of a row).

@@ -1,6 +1,8 @@
 // AVX-512 kernels. This file alone is compiled with -mavx512f -mavx512vl
 // -mavx512bw -mavx512dq -mavx2 -mfma and is reached only through the dispatch
-// table, after CPU detection.
+// table, after CPU detection. It holds both AVX-512 tables; the VNNI int8
+// kernels of the second are compiled apart, in kernels_avx512_vnni.cpp, so
+// that the compiler cannot emit VNNI instructions into the first.
 //
 // Everything here has internal linkage and uses no inline functions from
 // other headers: an inline function instantiated in this translation unit
@@ -14,6 +16,9 @@
 #include <immintrin.h>
 
 #include <cstddef>
+#include <cstdint>
+
+#include "src/distance/kernels_avx512_vnni.h"
 
 namespace zyphyr {
 
@@ -146,17 +151,99 @@ void Batch(const float* query, const float* const* rows, std::size_t n, std::siz
   BatchTail<Op>(query, rows + r, n - r, dim, out + r);
 }
 
+// ---- int8 codes (AVX-512 BW) ----
+//
+// 64 codes at a time: the bytes are interleaved with zero into 16-bit lanes
+// (vpunpck[lh]bw; the lane order changes, which a sum does not mind) and
+// multiplied pairwise into 32-bit lanes by vpmaddwd. Each pair sum is at most
+// 2 * 255^2 = 130050, so nothing saturates; the 32-bit lanes wrap modulo 2^32
+// like the scalar reference's uint32 sum, so the total is exact whenever the
+// true value fits (dim <= kMaxU8Dim). kernels_avx512_vnni.cpp has the VNNI
+// variant; this one serves AVX-512 CPUs without VNNI (Skylake-X).
+
+// Mask of the first `rem` (0..63) bytes, for the zero-filling masked loads.
+inline __mmask64 TailMaskU8(std::size_t rem) { return (std::uint64_t{1} << rem) - 1u; }
+
+inline std::uint32_t HorizontalSumU32(__m512i v) {
+  // Zero-masked extracts instead of _mm512_castsi512_si256: see FoldHalves.
+  const __m256i h =
+      _mm256_add_epi32(_mm512_maskz_extracti32x8_epi32(0xFF, v, 0), _mm512_maskz_extracti32x8_epi32(0xFF, v, 1));
+  __m128i s = _mm_add_epi32(_mm256_castsi256_si128(h), _mm256_extracti128_si256(h, 1));
+  s = _mm_add_epi32(s, _mm_shuffle_epi32(s, _MM_SHUFFLE(1, 0, 3, 2)));
+  s = _mm_add_epi32(s, _mm_shuffle_epi32(s, _MM_SHUFFLE(2, 3, 0, 1)));
+  return static_cast<std::uint32_t>(_mm_cvtsi128_si32(s));
+}
+
+struct L2SqU8Op {
+  static __m512i Step(__m512i acc, __m512i a, __m512i b) {
+    // |a - b| as bytes: one of the two saturating differences is zero.
+    const __m512i d = _mm512_or_si512(_mm512_subs_epu8(a, b), _mm512_subs_epu8(b, a));
+    const __m512i zero = _mm512_setzero_si512();
+    const __m512i lo = _mm512_unpacklo_epi8(d, zero);
+    const __m512i hi = _mm512_unpackhi_epi8(d, zero);
+    return _mm512_add_epi32(acc, _mm512_add_epi32(_mm512_madd_epi16(lo, lo), _mm512_madd_epi16(hi, hi)));
+  }
+};
+
+struct DotU8Op {
+  static __m512i Step(__m512i acc, __m512i a, __m512i b) {
+    const __m512i zero = _mm512_setzero_si512();
+    const __m512i lo = _mm512_madd_epi16(_mm512_unpacklo_epi8(a, zero), _mm512_unpacklo_epi8(b, zero));
+    const __m512i hi = _mm512_madd_epi16(_mm512_unpackhi_epi8(a, zero), _mm512_unpackhi_epi8(b, zero));
+    return _mm512_add_epi32(acc, _mm512_add_epi32(lo, hi));
+  }
+};
+
+template <typename Op>
+std::uint32_t PairU8(const std::uint8_t* a, const std::uint8_t* b, std::size_t dim) {
+  __m512i acc0 = _mm512_setzero_si512();
+  __m512i acc1 = _mm512_setzero_si512();
+  std::size_t i = 0;
+  for (; i + 128 <= dim; i += 128) {
+    acc0 = Op::Step(acc0, _mm512_loadu_si512(a + i), _mm512_loadu_si512(b + i));
+    acc1 = Op::Step(acc1, _mm512_loadu_si512(a + i + 64), _mm512_loadu_si512(b + i + 64));
+  }
+  if (i + 64 <= dim) {
+    acc0 = Op::Step(acc0, _mm512_loadu_si512(a + i), _mm512_loadu_si512(b + i));
+    i += 64;
+  }
+  if (i < dim) {
+    // Masked-off bytes are neither read nor nonzero: they add 0.
+    const __mmask64 mask = TailMaskU8(dim - i);
+    acc1 = Op::Step(acc1, _mm512_maskz_loadu_epi8(mask, a + i), _mm512_maskz_loadu_epi8(mask, b + i));
+  }
+  return HorizontalSumU32(_mm512_add_epi32(acc0, acc1));
+}
+
 constexpr DistanceKernels kAvx512Kernels{
     .isa = Isa::kAvx512,
     .l2_sq = &Pair<L2SqOp>,
     .dot = &Pair<DotOp>,
     .l2_sq_batch = &Batch<L2SqOp>,
     .dot_batch = &Batch<DotOp>,
+    .l2_sq_u8 = &PairU8<L2SqU8Op>,
+    .dot_u8 = &PairU8<DotU8Op>,
+    .vnni = false,
+};
+
+// The same table with the VNNI int8 kernels. Both are constant-initialised:
+// taking the address of a function in kernels_avx512_vnni.cpp runs nothing.
+constexpr DistanceKernels kAvx512VnniKernels{
+    .isa = Isa::kAvx512,
+    .l2_sq = &Pair<L2SqOp>,
+    .dot = &Pair<DotOp>,
+    .l2_sq_batch = &Batch<L2SqOp>,
+    .dot_batch = &Batch<DotOp>,
+    .l2_sq_u8 = &L2SqU8Avx512Vnni,
+    .dot_u8 = &DotU8Avx512Vnni,
+    .vnni = true,
 };
 
 }  // namespace
 
 const DistanceKernels& Avx512Kernels() { return kAvx512Kernels; }
+
+const DistanceKernels& Avx512VnniKernels() { return kAvx512VnniKernels; }
 
 }  // namespace zyphyr
 

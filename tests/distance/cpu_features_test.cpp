@@ -16,6 +16,7 @@ TEST(CpuFeaturesTest, AgreesWithCompilerRuntime) {
                       __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512dq");
   EXPECT_EQ(features.avx2_fma, avx2_fma);
   EXPECT_EQ(features.avx512, avx512);
+  EXPECT_EQ(features.avx512_vnni, avx512 && __builtin_cpu_supports("avx512vnni"));
 }
 
 #endif
@@ -25,6 +26,9 @@ TEST(CpuFeaturesTest, Avx512ImpliesAvx2) {
   if (features.avx512) {
     EXPECT_TRUE(features.avx2_fma);
   }
+  if (features.avx512_vnni) {
+    EXPECT_TRUE(features.avx512);
+  }
 }
 
 TEST(CpuFeaturesTest, DetectionIsStable) {
@@ -32,6 +36,7 @@ TEST(CpuFeaturesTest, DetectionIsStable) {
   const CpuFeatures b = DetectCpuFeatures();
   EXPECT_EQ(a.avx2_fma, b.avx2_fma);
   EXPECT_EQ(a.avx512, b.avx512);
+  EXPECT_EQ(a.avx512_vnni, b.avx512_vnni);
 }
 
 TEST(CpuFeaturesTest, BrandStringIsTrimmedAndNonEmpty) {

@@ -126,6 +126,8 @@ TEST_P(KernelsTest, TableIsCompleteAndNamesItsIsa) {
   EXPECT_NE(kernels_->dot, nullptr);
   EXPECT_NE(kernels_->l2_sq_batch, nullptr);
   EXPECT_NE(kernels_->dot_batch, nullptr);
+  EXPECT_NE(kernels_->l2_sq_u8, nullptr);
+  EXPECT_NE(kernels_->dot_u8, nullptr);
 }
 
 TEST_P(KernelsTest, PairKernelsMatchReference) {

@@ -1,0 +1,203 @@
+// The int8 kernels (l2_sq_u8, dot_u8) of every table the host supports,
+// against an independent 64-bit reference and the scalar table: EXACTLY
+// equal, over every dimension 0..300 (every tail of the 16-, 32-, 64- and
+// 128-byte loops), unaligned pointers, codes biased towards 0 and 255, and
+// the largest dimension whose sums fit a uint32. The AVX-512 BW and VNNI
+// variants are both tested where the host has them, though dispatch hands
+// out only one of them.
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <ostream>
+#include <random>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "src/distance/cpu_features.h"
+#include "src/distance/dispatch.h"
+#include "src/distance/kernels.h"
+
+namespace zyphyr {
+namespace {
+
+// `dim` codes starting `offset` bytes into an allocation that ends exactly at
+// the last code, so AddressSanitizer reports any read past the vector.
+class Codes {
+ public:
+  Codes(std::size_t dim, std::size_t offset)
+      : storage_(new std::uint8_t[dim + offset]), data_(storage_.get() + offset) {
+    std::fill(storage_.get(), storage_.get() + offset, std::uint8_t{0x5A});
+  }
+
+  // A quarter of the codes 0, a quarter 255, the rest uniform.
+  void FillRandom(std::size_t dim, std::mt19937& rng) {
+    std::uniform_int_distribution<int> pick(0, 7);
+    std::uniform_int_distribution<int> byte(0, 255);
+    for (std::size_t i = 0; i < dim; ++i) {
+      const int p = pick(rng);
+      data_[i] = static_cast<std::uint8_t>(p < 2 ? 0 : p < 4 ? 255 : byte(rng));
+    }
+  }
+
+  void Fill(std::size_t dim, std::uint8_t value) { std::fill(data_, data_ + dim, value); }
+
+  const std::uint8_t* data() const { return data_; }
+
+ private:
+  std::unique_ptr<std::uint8_t[]> storage_;
+  std::uint8_t* data_;
+};
+
+std::uint64_t L2SqReference(const std::uint8_t* a, const std::uint8_t* b, std::size_t dim) {
+  std::uint64_t sum = 0;
+  for (std::size_t i = 0; i < dim; ++i) {
+    const std::int64_t d = static_cast<std::int64_t>(a[i]) - static_cast<std::int64_t>(b[i]);
+    sum += static_cast<std::uint64_t>(d * d);
+  }
+  return sum;
+}
+
+std::uint64_t DotReference(const std::uint8_t* a, const std::uint8_t* b, std::size_t dim) {
+  std::uint64_t sum = 0;
+  for (std::size_t i = 0; i < dim; ++i) sum += static_cast<std::uint64_t>(a[i]) * b[i];
+  return sum;
+}
+
+// One table's int8 kernels: an ISA, and for avx512 which of its two variants.
+struct Variant {
+  Isa isa;
+  bool vnni;
+};
+
+std::string VariantName(const Variant& v) { return std::string(IsaName(v.isa)) + (v.vnni ? "_vnni" : ""); }
+
+void PrintTo(const Variant& v, std::ostream* os) { *os << VariantName(v); }
+
+class Int8KernelsTest : public ::testing::TestWithParam<Variant> {
+ protected:
+  void SetUp() override {
+    const Variant v = GetParam();
+    if (!HostSupports(v.isa)) GTEST_SKIP() << IsaName(v.isa) << " is not supported by this host";
+    if (v.vnni && !DetectCpuFeatures().avx512_vnni) GTEST_SKIP() << "AVX-512 VNNI is not supported by this host";
+#if defined(__x86_64__)
+    // KernelsFor(kAvx512) picks one of the two AVX-512 tables; take each one
+    // by name instead.
+    if (v.isa == Isa::kAvx512) {
+      kernels_ = v.vnni ? &Avx512VnniKernels() : &Avx512Kernels();
+      return;
+    }
+#endif
+    Result<const DistanceKernels*> kernels = KernelsFor(v.isa);
+    ASSERT_TRUE(kernels.ok()) << kernels.status().ToString();
+    kernels_ = *kernels;
+  }
+
+  std::string Where(std::size_t dim, std::size_t offset_a, std::size_t offset_b) const {
+    return VariantName(GetParam()) + " dim=" + std::to_string(dim) + " offset_a=" + std::to_string(offset_a) +
+           " offset_b=" + std::to_string(offset_b);
+  }
+
+  const DistanceKernels* kernels_ = nullptr;
+};
+
+TEST_P(Int8KernelsTest, TableHasInt8KernelsAndSaysWhichVariant) {
+  EXPECT_EQ(kernels_->isa, GetParam().isa);
+  EXPECT_EQ(kernels_->vnni, GetParam().vnni);
+  EXPECT_NE(kernels_->l2_sq_u8, nullptr);
+  EXPECT_NE(kernels_->dot_u8, nullptr);
+}
+
+TEST_P(Int8KernelsTest, EqualScalarReferenceExactly) {
+  const DistanceKernels& scalar = ScalarKernels();
+  std::mt19937 rng(20240807);
+  std::vector<std::size_t> dims;
+  for (std::size_t d = 0; d <= 300; ++d) dims.push_back(d);
+  for (std::size_t d : {383, 511, 768, 784, 960, 1536}) dims.push_back(d);
+  for (std::size_t dim : dims) {
+    for (std::size_t offset_a : {0, 1, 3}) {
+      for (std::size_t offset_b : {0, 2}) {
+        Codes a(dim, offset_a);
+        Codes b(dim, offset_b);
+        a.FillRandom(dim, rng);
+        b.FillRandom(dim, rng);
+        const std::string where = Where(dim, offset_a, offset_b);
+        const std::uint32_t l2 = kernels_->l2_sq_u8(a.data(), b.data(), dim);
+        const std::uint32_t dot = kernels_->dot_u8(a.data(), b.data(), dim);
+        ASSERT_EQ(l2, L2SqReference(a.data(), b.data(), dim)) << "l2_sq_u8 " << where;
+        ASSERT_EQ(l2, scalar.l2_sq_u8(a.data(), b.data(), dim)) << "l2_sq_u8 " << where;
+        ASSERT_EQ(dot, DotReference(a.data(), b.data(), dim)) << "dot_u8 " << where;
+        ASSERT_EQ(dot, scalar.dot_u8(a.data(), b.data(), dim)) << "dot_u8 " << where;
+        // Symmetric, and a vector is at distance 0 from itself.
+        ASSERT_EQ(kernels_->l2_sq_u8(b.data(), a.data(), dim), l2) << where;
+        ASSERT_EQ(kernels_->dot_u8(b.data(), a.data(), dim), dot) << where;
+        ASSERT_EQ(kernels_->l2_sq_u8(a.data(), a.data(), dim), 0u) << where;
+      }
+    }
+  }
+}
+
+// Every byte at an extreme: the largest terms (255^2) in every lane, the
+// case that would expose a saturating or 16-bit accumulation.
+TEST_P(Int8KernelsTest, ExtremeCodesAtEveryDimension) {
+  for (std::size_t dim = 0; dim <= 300; ++dim) {
+    Codes zeros(dim, 1);
+    Codes full(dim, 3);
+    zeros.Fill(dim, 0);
+    full.Fill(dim, 255);
+    const std::uint32_t top = static_cast<std::uint32_t>(65025 * dim);
+    EXPECT_EQ(kernels_->l2_sq_u8(zeros.data(), full.data(), dim), top) << Where(dim, 1, 3);
+    EXPECT_EQ(kernels_->l2_sq_u8(full.data(), zeros.data(), dim), top) << Where(dim, 3, 1);
+    EXPECT_EQ(kernels_->dot_u8(full.data(), full.data(), dim), top) << Where(dim, 3, 3);
+    EXPECT_EQ(kernels_->dot_u8(zeros.data(), full.data(), dim), 0u) << Where(dim, 1, 3);
+    EXPECT_EQ(kernels_->l2_sq_u8(full.data(), full.data(), dim), 0u) << Where(dim, 3, 3);
+  }
+}
+
+// kMaxU8Dim is the largest dimension whose sums always fit: all-extreme codes
+// there give 66051 * 65025 = 4294966275, just under 2^32.
+TEST_P(Int8KernelsTest, ExactAtTheLargestDimension) {
+  constexpr std::size_t kDim = kMaxU8Dim;
+  static_assert(static_cast<std::uint64_t>(kMaxU8Dim) * 65025u <= 0xFFFFFFFFu);
+  static_assert(static_cast<std::uint64_t>(kMaxU8Dim + 1) * 65025u > 0xFFFFFFFFu);
+  Codes zeros(kDim, 1);
+  Codes full(kDim, 0);
+  zeros.Fill(kDim, 0);
+  full.Fill(kDim, 255);
+  EXPECT_EQ(kernels_->l2_sq_u8(zeros.data(), full.data(), kDim), 4294966275u);
+  EXPECT_EQ(kernels_->dot_u8(full.data(), full.data(), kDim), 4294966275u);
+
+  std::mt19937 rng(11);
+  Codes a(kDim, 3);
+  Codes b(kDim, 0);
+  a.FillRandom(kDim, rng);
+  b.FillRandom(kDim, rng);
+  EXPECT_EQ(kernels_->l2_sq_u8(a.data(), b.data(), kDim), L2SqReference(a.data(), b.data(), kDim));
+  EXPECT_EQ(kernels_->dot_u8(a.data(), b.data(), kDim), DotReference(a.data(), b.data(), kDim));
+}
+
+// Every variant is instantiated, so the test list is the same on every host;
+// the ones this host lacks report as skipped.
+INSTANTIATE_TEST_SUITE_P(AllVariants, Int8KernelsTest,
+                         ::testing::Values(Variant{Isa::kScalar, false}, Variant{Isa::kAvx2, false},
+                                           Variant{Isa::kAvx512, false}, Variant{Isa::kAvx512, true}),
+                         [](const ::testing::TestParamInfo<Variant>& info) { return VariantName(info.param); });
+
+// Dispatch hands out the VNNI table exactly when the host has VNNI, under
+// the avx512 name, and the other tables never claim VNNI.
+TEST(Int8DispatchTest, Avx512TableUsesVnniExactlyWhenTheHostHasIt) {
+  for (Isa isa : SupportedIsas()) {
+    Result<const DistanceKernels*> kernels = KernelsFor(isa);
+    ASSERT_TRUE(kernels.ok()) << kernels.status().ToString();
+    EXPECT_EQ((*kernels)->isa, isa);
+    EXPECT_EQ((*kernels)->vnni, isa == Isa::kAvx512 && DetectCpuFeatures().avx512_vnni) << IsaName(isa);
+  }
+  Result<const DistanceKernels*> chosen = ProcessKernels();
+  ASSERT_TRUE(chosen.ok()) << chosen.status().ToString();
+  EXPECT_EQ((*chosen)->vnni, (*chosen)->isa == Isa::kAvx512 && DetectCpuFeatures().avx512_vnni);
+}
+
+}  // namespace
+}  // namespace zyphyr
