@@ -1,0 +1,178 @@
+#include "src/quant/scalar_quantizer.h"
+
+#include <algorithm>
+#include <bit>
+#include <cmath>
+#include <cstddef>
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <utility>
+
+#include "src/distance/kernels.h"
+
+namespace zyphyr {
+
+namespace {
+
+// The serialised form is little-endian; on such a host that is a plain copy.
+static_assert(std::endian::native == std::endian::little, "Zyphyr supports little-endian hosts only");
+
+constexpr char kMagic[4] = {'Z', 'S', 'Q', '8'};
+
+template <typename T>
+T Load(const std::uint8_t* p) {
+  T v;
+  std::memcpy(&v, p, sizeof(T));
+  return v;
+}
+
+template <typename T>
+void Store(std::uint8_t* p, T v) {
+  std::memcpy(p, &v, sizeof(T));
+}
+
+// "0.25", "nan", "-inf": enough digits to tell any two floats apart.
+std::string FloatText(float v) {
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "%.9g", static_cast<double>(v));
+  return buf;
+}
+
+std::string Hex32(std::uint32_t v) {
+  char buf[16];
+  std::snprintf(buf, sizeof(buf), "0x%08x", v);
+  return buf;
+}
+
+Status Error(std::string message) { return Status::InvalidArgument("scalar quantizer: " + message); }
+
+Status Corrupt(std::string message) { return Status::Corruption("scalar quantizer: " + message); }
+
+std::string DimensionRangeText(std::size_t dim) {
+  return "dimension " + std::to_string(dim) + " is outside 1.." + std::to_string(kMaxU8Dim);
+}
+
+}  // namespace
+
+ScalarQuantizer::ScalarQuantizer(std::vector<float> offsets, float step)
+    : offsets_(std::move(offsets)), step_(step), offset_sq_sum_(0.0) {
+  for (float m : offsets_) offset_sq_sum_ += static_cast<double>(m) * static_cast<double>(m);
+}
+
+Result<ScalarQuantizer> ScalarQuantizer::Train(std::span<const float> rows, std::size_t dim) {
+  if (dim == 0) return Error("dimension must be at least 1");
+  if (dim > kMaxU8Dim) {
+    return Error("dimension " + std::to_string(dim) + " exceeds " + std::to_string(kMaxU8Dim) +
+                 ", the largest whose int8 distances fit a uint32");
+  }
+  if (rows.empty()) return Error("no training rows");
+  if (rows.size() % dim != 0) {
+    return Error(std::to_string(rows.size()) + " training floats is not a multiple of the dimension " +
+                 std::to_string(dim));
+  }
+  const std::size_t n = rows.size() / dim;
+  std::vector<float> lo(rows.begin(), rows.begin() + static_cast<std::ptrdiff_t>(dim));
+  std::vector<float> hi = lo;
+  for (std::size_t r = 0; r < n; ++r) {
+    const float* x = rows.data() + r * dim;
+    for (std::size_t j = 0; j < dim; ++j) {
+      if (!std::isfinite(x[j])) {
+        return Error("training row " + std::to_string(r) + " has a non-finite component (" +
+                     (std::isnan(x[j]) ? "NaN" : "Inf") + ") at index " + std::to_string(j));
+      }
+      lo[j] = std::min(lo[j], x[j]);
+      hi[j] = std::max(hi[j], x[j]);
+    }
+  }
+  // In double: the range of a dimension spanning most of the float range
+  // would overflow in float.
+  double max_range = 0.0;
+  for (std::size_t j = 0; j < dim; ++j) {
+    max_range = std::max(max_range, static_cast<double>(hi[j]) - static_cast<double>(lo[j]));
+  }
+  // Rounding s to float moves the top level by at most 255 * s * 2^-24, far
+  // inside s/2. A zero step (every dimension constant) or one that is not a
+  // normal float (ranges below ~1e-36) becomes 1: every code is then 0, which
+  // still decodes within s/2 of the training values.
+  float step = static_cast<float>(max_range / 255.0);
+  if (!std::isnormal(step)) step = 1.0f;
+  return ScalarQuantizer(std::move(lo), step);
+}
+
+void ScalarQuantizer::Encode(const float* x, std::uint8_t* code) const {
+  const double s = step_;
+  for (std::size_t d = 0; d < offsets_.size(); ++d) {
+    const double t = (static_cast<double>(x[d]) - static_cast<double>(offsets_[d])) / s;
+    // !(t > 0) also catches NaN.
+    code[d] = t >= 255.0 ? std::uint8_t{255} : !(t > 0.0) ? std::uint8_t{0} : static_cast<std::uint8_t>(t + 0.5);
+  }
+}
+
+void ScalarQuantizer::Decode(const std::uint8_t* code, float* x) const {
+  const double s = step_;
+  for (std::size_t d = 0; d < offsets_.size(); ++d) {
+    x[d] = static_cast<float>(static_cast<double>(offsets_[d]) + s * static_cast<double>(code[d]));
+  }
+}
+
+float ScalarQuantizer::CodeBias(const std::uint8_t* code) const {
+  double sum = 0.0;
+  for (std::size_t d = 0; d < offsets_.size(); ++d) sum += static_cast<double>(offsets_[d]) * code[d];
+  return static_cast<float>(sum);
+}
+
+std::vector<std::uint8_t> ScalarQuantizer::Serialize() const {
+  std::vector<std::uint8_t> out(kSerializedHeaderBytes + offsets_.size() * sizeof(float));
+  std::memcpy(out.data(), kMagic, sizeof(kMagic));
+  Store<std::uint32_t>(out.data() + 4, kSerializedVersion);
+  Store<std::uint64_t>(out.data() + 8, offsets_.size());
+  Store<float>(out.data() + 16, step_);
+  Store<std::uint32_t>(out.data() + 20, 0);
+  std::memcpy(out.data() + kSerializedHeaderBytes, offsets_.data(), offsets_.size() * sizeof(float));
+  return out;
+}
+
+Result<ScalarQuantizer> ScalarQuantizer::Deserialize(std::span<const std::uint8_t> bytes) {
+  if (bytes.size() < kSerializedHeaderBytes) {
+    return Corrupt("truncated: " + std::to_string(bytes.size()) + " bytes, the header alone is " +
+                   std::to_string(kSerializedHeaderBytes));
+  }
+  const std::uint8_t* p = bytes.data();
+  if (std::memcmp(p, kMagic, sizeof(kMagic)) != 0) return Corrupt("bad magic (expected \"ZSQ8\")");
+  const auto version = Load<std::uint32_t>(p + 4);
+  if (version != kSerializedVersion) {
+    return Status::Unsupported("scalar quantizer: version " + std::to_string(version) + " (this build reads version " +
+                               std::to_string(kSerializedVersion) + ")");
+  }
+  const auto reserved = Load<std::uint32_t>(p + 20);
+  if (reserved != 0) return Corrupt("reserved header field is " + Hex32(reserved) + " (expected 0)");
+  const auto dim64 = Load<std::uint64_t>(p + 8);
+  if (dim64 == 0 || dim64 > kMaxU8Dim) return Corrupt(DimensionRangeText(dim64));
+  // dim <= kMaxU8Dim: no overflow below.
+  const std::size_t dim = static_cast<std::size_t>(dim64);
+  const std::size_t need = kSerializedHeaderBytes + dim * sizeof(float);
+  if (bytes.size() < need) {
+    return Corrupt("truncated: " + std::to_string(bytes.size()) + " bytes, dimension " + std::to_string(dim) +
+                   " needs " + std::to_string(need));
+  }
+  if (bytes.size() > need) {
+    return Corrupt(std::to_string(bytes.size() - need) + " bytes past the end (dimension " + std::to_string(dim) +
+                   " needs " + std::to_string(need) + ")");
+  }
+  const auto step = Load<float>(p + 16);
+  if (!std::isnormal(step) || step < 0.0f) {
+    return Corrupt("step " + FloatText(step) + " is not a positive normal float");
+  }
+  std::vector<float> offsets(dim);
+  std::memcpy(offsets.data(), p + kSerializedHeaderBytes, dim * sizeof(float));
+  for (std::size_t d = 0; d < dim; ++d) {
+    if (!std::isfinite(offsets[d])) {
+      return Corrupt("offset of dimension " + std::to_string(d) + " is " + FloatText(offsets[d]) +
+                     " (expected a finite float)");
+    }
+  }
+  return ScalarQuantizer(std::move(offsets), step);
+}
+
+}  // namespace zyphyr
