@@ -7,14 +7,16 @@
 //
 // The int8 kernels (l2_sq_u8, dot_u8) work on the uint8 codes of
 // src/quant/scalar_quantizer.h and are exact: every table returns the same
-// integer as the scalar reference, for dimensions up to kMaxU8Dim.
+// integer as the scalar reference (see U8PairKernel).
 //
 // AVX-512 VNNI is not an ISA of its own: on a CPU with it, the "avx512" table
 // is Avx512VnniKernels(), which differs from Avx512Kernels() only in its int8
-// kernels (VNNI's fused u8 x s8 multiply-add instead of AVX-512 BW's widening
-// multiply-add). The choice is made with the rest of the table, once per
-// process, so a search loop still captures one pointer outside the loop; and
-// ZYPHYR_ISA keeps its three names. Its `vnni` flag says which one runs.
+// kernels (VNNI's fused multiply-adds, vpdpbusd and vpdpwssd, instead of
+// AVX-512 BW's vpmaddwd followed by an add). The choice is made with the rest
+// of the table, once per process, so a search loop still captures one pointer
+// outside the loop, and ZYPHYR_ISA keeps its three names; a separate Isa value
+// would have duplicated every float kernel for no difference. The table's
+// `vnni` flag says which variant runs.
 #ifndef ZYPHYR_SRC_DISTANCE_KERNELS_H_
 #define ZYPHYR_SRC_DISTANCE_KERNELS_H_
 

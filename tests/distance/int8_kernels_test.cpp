@@ -178,6 +178,19 @@ TEST_P(Int8KernelsTest, ExactAtTheLargestDimension) {
   EXPECT_EQ(kernels_->dot_u8(a.data(), b.data(), kDim), DotReference(a.data(), b.data(), kDim));
 }
 
+// Past kMaxU8Dim the contract is the true value modulo 2^32, at every ISA.
+TEST_P(Int8KernelsTest, PastTheLargestDimensionWrapsModulo2To32) {
+  constexpr std::size_t kDim = 70001;
+  Codes zeros(kDim, 0);
+  Codes full(kDim, 1);
+  zeros.Fill(kDim, 0);
+  full.Fill(kDim, 255);
+  const std::uint64_t top = std::uint64_t{65025} * kDim;
+  ASSERT_GT(top, std::uint64_t{0xFFFFFFFF});
+  EXPECT_EQ(kernels_->l2_sq_u8(zeros.data(), full.data(), kDim), static_cast<std::uint32_t>(top));
+  EXPECT_EQ(kernels_->dot_u8(full.data(), full.data(), kDim), static_cast<std::uint32_t>(top));
+}
+
 // Every variant is instantiated, so the test list is the same on every host;
 // the ones this host lacks report as skipped.
 INSTANTIATE_TEST_SUITE_P(AllVariants, Int8KernelsTest,
