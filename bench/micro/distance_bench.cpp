@@ -7,6 +7,11 @@
 // included (one query per pair call, one per four rows in a batch call);
 // items_per_second counts distances.
 //
+// The int8 kernels ("l2_sq_u8", "dot_u8") run on uint8 codes, one byte per
+// dimension, in the same layouts; on an AVX-512 host both of their variants
+// are registered, "avx512" (BW) and "avx512_vnni", though dispatch hands out
+// only one.
+//
 // Registration runs during static initialisation but executes no SIMD: it only
 // reads cpuid and takes the addresses of the kernel tables.
 #include <algorithm>
@@ -14,6 +19,7 @@
 #include <cstdint>
 #include <random>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <benchmark/benchmark.h>
@@ -74,6 +80,70 @@ Workload MakeWorkload(std::size_t dim, bool from_memory) {
   return w;
 }
 
+void FillRandomCodes(std::uint8_t* data, std::size_t count, unsigned seed) {
+  std::mt19937 rng(seed);
+  std::uniform_int_distribution<int> byte(0, 255);
+  for (std::size_t i = 0; i < count; ++i) data[i] = static_cast<std::uint8_t>(byte(rng));
+}
+
+// 64 MiB of random codes for the int8 "/mem" benchmarks.
+const AlignedBuffer<std::uint8_t>& MemoryCodes() {
+  static const AlignedBuffer<std::uint8_t> codes = [] {
+    AlignedBuffer<std::uint8_t> buffer(kMemoryBytes);
+    FillRandomCodes(buffer.data(), buffer.size(), 2);
+    return buffer;
+  }();
+  return codes;
+}
+
+struct CodeWorkload {
+  AlignedBuffer<std::uint8_t> query;
+  AlignedBuffer<std::uint8_t> cache_rows;  // Empty for "/mem".
+  std::vector<const std::uint8_t*> rows;
+};
+
+CodeWorkload MakeCodeWorkload(std::size_t dim, bool from_memory) {
+  CodeWorkload w;
+  w.query = AlignedBuffer<std::uint8_t>(dim);
+  FillRandomCodes(w.query.data(), dim, 1);
+  if (from_memory) {
+    const AlignedBuffer<std::uint8_t>& memory = MemoryCodes();
+    const std::size_t count = memory.size() / dim;
+    for (std::size_t r = 0; r < count; ++r) w.rows.push_back(memory.data() + r * dim);
+    std::shuffle(w.rows.begin(), w.rows.end(), std::mt19937(3));
+  } else {
+    w.cache_rows = AlignedBuffer<std::uint8_t>(kCacheRows * dim);
+    FillRandomCodes(w.cache_rows.data(), w.cache_rows.size(), 4);
+    for (std::size_t r = 0; r < kCacheRows; ++r) w.rows.push_back(w.cache_rows.data() + r * dim);
+  }
+  return w;
+}
+
+void RunPairU8(benchmark::State& state, U8PairKernel kernel, std::size_t dim, bool from_memory) {
+  const CodeWorkload w = MakeCodeWorkload(dim, from_memory);
+  std::size_t next = 0;
+  for (auto _ : state) {
+    std::uint32_t d = kernel(w.query.data(), w.rows[next], dim);
+    benchmark::DoNotOptimize(d);
+    if (++next == w.rows.size()) next = 0;
+  }
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * 2 * dim));
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
+}
+
+// The tables whose int8 kernels are measured under `isa`'s name: for avx512,
+// the BW one and, where the host has VNNI, the VNNI one.
+std::vector<std::pair<std::string, const DistanceKernels*>> Int8Variants(Isa isa, const DistanceKernels* k) {
+#if defined(__x86_64__)
+  if (isa == Isa::kAvx512) {
+    std::vector<std::pair<std::string, const DistanceKernels*>> out = {{"avx512", &Avx512Kernels()}};
+    if (DetectCpuFeatures().avx512_vnni) out.emplace_back("avx512_vnni", &Avx512VnniKernels());
+    return out;
+  }
+#endif
+  return {{std::string(IsaName(isa)), k}};
+}
+
 void RunPair(benchmark::State& state, PairKernel kernel, std::size_t dim, bool from_memory) {
   const Workload w = MakeWorkload(dim, from_memory);
   std::size_t next = 0;
@@ -124,6 +194,16 @@ bool RegisterDistanceBenchmarks() {
         benchmark::RegisterBenchmark(name("l2_sq").c_str(), RunPair, k->l2_sq, dim, from_memory);
         benchmark::RegisterBenchmark(name("dot").c_str(), RunPair, k->dot, dim, from_memory);
         benchmark::RegisterBenchmark(name("l2_sq_batch4").c_str(), RunBatch, k->l2_sq_batch, dim, from_memory);
+      }
+    }
+    for (const auto& [variant, table] : Int8Variants(isa, k)) {
+      for (bool from_memory : {false, true}) {
+        for (std::size_t dim : kDims) {
+          const std::string suffix = "/" + variant + "/" + std::to_string(dim) + (from_memory ? "/mem" : "");
+          const auto name = [&suffix](const char* kernel) { return std::string(kernel).append(suffix); };
+          benchmark::RegisterBenchmark(name("l2_sq_u8").c_str(), RunPairU8, table->l2_sq_u8, dim, from_memory);
+          benchmark::RegisterBenchmark(name("dot_u8").c_str(), RunPairU8, table->dot_u8, dim, from_memory);
+        }
       }
     }
   }
