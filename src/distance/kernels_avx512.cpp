@@ -18,6 +18,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "src/distance/avx512_u8_helpers.h"
 #include "src/distance/kernels_avx512_vnni.h"
 
 namespace zyphyr {
@@ -161,19 +162,6 @@ void Batch(const float* query, const float* const* rows, std::size_t n, std::siz
 // true value fits (dim <= kMaxU8Dim). kernels_avx512_vnni.cpp has the VNNI
 // variant; this one serves AVX-512 CPUs without VNNI (Skylake-X).
 
-// Mask of the first `rem` (0..63) bytes, for the zero-filling masked loads.
-inline __mmask64 TailMaskU8(std::size_t rem) { return (std::uint64_t{1} << rem) - 1u; }
-
-inline std::uint32_t HorizontalSumU32(__m512i v) {
-  // Zero-masked extracts instead of _mm512_castsi512_si256: see FoldHalves.
-  const __m256i h =
-      _mm256_add_epi32(_mm512_maskz_extracti32x8_epi32(0xFF, v, 0), _mm512_maskz_extracti32x8_epi32(0xFF, v, 1));
-  __m128i s = _mm_add_epi32(_mm256_castsi256_si128(h), _mm256_extracti128_si256(h, 1));
-  s = _mm_add_epi32(s, _mm_shuffle_epi32(s, _MM_SHUFFLE(1, 0, 3, 2)));
-  s = _mm_add_epi32(s, _mm_shuffle_epi32(s, _MM_SHUFFLE(2, 3, 0, 1)));
-  return static_cast<std::uint32_t>(_mm_cvtsi128_si32(s));
-}
-
 struct L2SqU8Op {
   static __m512i Step(__m512i acc, __m512i a, __m512i b) {
     // |a - b| as bytes: one of the two saturating differences is zero.
@@ -209,10 +197,10 @@ std::uint32_t PairU8(const std::uint8_t* a, const std::uint8_t* b, std::size_t d
   }
   if (i < dim) {
     // Masked-off bytes are neither read nor nonzero: they add 0.
-    const __mmask64 mask = TailMaskU8(dim - i);
+    const __mmask64 mask = avx512_u8::TailMask(dim - i);
     acc1 = Op::Step(acc1, _mm512_maskz_loadu_epi8(mask, a + i), _mm512_maskz_loadu_epi8(mask, b + i));
   }
-  return HorizontalSumU32(_mm512_add_epi32(acc0, acc1));
+  return avx512_u8::HorizontalSum(_mm512_add_epi32(acc0, acc1));
 }
 
 constexpr DistanceKernels kAvx512Kernels{

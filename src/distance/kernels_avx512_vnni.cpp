@@ -31,24 +31,11 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "src/distance/avx512_u8_helpers.h"
+
 namespace zyphyr {
 
 namespace {
-
-// Mask of the first `rem` (0..63) bytes, for the zero-filling masked loads.
-inline __mmask64 TailMaskU8(std::size_t rem) { return (std::uint64_t{1} << rem) - 1u; }
-
-// The zero-masked extracts stand in for _mm512_castsi512_si256, which GCC 12
-// builds from a self-initialised "undefined" vector that
-// -Wmaybe-uninitialized misreports (as in kernels_avx512.cpp).
-inline std::uint32_t HorizontalSumU32(__m512i v) {
-  const __m256i h =
-      _mm256_add_epi32(_mm512_maskz_extracti32x8_epi32(0xFF, v, 0), _mm512_maskz_extracti32x8_epi32(0xFF, v, 1));
-  __m128i s = _mm_add_epi32(_mm256_castsi256_si128(h), _mm256_extracti128_si256(h, 1));
-  s = _mm_add_epi32(s, _mm_shuffle_epi32(s, _MM_SHUFFLE(1, 0, 3, 2)));
-  s = _mm_add_epi32(s, _mm_shuffle_epi32(s, _MM_SHUFFLE(2, 3, 0, 1)));
-  return static_cast<std::uint32_t>(_mm_cvtsi128_si32(s));
-}
 
 // ---- dot product: vpdpbusd ----
 
@@ -80,7 +67,7 @@ std::uint32_t DotU8(const std::uint8_t* a, const std::uint8_t* b, std::size_t di
   }
   if (i < dim) {
     // Masked-off bytes are neither read nor nonzero: they add 0 to both sums.
-    const __mmask64 mask = TailMaskU8(dim - i);
+    const __mmask64 mask = avx512_u8::TailMask(dim - i);
     DotStep(acc1, _mm512_maskz_loadu_epi8(mask, a + i), _mm512_maskz_loadu_epi8(mask, b + i));
   }
   // The low 32 bits of each 64-bit lane of 128 * sum_a are that lane's
@@ -91,7 +78,7 @@ std::uint32_t DotU8(const std::uint8_t* a, const std::uint8_t* b, std::size_t di
   const __m512i dot = _mm512_add_epi32(acc0.dot, acc1.dot);
   const __m512i sum_a = _mm512_add_epi64(acc0.sum_a, acc1.sum_a);
   const __m512i correction = _mm512_and_si512(_mm512_maskz_slli_epi64(0xFF, sum_a, 7), _mm512_set1_epi64(0xFFFFFFFF));
-  return HorizontalSumU32(_mm512_add_epi32(dot, correction));
+  return avx512_u8::HorizontalSum(_mm512_add_epi32(dot, correction));
 }
 
 // ---- squared L2: vpdpwssd ----
@@ -120,10 +107,10 @@ std::uint32_t L2SqU8(const std::uint8_t* a, const std::uint8_t* b, std::size_t d
     i += 64;
   }
   if (i < dim) {
-    const __mmask64 mask = TailMaskU8(dim - i);
+    const __mmask64 mask = avx512_u8::TailMask(dim - i);
     acc1 = L2SqStep(acc1, _mm512_maskz_loadu_epi8(mask, a + i), _mm512_maskz_loadu_epi8(mask, b + i));
   }
-  return HorizontalSumU32(_mm512_add_epi32(acc0, acc1));
+  return avx512_u8::HorizontalSum(_mm512_add_epi32(acc0, acc1));
 }
 
 }  // namespace

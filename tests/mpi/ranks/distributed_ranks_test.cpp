@@ -89,6 +89,14 @@ DistributedBuildParams Params(const TestData& d, const std::string& index, std::
 
 std::size_t Ranks() { return static_cast<std::size_t>(world->size()); }
 
+// On rank 0, n query rows of `stride` floats whose first component is the
+// row number (so a test's LocalSearch can tell queries apart); empty elsewhere.
+std::vector<float> NumberedQueries(std::size_t n, std::size_t stride) {
+  std::vector<float> queries(world->is_root() ? n * stride : 0, 0.0f);
+  for (std::size_t q = 0; q < queries.size() / stride; ++q) queries[q * stride] = static_cast<float>(q);
+  return queries;
+}
+
 std::string RankPrefix(int rank) { return world->size() > 1 ? "rank " + std::to_string(rank) + ": " : ""; }
 
 TEST(DistributedRanks, ExactModeEqualsBruteForceForEveryMetric) {
@@ -229,10 +237,8 @@ TEST(DistributedRanks, SearchFailureOnOneRankStopsEveryRankWithOneMessage) {
   SharedScratch scratch;
   for (int failing : {world->size() - 1, 0}) {
     // Query q's first component is q, so a rank can fail from query 300 on.
-    const std::size_t n = 500;
     const std::size_t stride = 16;
-    std::vector<float> queries(world->is_root() ? n * stride : 0, 0.0f);
-    for (std::size_t q = 0; q < queries.size() / stride; ++q) queries[q * stride] = static_cast<float>(q);
+    const std::vector<float> queries = NumberedQueries(500, stride);
     LocalSearch search = [failing](const float* query, std::span<const std::uint32_t>, std::size_t,
                                    std::size_t, std::vector<Neighbor>* out) {
       out->clear();
@@ -257,8 +263,7 @@ TEST(DistributedRanks, SearchFailureOnOneRankStopsEveryRankWithOneMessage) {
 TEST(DistributedRanks, PipelineMergesEveryRanksResultsInQueryOrder) {
   const std::size_t n = 333;  // Not a multiple of the batch.
   const std::size_t stride = 16;
-  std::vector<float> queries(world->is_root() ? n * stride : 0, 0.0f);
-  for (std::size_t q = 0; q < queries.size() / stride; ++q) queries[q * stride] = static_cast<float>(q);
+  const std::vector<float> queries = NumberedQueries(n, stride);
   // Rank r answers id q * 10 + r at distance r (rank 0 nearest).
   LocalSearch search = [](const float* query, std::span<const std::uint32_t>, std::size_t, std::size_t,
                           std::vector<Neighbor>* out) {
