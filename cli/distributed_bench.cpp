@@ -10,6 +10,8 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/cli_errors.h"
+#include "bench/harness/bench_report.h"
+#include "bench/harness/recall_plot.h"
 #include "cli/options.h"
 #include "io/ann_dataset_reader.h"
 #include "mpi/distributed_index.h"
@@ -217,6 +219,34 @@ int RunDistributedBench(Communicator& comm, const BenchOptions& o) {
   if (Status w = WriteText(dir / "report.txt", text); !w.ok()) return ReportError(w);
   if (Status w = WriteText(dir / "report.json", json.dump(2) + "\n"); !w.ok()) return ReportError(w);
   fmt::print("report: {}  {}\n", (dir / "report.json").string(), (dir / "report.txt").string());
+
+  // The recall/QPS plot: one line per mode (broadcast, nprobe N).
+  BenchReport plotted;
+  plotted.k = o.k;
+  plotted.plot_title = fmt::format("{}: recall@{} vs QPS, {} rank{} x {} thread{} ({} shards, M={}, efC={})",
+                                   std::filesystem::path(o.data).filename().string(), o.k, comm.size(),
+                                   comm.size() == 1 ? "" : "s", threads, threads == 1 ? "" : "s", m.shards.size(),
+                                   m.M, m.ef_construction);
+  for (const Row& r : rows) {
+    const std::string mode = r.nprobe == 0 ? "broadcast" : fmt::format("nprobe {}", r.nprobe);
+    if (plotted.engines.empty() || plotted.engines.back().name != mode) {
+      plotted.engines.emplace_back();
+      plotted.engines.back().name = mode;
+    }
+    EfRun run;
+    run.ef = r.ef;
+    run.recall = r.recall;
+    run.qps_single = r.qps;
+    run.qps_threads = r.qps;
+    plotted.engines.back().runs.push_back(run);
+  }
+  Result<PlotFiles> plot = WriteRecallQpsPlot(plotted, dir.string());
+  if (!plot.ok()) {
+    // The figures are written; a missing plotter is worth a warning, not a failed run.
+    fmt::print(stderr, "warning: plot not drawn: {}\n", plot.status().message());
+  } else {
+    fmt::print("plot: {}\n", plot->png);
+  }
   return 0;
 }
 

@@ -14,9 +14,17 @@ bool LaunchedByMpiLauncher() {
   return forced != nullptr && std::strcmp(forced, "1") == 0;
 }
 
+bool DirectLaunchWithoutYield() {
+  const char* overcommit = std::getenv("SLURM_OVERCOMMIT");
+  return std::getenv("SLURM_STEP_ID") != nullptr && std::getenv("OMPI_COMM_WORLD_SIZE") == nullptr &&
+         (overcommit == nullptr || std::strcmp(overcommit, "1") != 0) &&
+         std::getenv("OMPI_MCA_mpi_yield_when_idle") == nullptr;
+}
+
 Result<std::unique_ptr<MpiRuntime>> MpiRuntime::Start(int* argc, char*** argv) {
   std::unique_ptr<MpiRuntime> runtime(new MpiRuntime());
   if (!LaunchedByMpiLauncher()) return runtime;
+  if (DirectLaunchWithoutYield()) setenv("OMPI_MCA_mpi_yield_when_idle", "0", 0);
   int provided = 0;
   if (MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided) != MPI_SUCCESS) {
     return Status::Internal("MPI_Init_thread failed");

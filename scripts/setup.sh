@@ -13,8 +13,9 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libcli11-dev libfmt-dev nlohmann-json3-dev
   libhnswlib-dev libfaiss-dev
-  gnuplot-nox
+  gnuplot-nox python3
   dataset-fashion-mnist
+  slurm-wlm munge
 )
 
 missing=()
@@ -32,5 +33,13 @@ SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 echo "setup: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
+# Installing slurm-wlm and munge must not start their system daemons: the
+# tests run a cluster of their own (scripts/local_slurm.sh). A policy-rc.d
+# that refuses every start does that; one already there is kept.
+policy=/usr/sbin/policy-rc.d
+if [ ! -e "$policy" ]; then
+  $SUDO sh -c "printf '#!/bin/sh\nexit 101\n' >$policy && chmod 755 $policy"
+  trap '$SUDO rm -f "$policy"' EXIT
+fi
 $SUDO apt-get -o DPkg::Lock::Timeout=600 update -q
 $SUDO apt-get -o DPkg::Lock::Timeout=600 install -y -q --no-install-recommends "${missing[@]}"

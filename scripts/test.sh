@@ -2,7 +2,10 @@
 # Sets up, builds from scratch and runs the whole test suite:
 #   1. Release build: every test, then the suite again under each ISA the
 #      host supports (ZYPHYR_ISA=scalar|avx2|avx512; others report skipped).
-#   2. AddressSanitizer + UndefinedBehaviorSanitizer build: every test.
+#      The Slurm jobs (slurm/) are submitted to a real one-node Slurm that the
+#      test starts (tests/slurm/slurm_jobs_test.sh).
+#   2. AddressSanitizer + UndefinedBehaviorSanitizer build: every test but the
+#      Slurm jobs.
 #   3. ThreadSanitizer build: the concurrency tests.
 #   4. libFuzzer: each fuzz target for ZYPHYR_FUZZ_SECONDS (default 30 here; scripts/fuzz.sh).
 set -euo pipefail
@@ -21,7 +24,7 @@ ctest --test-dir build/release -j "$jobs" --timeout 900
 echo "=== AddressSanitizer + UBSan build ==="
 bash scripts/build.sh asan
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-  ctest --test-dir build/asan -j "$jobs" --timeout 900 -LE isa
+  ctest --test-dir build/asan -j "$jobs" --timeout 900 -LE 'isa|slurm'
 
 echo "=== ThreadSanitizer build (concurrency tests) ==="
 bash scripts/build.sh tsan

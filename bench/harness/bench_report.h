@@ -58,6 +58,9 @@ struct BenchReport {
   std::size_t hardware_threads = 0;
   std::string started_at;  // ISO 8601, UTC.
   std::vector<EngineReport> engines;
+  // The plot's title when not empty (else one naming the dataset, k, M and
+  // efConstruction, for one search thread).
+  std::string plot_title;
 };
 
 // The highest single-thread QPS among the runs whose recall reaches `level`;

@@ -52,10 +52,12 @@ std::string ScriptText(const BenchReport& report, const PlotFiles& files) {
   std::string out;
   out += "set terminal pngcairo size 1000,700 enhanced font 'sans,11'\n";
   out += "set output " + Quoted(files.png) + "\n";
-  out += "set title " +
-         Quoted(fmt::format("{}: recall@{} vs QPS (one thread; M={}, efConstruction={})", report.data_name, report.k,
-                            report.M, report.ef_construction)) +
-         " noenhanced\n";
+  const std::string title =
+      !report.plot_title.empty()
+          ? report.plot_title
+          : fmt::format("{}: recall@{} vs QPS (one thread; M={}, efConstruction={})", report.data_name, report.k,
+                        report.M, report.ef_construction);
+  out += "set title " + Quoted(title) + " noenhanced\n";
   out += fmt::format("set xlabel 'recall@{}' noenhanced\n", report.k);
   out += "set ylabel 'queries per second (log scale)'\n";
   out += "set logscale y\nset grid\nset key top right\nset xrange [*:1.0]\n";
