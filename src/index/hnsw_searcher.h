@@ -1,9 +1,7 @@
-// HnswSearcher: the read-only search path over a finished graph.
-//
-// Greedy descent through the upper levels, then a beam search of width ef on
-// level 0 (Malkov & Yashunin, Algorithm 2 and 5), over views, so the rows and
-// links may be on the heap or in a memory-mapped shard. Thread-safe: each
-// search borrows a visited table from a pool.
+// HnswSearcher: the read-only full-precision search path over a finished
+// graph: SearchGraph (src/index/graph_search.h) with float32 distances, over
+// views, so the rows and links may be on the heap or in a memory-mapped shard.
+// Thread-safe: each search borrows a visited table from a pool.
 #ifndef ZYPHYR_SRC_INDEX_HNSW_SEARCHER_H_
 #define ZYPHYR_SRC_INDEX_HNSW_SEARCHER_H_
 
@@ -39,11 +37,6 @@ class HnswSearcher {
               std::span<const std::uint8_t> excluded = {}) const;
 
  private:
-  template <bool kFiltered>
-  void BeamSearch(const float* query, std::size_t ef, std::uint32_t entry, float entry_distance,
-                  std::span<const std::uint8_t> excluded, VisitedTable& visited, CandidateHeap& candidates,
-                  ResultHeap& results) const;
-
   RowsView store_;
   HnswGraphView graph_;
   MetricDistance distance_;

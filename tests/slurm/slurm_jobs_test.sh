@@ -89,7 +89,7 @@ expect_completed "$query"
 qout="$work/zyphyr-query-$query"
 cat "zyphyr-query-$query.log"
 recall_at_least "$qout/bench/report.json" 0.95 || fail "query job's recall"
-is_hdf5 "$qout/results-ef16.hdf5" && is_hdf5 "$qout/results-ef64.hdf5" || fail "result files missing"
+for ef in 16 64; do is_hdf5 "$qout/results-ef$ef.hdf5" || fail "results-ef$ef.hdf5 missing"; done
 grep -qE "recall@10 (0\.9[5-9]|1\.0)" "$qout/search-ef64.log" || fail "query search recall"
 [ -s "$qout/bench/recall_qps.png" ] || fail "no plot"
 
@@ -112,7 +112,7 @@ assert all(r["recall"] >= 0.9 and r["qps"] > 0 and r["build_s"] >= 0 for r in ro
 print("sweep table: ranks", sorted({r["ranks"] for r in rows}), "recall", [round(r["recall"], 3) for r in rows])
 EOF
 [ -s "$sweep/scaling.png" ] || fail "no scaling plot"
-[ ! -e "$(ls -d "$sweep"/zyphyr-build-*/ | head -n 1)index" ] || fail "sweep left an index behind"
+for point in "$sweep"/zyphyr-build-*/; do [ ! -e "${point}index" ] || fail "sweep left ${point}index behind"; done
 
 echo "=== 4. failures are seen as failures, with their logs"
 # expect_failed ID PATTERN: wait_jobs.sh reports the job failed and shows PATTERN from its log.

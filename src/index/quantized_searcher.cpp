@@ -1,0 +1,121 @@
+#include "src/index/quantized_searcher.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "src/core/aligned_buffer.h"
+#include "src/index/graph_search.h"
+#include "src/index/hnsw_options.h"
+
+namespace zyphyr {
+
+namespace {
+
+// Per-thread buffers of one search: the encoded query, one full row, the
+// code-ordered candidates.
+struct QuantScratch {
+  std::vector<std::uint8_t> query_code;
+  AlignedBuffer<float> row;
+  std::vector<ScoredNode> candidates;
+};
+
+QuantScratch& ThreadQuantScratch() {
+  thread_local QuantScratch scratch;
+  return scratch;
+}
+
+// Code distances under l2: the exact integer sum of squared code differences.
+class Int8L2Scorer {
+ public:
+  Int8L2Scorer(const std::uint8_t* query, const CodesView& codes, std::size_t dim, U8PairKernel l2)
+      : query_(query), codes_(codes), dim_(dim), l2_(l2) {}
+
+  float Distance(std::uint32_t node) const { return static_cast<float>(l2_(query_, codes_.code(node), dim_)); }
+  void Prefetch(std::uint32_t node) const { PrefetchRow(codes_.code(node), dim_); }
+  void Distances(const std::uint32_t* nodes, std::size_t n, float* out) const {
+    for (std::size_t i = 0; i < n; ++i) out[i] = Distance(nodes[i]);
+  }
+
+ private:
+  const std::uint8_t* query_;
+  const CodesView& codes_;
+  std::size_t dim_;
+  U8PairKernel l2_;
+};
+
+// Code distances under ip and cosine: -(bias(x) + step * codes' dot product).
+class Int8DotScorer {
+ public:
+  Int8DotScorer(const std::uint8_t* query, const CodesView& codes, std::size_t dim, float step, U8PairKernel dot)
+      : query_(query), codes_(codes), dim_(dim), step_(step), dot_(dot) {}
+
+  float Distance(std::uint32_t node) const {
+    const float dot = static_cast<float>(dot_(query_, codes_.code(node), dim_));
+    return -(codes_.biases[node] + step_ * dot);
+  }
+  void Prefetch(std::uint32_t node) const { PrefetchRow(codes_.code(node), dim_); }
+  void Distances(const std::uint32_t* nodes, std::size_t n, float* out) const {
+    for (std::size_t i = 0; i < n; ++i) out[i] = Distance(nodes[i]);
+  }
+
+ private:
+  const std::uint8_t* query_;
+  const CodesView& codes_;
+  std::size_t dim_;
+  float step_;
+  U8PairKernel dot_;
+};
+
+}  // namespace
+
+Status MemoryRowSource::Read(std::uint32_t node, float* out) const {
+  std::memcpy(out, rows_.row(node), rows_.stride * sizeof(float));
+  return Status::Ok();
+}
+
+QuantizedSearcher::QuantizedSearcher(HnswGraphView graph, CodesView codes, const Quantizer& quantizer,
+                                     const RowSource& rows, std::size_t stride, const DistanceKernels& kernels)
+    : graph_(graph),
+      codes_(codes),
+      quantizer_(quantizer),
+      rows_(rows),
+      stride_(stride),
+      kernels_(kernels),
+      distance_(quantizer.metric(), kernels, stride),
+      visited_pool_(graph.size) {}
+
+void QuantizedSearcher::SearchCodes(const float* query, std::size_t ef, std::vector<ScoredNode>* out,
+                                    std::span<const std::uint8_t> excluded) const {
+  QuantScratch& scratch = ThreadQuantScratch();
+  const ScalarQuantizer* sq = quantizer_.scalar();
+  scratch.query_code.resize(quantizer_.code_stride());
+  sq->Encode(query, scratch.query_code.data());
+  const std::size_t dim = quantizer_.dim();
+  if (quantizer_.metric() == Metric::kL2) {
+    SearchGraph(graph_, Int8L2Scorer(scratch.query_code.data(), codes_, dim, kernels_.l2_sq_u8), ef, excluded,
+                visited_pool_, out);
+  } else {
+    SearchGraph(graph_, Int8DotScorer(scratch.query_code.data(), codes_, dim, sq->step(), kernels_.dot_u8), ef,
+                excluded, visited_pool_, out);
+  }
+}
+
+Status QuantizedSearcher::Search(const float* query, std::size_t ef, std::size_t rerank,
+                                 std::vector<ScoredNode>* out, std::span<const std::uint8_t> excluded) const {
+  QuantScratch& scratch = ThreadQuantScratch();
+  std::vector<ScoredNode>& candidates = scratch.candidates;
+  SearchCodes(query, ef, &candidates, excluded);
+  if (ef >= graph_.size) rerank = candidates.size();
+  const std::size_t n = std::min(rerank, candidates.size());
+  if (scratch.row.size() < stride_) scratch.row = AlignedBuffer<float>(stride_);
+  out->clear();
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::uint32_t node = candidates[i].node;
+    ZYPHYR_RETURN_IF_ERROR(rows_.Read(node, scratch.row.data()));
+    out->push_back({distance_(query, scratch.row.data()), node});
+  }
+  std::sort(out->begin(), out->end(), NearerFirst{});
+  return Status::Ok();
+}
+
+}  // namespace zyphyr

@@ -1,0 +1,107 @@
+// QuantizedSearcher: HNSW search with compact codes, re-ranked with the full
+// rows.
+//
+// The graph is traversed (SearchGraph, src/index/graph_search.h) with
+// distances computed from the nodes' codes (src/quant/quantizer.h), so a
+// search touches codes and links only. The `rerank` nearest nodes by code
+// distance then get their exact distances from the full-precision rows, read
+// one by one from a RowSource (for a shard: pread from the file, so the rows
+// never become resident in the process), and are returned in exact order.
+//
+// Code distances are for ranking only, in the encoding's own units:
+//   int8, l2:         sum (q_d - x_d)^2 over the codes (the squared L2
+//                     distance of the decoded vectors divided by step^2);
+//   int8, ip/cosine:  -(bias(x) + step * sum q_d x_d), the negated dot
+//                     product of the decoded vectors less terms equal for
+//                     every node, divided by step.
+// The query is encoded like the rows (symmetric distances).
+//
+// Thread safety: Search is thread-safe; each search uses thread-local scratch
+// and borrows a visited table from a pool. The RowSource must be too.
+#ifndef ZYPHYR_SRC_INDEX_QUANTIZED_SEARCHER_H_
+#define ZYPHYR_SRC_INDEX_QUANTIZED_SEARCHER_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "src/core/rows_view.h"
+#include "src/core/status.h"
+#include "src/distance/kernels.h"
+#include "src/index/hnsw_graph_view.h"
+#include "src/index/metric_distance.h"
+#include "src/index/scored_node.h"
+#include "src/index/visited_table.h"
+#include "src/quant/quantizer.h"
+
+namespace zyphyr {
+
+// The stored codes of a graph's nodes (see Quantizer for the layout).
+struct CodesView {
+  const std::uint8_t* codes = nullptr;  // size codes, stride bytes apart.
+  std::size_t size = 0;
+  std::size_t stride = 0;
+  const float* biases = nullptr;  // size entries when the quantizer HasBiases(), else null.
+
+  const std::uint8_t* code(std::size_t node) const { return codes + node * stride; }
+};
+
+// Where re-ranking reads full-precision rows from.
+class RowSource {
+ public:
+  virtual ~RowSource() = default;
+  // Writes row `node` as stored (stride floats: padded, normalised under
+  // cosine) to `out`, which is 64-byte aligned. IOError naming the file on a
+  // failed read.
+  virtual Status Read(std::uint32_t node, float* out) const = 0;
+};
+
+// Rows already in memory (an index being built, tests).
+class MemoryRowSource : public RowSource {
+ public:
+  explicit MemoryRowSource(RowsView rows) : rows_(rows) {}
+  Status Read(std::uint32_t node, float* out) const override;
+
+ private:
+  RowsView rows_;
+};
+
+class QuantizedSearcher {
+ public:
+  // `graph` and `codes` cover the same nodes; `quantizer` made the codes;
+  // `rows` gives the full rows: `dim` floats, `stride` apart, under `metric`
+  // (the quantizer's). What they refer to must outlive the searcher.
+  QuantizedSearcher(HnswGraphView graph, CodesView codes, const Quantizer& quantizer, const RowSource& rows,
+                    std::size_t stride, const DistanceKernels& kernels);
+
+  // The up-to-`rerank` nearest nodes to `query` (stride floats, prepared with
+  // PrepareVector), nearest first by exact internal distance (as
+  // HnswSearcher reports it), ties by node: the beam search of width ef runs
+  // on codes, then its `rerank` best by code distance are re-ranked. With
+  // ef >= the node count every node is re-ranked, so the result is exact.
+  // Requires ef >= 1 and rerank >= 1. `excluded` as for HnswSearcher.
+  // Errors: the RowSource's.
+  Status Search(const float* query, std::size_t ef, std::size_t rerank, std::vector<ScoredNode>* out,
+                std::span<const std::uint8_t> excluded = {}) const;
+
+  // The beam search alone: up to ef nodes, nearest first by code distance.
+  void SearchCodes(const float* query, std::size_t ef, std::vector<ScoredNode>* out,
+                   std::span<const std::uint8_t> excluded = {}) const;
+
+  const Quantizer& quantizer() const { return quantizer_; }
+
+ private:
+  HnswGraphView graph_;
+  CodesView codes_;
+  const Quantizer& quantizer_;
+  const RowSource& rows_;
+  std::size_t stride_;
+  const DistanceKernels& kernels_;
+  MetricDistance distance_;
+  mutable VisitedPool visited_pool_;
+};
+
+}  // namespace zyphyr
+
+#endif  // ZYPHYR_SRC_INDEX_QUANTIZED_SEARCHER_H_

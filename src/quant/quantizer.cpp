@@ -1,0 +1,106 @@
+#include "src/quant/quantizer.h"
+
+#include <cstring>
+#include <string>
+#include <utility>
+
+#include "src/core/parallel_for.h"
+
+namespace zyphyr {
+
+namespace {
+
+// int8 codes are padded to a multiple of this many bytes, so that rows start
+// on 16-byte boundaries.
+constexpr std::size_t kInt8CodeAlignment = 16;
+
+// The meaningful floats of `rows`, unpadded (the quantizers take dim floats
+// per row).
+std::vector<float> Compact(RowsView rows) {
+  std::vector<float> out(rows.size * rows.dim);
+  for (std::size_t i = 0; i < rows.size; ++i) std::memcpy(&out[i * rows.dim], rows.row(i), rows.dim * sizeof(float));
+  return out;
+}
+
+}  // namespace
+
+Result<Quantizer> Quantizer::Train(RowsView rows, const QuantizerOptions& options) {
+  Quantizer q;
+  q.encoding_ = options.encoding;
+  q.metric_ = rows.metric;
+  q.dim_ = rows.dim;
+  switch (options.encoding) {
+    case Encoding::kInt8: {
+      std::vector<float> flat = Compact(rows);
+      Result<ScalarQuantizer> sq = ScalarQuantizer::Train(flat, rows.dim);
+      if (!sq.ok()) return sq.status();
+      q.scalar_ = std::move(*sq);
+      return q;
+    }
+    case Encoding::kFloat32:
+      return Status::InvalidArgument("float32 has no quantizer");
+    case Encoding::kPq:
+      break;
+  }
+  return Status::InvalidArgument("encoding " + std::string(EncodingName(options.encoding)) +
+                                 " is not supported by this build");
+}
+
+Result<Quantizer> Quantizer::Deserialize(Encoding encoding, Metric metric, std::size_t dim,
+                                         std::span<const std::uint8_t> bytes) {
+  Quantizer q;
+  q.encoding_ = encoding;
+  q.metric_ = metric;
+  q.dim_ = dim;
+  std::size_t model_dim = 0;
+  switch (encoding) {
+    case Encoding::kInt8: {
+      Result<ScalarQuantizer> sq = ScalarQuantizer::Deserialize(bytes);
+      if (!sq.ok()) return sq.status();
+      model_dim = sq->dim();
+      q.scalar_ = std::move(*sq);
+      break;
+    }
+    default:
+      return Status::Unsupported("encoding " + std::string(EncodingName(encoding)) + " has no quantizer here");
+  }
+  if (model_dim != dim) {
+    return Status::Corruption("quantizer of dimension " + std::to_string(model_dim) + " for rows of dimension " +
+                              std::to_string(dim));
+  }
+  return q;
+}
+
+std::vector<std::uint8_t> Quantizer::Serialize() const {
+  if (scalar_) return scalar_->Serialize();
+  return {};
+}
+
+std::size_t Quantizer::code_bytes() const { return scalar_ ? dim_ : 0; }
+
+std::size_t Quantizer::code_stride() const {
+  const std::size_t bytes = code_bytes();
+  if (encoding_ == Encoding::kInt8) return (bytes + kInt8CodeAlignment - 1) / kInt8CodeAlignment * kInt8CodeAlignment;
+  return bytes;
+}
+
+bool Quantizer::HasBiases() const { return encoding_ == Encoding::kInt8 && metric_ != Metric::kL2; }
+
+EncodedRows Quantizer::Encode(RowsView rows, std::size_t threads) const {
+  EncodedRows out;
+  const std::size_t stride = code_stride();
+  out.codes.assign(rows.size * stride, 0);
+  if (HasBiases()) out.biases.assign(rows.size, 0.0f);
+  ParallelFor(
+      0, rows.size, threads, [] { return 0; },
+      [&](std::size_t i, int) {
+        std::uint8_t* code = out.codes.data() + i * stride;
+        if (scalar_) {
+          scalar_->Encode(rows.row(i), code);
+          if (!out.biases.empty()) out.biases[i] = scalar_->CodeBias(code);
+        }
+      });
+  return out;
+}
+
+}  // namespace zyphyr

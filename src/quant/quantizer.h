@@ -1,0 +1,82 @@
+// Quantizer: the trained model of an index's encoding (int8: ScalarQuantizer;
+// pq: ProductQuantizer) behind one interface, so that shard files, builds and
+// searches handle every encoding the same way, and the codes it makes.
+//
+// Codes of n rows are stored row by row, code_stride() bytes apart
+// (code_bytes() meaningful bytes, then zero padding). For the int8 encoding
+// under the inner product and cosine, each row also has a bias
+// (ScalarQuantizer::CodeBias), stored beside the codes.
+//
+// Thread safety: const methods may be called concurrently.
+#ifndef ZYPHYR_SRC_QUANT_QUANTIZER_H_
+#define ZYPHYR_SRC_QUANT_QUANTIZER_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <vector>
+
+#include "src/core/metric.h"
+#include "src/core/rows_view.h"
+#include "src/core/status.h"
+#include "src/quant/encoding.h"
+#include "src/quant/scalar_quantizer.h"
+
+namespace zyphyr {
+
+struct QuantizerOptions {
+  Encoding encoding = Encoding::kInt8;  // int8 or pq.
+  std::size_t threads = 1;              // Training and encoding threads (0: one per hardware thread).
+  std::uint64_t seed = 42;
+};
+
+// The codes of a set of rows, as a shard stores them.
+struct EncodedRows {
+  std::vector<std::uint8_t> codes;  // rows * code_stride bytes.
+  std::vector<float> biases;        // One per row when the encoding needs them (HasBiases), else empty.
+};
+
+class Quantizer {
+ public:
+  // Trains on `rows` (as stored: normalised under cosine) with the metric
+  // they will be searched under. Errors (InvalidArgument): an encoding other
+  // than int8 or pq ("float32 has no quantizer"); those of
+  // ScalarQuantizer::Train.
+  static Result<Quantizer> Train(RowsView rows, const QuantizerOptions& options);
+
+  // Reads what Serialize() wrote for `encoding`, for rows of `dim` under
+  // `metric`. Errors: those of the encoding's Deserialize; Corruption
+  // "quantizer of dimension 8 for rows of dimension 16" on a mismatch.
+  static Result<Quantizer> Deserialize(Encoding encoding, Metric metric, std::size_t dim,
+                                       std::span<const std::uint8_t> bytes);
+  std::vector<std::uint8_t> Serialize() const;
+
+  Encoding encoding() const { return encoding_; }
+  Metric metric() const { return metric_; }
+  std::size_t dim() const { return dim_; }
+  // Meaningful bytes of one code, and bytes from one stored code to the next.
+  std::size_t code_bytes() const;
+  std::size_t code_stride() const;
+  // Whether each stored row carries a bias beside its code (int8 under ip or
+  // cosine).
+  bool HasBiases() const;
+
+  // The codes (and biases) of every row of `rows` (rows.dim == dim()).
+  EncodedRows Encode(RowsView rows, std::size_t threads) const;
+
+  // The int8 model (encoding int8), else null.
+  const ScalarQuantizer* scalar() const { return scalar_ ? &*scalar_ : nullptr; }
+
+ private:
+  Quantizer() = default;
+
+  Encoding encoding_ = Encoding::kInt8;
+  Metric metric_ = Metric::kL2;
+  std::size_t dim_ = 0;
+  std::optional<ScalarQuantizer> scalar_;
+};
+
+}  // namespace zyphyr
+
+#endif  // ZYPHYR_SRC_QUANT_QUANTIZER_H_

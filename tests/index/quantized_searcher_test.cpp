@@ -1,0 +1,197 @@
+// QuantizedSearcher with int8 codes: code distances as the int8 kernels give
+// them, re-ranked results in exact order with exact distances, recall against
+// brute force close to the full-precision search, exactness when ef covers
+// every node, deleted nodes never returned, and read errors reported.
+#include "src/index/quantized_searcher.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <memory>
+#include <set>
+#include <vector>
+
+#include "src/core/aligned_buffer.h"
+#include "src/distance/dispatch.h"
+#include "src/index/hnsw_index.h"
+#include "src/quant/quantizer.h"
+#include "tests/index/index_test_util.h"
+
+namespace zyphyr {
+namespace {
+
+using testing::BuildIndex;
+
+struct Fixture {
+  std::unique_ptr<HnswIndex> index;
+  Quantizer quantizer;
+  EncodedRows encoded;
+  Dataset queries;
+};
+
+Fixture Make(Metric metric, std::size_t n = 3000, std::size_t dim = 24) {
+  Result<Dataset> data = ClusteredGaussian(n, dim, 12, 5);
+  Result<Dataset> queries = ClusteredGaussian(100, dim, 12, 5, SampleStream::kQueries);
+  EXPECT_TRUE(data.ok() && queries.ok());
+  HnswBuildOptions options;
+  options.M = 12;
+  options.ef_construction = 100;
+  std::unique_ptr<HnswIndex> index = BuildIndex(*data, metric, options);
+  Result<Quantizer> q = Quantizer::Train(index->store().rows(), {.encoding = Encoding::kInt8, .threads = 2});
+  EXPECT_TRUE(q.ok()) << q.status().ToString();
+  EncodedRows encoded = q->Encode(index->store().rows(), 2);
+  return Fixture{std::move(index), std::move(*q), std::move(encoded), std::move(*queries)};
+}
+
+CodesView CodesOf(const Fixture& f) {
+  return {f.encoded.codes.data(), f.index->size(), f.quantizer.code_stride(),
+          f.encoded.biases.empty() ? nullptr : f.encoded.biases.data()};
+}
+
+// The query as searches take it: padded, normalised under cosine.
+AlignedBuffer<float> Prepared(const HnswIndex& index, std::span<const float> q) {
+  AlignedBuffer<float> out(index.store().stride());
+  Status st = PrepareVector(q, index.dim(), index.metric(), "query", out.data());
+  EXPECT_TRUE(st.ok()) << st.ToString();
+  return out;
+}
+
+class QuantizedSearcherTest : public ::testing::TestWithParam<Metric> {};
+
+TEST_P(QuantizedSearcherTest, ReRankedResultsAreInExactOrderWithExactDistances) {
+  Fixture f = Make(GetParam());
+  MemoryRowSource rows(f.index->store().rows());
+  const DistanceKernels& kernels = f.index->kernels();
+  QuantizedSearcher searcher(f.index->graph().view(), CodesOf(f), f.quantizer, rows, f.index->store().stride(),
+                             kernels);
+  MetricDistance exact(GetParam(), kernels, f.index->store().stride());
+  std::vector<ScoredNode> out;
+  for (std::size_t q = 0; q < 20; ++q) {
+    AlignedBuffer<float> query = Prepared(*f.index, f.queries.row(q));
+    ASSERT_TRUE(searcher.Search(query.data(), 40, 25, &out).ok());
+    ASSERT_EQ(out.size(), 25u);
+    for (std::size_t i = 0; i < out.size(); ++i) {
+      EXPECT_EQ(out[i].distance, exact(query.data(), f.index->store().row(out[i].node)));
+      if (i > 0) {
+        EXPECT_TRUE(NearerFirst{}(out[i - 1], out[i]));
+      }
+    }
+  }
+}
+
+TEST_P(QuantizedSearcherTest, CodeDistancesAreTheInt8KernelsOnTheEncodedQuery) {
+  Fixture f = Make(GetParam(), 500);
+  MemoryRowSource rows(f.index->store().rows());
+  const DistanceKernels& kernels = f.index->kernels();
+  QuantizedSearcher searcher(f.index->graph().view(), CodesOf(f), f.quantizer, rows, f.index->store().stride(),
+                             kernels);
+  const ScalarQuantizer& sq = *f.quantizer.scalar();
+  AlignedBuffer<float> query = Prepared(*f.index, f.queries.row(3));
+  std::vector<std::uint8_t> qcode(f.quantizer.code_stride());
+  sq.Encode(query.data(), qcode.data());
+  std::vector<ScoredNode> out;
+  searcher.SearchCodes(query.data(), 500, &out);  // ef >= nodes: every node, in code order.
+  ASSERT_EQ(out.size(), 500u);
+  for (const ScoredNode& s : out) {
+    const std::uint8_t* code = f.encoded.codes.data() + s.node * f.quantizer.code_stride();
+    float expected;
+    if (GetParam() == Metric::kL2) {
+      expected = static_cast<float>(ScalarKernels().l2_sq_u8(qcode.data(), code, f.index->dim()));
+    } else {
+      expected = -(f.encoded.biases[s.node] +
+                   sq.step() * static_cast<float>(ScalarKernels().dot_u8(qcode.data(), code, f.index->dim())));
+    }
+    EXPECT_EQ(s.distance, expected) << "node " << s.node;
+  }
+}
+
+TEST_P(QuantizedSearcherTest, RecallCloseToFullPrecision) {
+  Fixture f = Make(GetParam());
+  MemoryRowSource rows(f.index->store().rows());
+  QuantizedSearcher searcher(f.index->graph().view(), CodesOf(f), f.quantizer, rows, f.index->store().stride(),
+                             f.index->kernels());
+  const auto exact = testing::Exact(*f.index, f.queries, 10);
+  for (std::size_t ef : {16, 64}) {
+    const auto full = testing::SearchAll(*f.index, f.queries, {10, ef});
+    std::vector<std::vector<Neighbor>> quant;
+    std::vector<ScoredNode> out;
+    for (std::size_t q = 0; q < f.queries.n; ++q) {
+      AlignedBuffer<float> query = Prepared(*f.index, f.queries.row(q));
+      ASSERT_TRUE(searcher.Search(query.data(), ef, ef, &out).ok());
+      std::vector<Neighbor> ids;
+      for (std::size_t i = 0; i < std::min<std::size_t>(10, out.size()); ++i) ids.push_back({0.0f, out[i].node});
+      quant.push_back(ids);
+    }
+    const double full_recall = testing::IdRecall(exact, full);
+    const double quant_recall = testing::IdRecall(exact, quant);
+    EXPECT_GE(quant_recall, full_recall - 0.02) << "ef " << ef;
+    if (ef == 64) {
+      EXPECT_GE(quant_recall, 0.95) << "ef " << ef;
+    }
+  }
+}
+
+TEST_P(QuantizedSearcherTest, EfCoveringEveryNodeIsExact) {
+  Fixture f = Make(GetParam(), 400);
+  MemoryRowSource rows(f.index->store().rows());
+  QuantizedSearcher searcher(f.index->graph().view(), CodesOf(f), f.quantizer, rows, f.index->store().stride(),
+                             f.index->kernels());
+  const auto exact = testing::Exact(*f.index, f.queries, 10);
+  std::vector<ScoredNode> out;
+  for (std::size_t q = 0; q < f.queries.n; ++q) {
+    AlignedBuffer<float> query = Prepared(*f.index, f.queries.row(q));
+    ASSERT_TRUE(searcher.Search(query.data(), 400, 10, &out).ok());
+    ASSERT_EQ(out.size(), 400u);  // Every node re-ranked.
+    for (std::size_t i = 0; i < 10; ++i) EXPECT_EQ(out[i].node, exact[q][i].id) << "query " << q << " rank " << i;
+  }
+}
+
+TEST_P(QuantizedSearcherTest, ExcludedNodesAreNeverReturned) {
+  Fixture f = Make(GetParam(), 1500);
+  MemoryRowSource rows(f.index->store().rows());
+  QuantizedSearcher searcher(f.index->graph().view(), CodesOf(f), f.quantizer, rows, f.index->store().stride(),
+                             f.index->kernels());
+  std::vector<std::uint8_t> excluded(1500, 0);
+  for (std::size_t i = 0; i < 1500; i += 3) excluded[i] = 1;
+  std::vector<ScoredNode> out;
+  for (std::size_t ef : {10, 50, 1500}) {
+    for (std::size_t q = 0; q < 30; ++q) {
+      AlignedBuffer<float> query = Prepared(*f.index, f.queries.row(q));
+      ASSERT_TRUE(searcher.Search(query.data(), ef, 10, &out, excluded).ok());
+      ASSERT_FALSE(out.empty());
+      for (const ScoredNode& s : out) EXPECT_FALSE(excluded[s.node]) << "node " << s.node << " ef " << ef;
+    }
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Metrics, QuantizedSearcherTest,
+                         ::testing::Values(Metric::kL2, Metric::kInnerProduct, Metric::kCosine),
+                         [](const auto& info) { return std::string(MetricName(info.param)); });
+
+// A row source whose reads fail from the third on.
+class FailingRowSource : public RowSource {
+ public:
+  Status Read(std::uint32_t, float*) const override {
+    if (++reads_ > 2) return Status::IOError("rows.zys: cannot read: Input/output error");
+    return Status::Ok();
+  }
+
+ private:
+  mutable int reads_ = 0;
+};
+
+TEST(QuantizedSearcher, ReadErrorsAreReported) {
+  Fixture f = Make(Metric::kL2, 500);
+  FailingRowSource rows;
+  QuantizedSearcher searcher(f.index->graph().view(), CodesOf(f), f.quantizer, rows, f.index->store().stride(),
+                             f.index->kernels());
+  AlignedBuffer<float> query = Prepared(*f.index, f.queries.row(0));
+  std::vector<ScoredNode> out;
+  Status st = searcher.Search(query.data(), 20, 10, &out);
+  EXPECT_EQ(st.code(), StatusCode::kIOError);
+  EXPECT_EQ(st.message(), "rows.zys: cannot read: Input/output error");
+}
+
+}  // namespace
+}  // namespace zyphyr
