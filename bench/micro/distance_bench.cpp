@@ -12,6 +12,14 @@
 // are registered, "avx512" (BW) and "avx512_vnni", though dispatch hands out
 // only one.
 //
+// The product-quantization ADC loops ("pq_table_distances/m<m>/batch32",
+// "pq_l2_table/<dim>/m<m>", "pq_dot_table/<dim>/m<m>") are scalar code compiled
+// at the baseline ISA, so they are registered once, not per ISA.
+// pq_table_distances sums one table over a batch of 32 consecutive codes (a
+// neighbour list's codes), cycling through 4096 random codes (256 KiB at
+// m = 64: L2); items_per_second counts codes. The tables come from a
+// quantizer trained briefly on random rows, outside the timed loop.
+//
 // Registration runs during static initialisation but executes no SIMD: it only
 // reads cpuid and takes the addresses of the kernel tables.
 #include <algorithm>
@@ -28,6 +36,7 @@
 #include "src/distance/cpu_features.h"
 #include "src/distance/dispatch.h"
 #include "src/distance/kernels.h"
+#include "src/quant/product_quantizer.h"
 
 namespace zyphyr {
 namespace {
@@ -171,6 +180,73 @@ void RunBatch(benchmark::State& state, BatchKernel kernel, std::size_t dim, bool
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * kBatchRows));
 }
 
+// A quantizer of `m` sub-spaces over `dim` dimensions trained briefly on
+// random rows: its tables and codes are what is measured, not its quality.
+ProductQuantizer BenchQuantizer(std::size_t dim, std::size_t m) {
+  std::vector<float> rows(2 * ProductQuantizer::kCentroids * dim);
+  FillRandom(rows.data(), rows.size(), 5);
+  ProductQuantizerOptions options;
+  options.m = m;
+  options.iterations = 1;
+  options.threads = 0;
+  return std::move(ProductQuantizer::Train(rows, dim, options)).value();
+}
+
+constexpr std::size_t kPqBatchCodes = 32;
+constexpr std::size_t kPqPoolCodes = 4096;
+
+void RunPqTableDistances(benchmark::State& state, std::size_t m) {
+  const ProductQuantizer pq = BenchQuantizer(2 * m, m);
+  AlignedBuffer<float> query(pq.dim());
+  FillRandom(query.data(), query.size(), 1);
+  AlignedBuffer<float> table(m * ProductQuantizer::kCentroids);
+  pq.ComputeL2Table(query.data(), table.data());
+  AlignedBuffer<std::uint8_t> codes(kPqPoolCodes * m);
+  FillRandomCodes(codes.data(), codes.size(), 6);
+  float out[kPqBatchCodes];
+  std::size_t next = 0;
+  for (auto _ : state) {
+    pq.TableDistances(table.data(), codes.data() + next * m, kPqBatchCodes, out);
+    benchmark::DoNotOptimize(out);
+    benchmark::ClobberMemory();
+    next += kPqBatchCodes;
+    if (next == kPqPoolCodes) next = 0;
+  }
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * kPqBatchCodes * m));
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * kPqBatchCodes));
+}
+
+void RunPqTable(benchmark::State& state, std::size_t dim, std::size_t m, bool dot) {
+  const ProductQuantizer pq = BenchQuantizer(dim, m);
+  AlignedBuffer<float> query(dim);
+  FillRandom(query.data(), dim, 1);
+  AlignedBuffer<float> table(m * ProductQuantizer::kCentroids);
+  for (auto _ : state) {
+    if (dot) {
+      pq.ComputeDotTable(query.data(), table.data());
+    } else {
+      pq.ComputeL2Table(query.data(), table.data());
+    }
+    benchmark::DoNotOptimize(table.data());
+    benchmark::ClobberMemory();
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
+}
+
+void RegisterPqBenchmarks() {
+  for (std::size_t m : {16, 32, 64}) {
+    const std::string name = std::string("pq_table_distances/m").append(std::to_string(m)).append("/batch32");
+    benchmark::RegisterBenchmark(name.c_str(), RunPqTableDistances, m);
+  }
+  const std::pair<std::size_t, std::size_t> shapes[] = {{128, 16}, {784, 56}, {960, 60}};
+  for (const auto& [dim, m] : shapes) {
+    // Built by appending: GCC 12 misreports `"literal" + string` under -Wrestrict.
+    const std::string suffix = std::string("/").append(std::to_string(dim)).append("/m").append(std::to_string(m));
+    benchmark::RegisterBenchmark(std::string("pq_l2_table").append(suffix).c_str(), RunPqTable, dim, m, false);
+    benchmark::RegisterBenchmark(std::string("pq_dot_table").append(suffix).c_str(), RunPqTable, dim, m, true);
+  }
+}
+
 bool RegisterDistanceBenchmarks() {
   std::string isas;
   for (Isa isa : SupportedIsas()) {
@@ -207,6 +283,7 @@ bool RegisterDistanceBenchmarks() {
       }
     }
   }
+  RegisterPqBenchmarks();
   return true;
 }
 
