@@ -15,6 +15,7 @@ namespace {
 // code-ordered candidates.
 struct QuantScratch {
   std::vector<std::uint8_t> query_code;
+  std::vector<float> table;  // pq: m x 256 distance terms of the query.
   AlignedBuffer<float> row;
   std::vector<ScoredNode> candidates;
 };
@@ -66,6 +67,25 @@ class Int8DotScorer {
   U8PairKernel dot_;
 };
 
+// pq code distances: sums of the query's table entries (negated dot products
+// under ip and cosine).
+class PqScorer {
+ public:
+  PqScorer(const float* table, const CodesView& codes, const ProductQuantizer& pq)
+      : table_(table), codes_(codes), pq_(pq) {}
+
+  float Distance(std::uint32_t node) const { return pq_.TableDistance(table_, codes_.code(node)); }
+  void Prefetch(std::uint32_t node) const { __builtin_prefetch(codes_.code(node), 0, 3); }
+  void Distances(const std::uint32_t* nodes, std::size_t n, float* out) const {
+    for (std::size_t i = 0; i < n; ++i) out[i] = Distance(nodes[i]);
+  }
+
+ private:
+  const float* table_;
+  const CodesView& codes_;
+  const ProductQuantizer& pq_;
+};
+
 }  // namespace
 
 Status MemoryRowSource::Read(std::uint32_t node, float* out) const {
@@ -87,11 +107,23 @@ QuantizedSearcher::QuantizedSearcher(HnswGraphView graph, CodesView codes, const
 void QuantizedSearcher::SearchCodes(const float* query, std::size_t ef, std::vector<ScoredNode>* out,
                                     std::span<const std::uint8_t> excluded) const {
   QuantScratch& scratch = ThreadQuantScratch();
+  const bool l2 = quantizer_.metric() == Metric::kL2;
+  if (const ProductQuantizer* pq = quantizer_.product()) {
+    scratch.table.resize(pq->m() * ProductQuantizer::kCentroids);
+    if (l2) {
+      pq->ComputeL2Table(query, scratch.table.data());
+    } else {
+      pq->ComputeDotTable(query, scratch.table.data());
+      for (float& t : scratch.table) t = -t;
+    }
+    SearchGraph(graph_, PqScorer(scratch.table.data(), codes_, *pq), ef, excluded, visited_pool_, out);
+    return;
+  }
   const ScalarQuantizer* sq = quantizer_.scalar();
   scratch.query_code.resize(quantizer_.code_stride());
   sq->Encode(query, scratch.query_code.data());
   const std::size_t dim = quantizer_.dim();
-  if (quantizer_.metric() == Metric::kL2) {
+  if (l2) {
     SearchGraph(graph_, Int8L2Scorer(scratch.query_code.data(), codes_, dim, kernels_.l2_sq_u8), ef, excluded,
                 visited_pool_, out);
   } else {

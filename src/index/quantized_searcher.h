@@ -13,8 +13,13 @@
 //                     distance of the decoded vectors divided by step^2);
 //   int8, ip/cosine:  -(bias(x) + step * sum q_d x_d), the negated dot
 //                     product of the decoded vectors less terms equal for
-//                     every node, divided by step.
-// The query is encoded like the rows (symmetric distances).
+//                     every node, divided by step;
+//   pq, l2:           the squared L2 distance from the query to the decoded
+//                     vector, from the query's table (ADC);
+//   pq, ip/cosine:    minus the dot product of the query and the decoded
+//                     vector, from the query's dot table.
+// int8 encodes the query like the rows (symmetric distances); pq keeps it in
+// floats (asymmetric).
 //
 // Thread safety: Search is thread-safe; each search uses thread-local scratch
 // and borrows a visited table from a pool. The RowSource must be too.

@@ -37,13 +37,21 @@ Result<Quantizer> Quantizer::Train(RowsView rows, const QuantizerOptions& option
       q.scalar_ = std::move(*sq);
       return q;
     }
+    case Encoding::kPq: {
+      std::vector<float> flat = Compact(rows);
+      ProductQuantizerOptions pq;
+      pq.m = options.pq_m == 0 ? DefaultPqM(rows.dim) : options.pq_m;
+      pq.seed = options.seed;
+      pq.threads = options.threads;
+      Result<ProductQuantizer> trained = ProductQuantizer::Train(flat, rows.dim, pq);
+      if (!trained.ok()) return trained.status();
+      q.product_ = std::move(*trained);
+      return q;
+    }
     case Encoding::kFloat32:
-      return Status::InvalidArgument("float32 has no quantizer");
-    case Encoding::kPq:
       break;
   }
-  return Status::InvalidArgument("encoding " + std::string(EncodingName(options.encoding)) +
-                                 " is not supported by this build");
+  return Status::InvalidArgument("float32 has no quantizer");
 }
 
 Result<Quantizer> Quantizer::Deserialize(Encoding encoding, Metric metric, std::size_t dim,
@@ -61,8 +69,15 @@ Result<Quantizer> Quantizer::Deserialize(Encoding encoding, Metric metric, std::
       q.scalar_ = std::move(*sq);
       break;
     }
+    case Encoding::kPq: {
+      Result<ProductQuantizer> pq = ProductQuantizer::Deserialize(bytes);
+      if (!pq.ok()) return pq.status();
+      model_dim = pq->dim();
+      q.product_ = std::move(*pq);
+      break;
+    }
     default:
-      return Status::Unsupported("encoding " + std::string(EncodingName(encoding)) + " has no quantizer here");
+      return Status::Corruption("encoding " + std::string(EncodingName(encoding)) + " has no quantizer");
   }
   if (model_dim != dim) {
     return Status::Corruption("quantizer of dimension " + std::to_string(model_dim) + " for rows of dimension " +
@@ -73,10 +88,15 @@ Result<Quantizer> Quantizer::Deserialize(Encoding encoding, Metric metric, std::
 
 std::vector<std::uint8_t> Quantizer::Serialize() const {
   if (scalar_) return scalar_->Serialize();
+  if (product_) return product_->Serialize();
   return {};
 }
 
-std::size_t Quantizer::code_bytes() const { return scalar_ ? dim_ : 0; }
+std::size_t Quantizer::code_bytes() const {
+  if (scalar_) return dim_;
+  if (product_) return product_->code_size();
+  return 0;
+}
 
 std::size_t Quantizer::code_stride() const {
   const std::size_t bytes = code_bytes();
@@ -91,14 +111,17 @@ EncodedRows Quantizer::Encode(RowsView rows, std::size_t threads) const {
   const std::size_t stride = code_stride();
   out.codes.assign(rows.size * stride, 0);
   if (HasBiases()) out.biases.assign(rows.size, 0.0f);
+  if (product_) {
+    std::vector<float> flat = Compact(rows);
+    product_->EncodeBatch(flat, out.codes.data(), threads);  // code_stride() == code_size(): packed.
+    return out;
+  }
   ParallelFor(
       0, rows.size, threads, [] { return 0; },
       [&](std::size_t i, int) {
         std::uint8_t* code = out.codes.data() + i * stride;
-        if (scalar_) {
-          scalar_->Encode(rows.row(i), code);
-          if (!out.biases.empty()) out.biases[i] = scalar_->CodeBias(code);
-        }
+        scalar_->Encode(rows.row(i), code);
+        if (!out.biases.empty()) out.biases[i] = scalar_->CodeBias(code);
       });
   return out;
 }

@@ -21,15 +21,22 @@
 #include "src/core/rows_view.h"
 #include "src/core/status.h"
 #include "src/quant/encoding.h"
+#include "src/quant/product_quantizer.h"
 #include "src/quant/scalar_quantizer.h"
 
 namespace zyphyr {
 
 struct QuantizerOptions {
   Encoding encoding = Encoding::kInt8;  // int8 or pq.
-  std::size_t threads = 1;              // Training and encoding threads (0: one per hardware thread).
+  // pq: sub-spaces, the code size in bytes (1..dim); 0 picks DefaultPqM(dim).
+  std::size_t pq_m = 0;
+  std::size_t threads = 1;  // Training and encoding threads (0: one per hardware thread).
   std::uint64_t seed = 42;
 };
+
+// The pq sub-space count used when none is given: one per 8 dimensions
+// (rounded up), so 16 bytes for 128 dimensions.
+inline std::size_t DefaultPqM(std::size_t dim) { return (dim + 7) / 8; }
 
 // The codes of a set of rows, as a shard stores them.
 struct EncodedRows {
@@ -40,9 +47,8 @@ struct EncodedRows {
 class Quantizer {
  public:
   // Trains on `rows` (as stored: normalised under cosine) with the metric
-  // they will be searched under. Errors (InvalidArgument): an encoding other
-  // than int8 or pq ("float32 has no quantizer"); those of
-  // ScalarQuantizer::Train.
+  // they will be searched under. Errors (InvalidArgument): "float32 has no
+  // quantizer"; those of ScalarQuantizer::Train and ProductQuantizer::Train.
   static Result<Quantizer> Train(RowsView rows, const QuantizerOptions& options);
 
   // Reads what Serialize() wrote for `encoding`, for rows of `dim` under
@@ -67,6 +73,8 @@ class Quantizer {
 
   // The int8 model (encoding int8), else null.
   const ScalarQuantizer* scalar() const { return scalar_ ? &*scalar_ : nullptr; }
+  // The pq model (encoding pq), else null.
+  const ProductQuantizer* product() const { return product_ ? &*product_ : nullptr; }
 
  private:
   Quantizer() = default;
@@ -75,6 +83,7 @@ class Quantizer {
   Metric metric_ = Metric::kL2;
   std::size_t dim_ = 0;
   std::optional<ScalarQuantizer> scalar_;
+  std::optional<ProductQuantizer> product_;
 };
 
 }  // namespace zyphyr
