@@ -30,24 +30,24 @@ Result<MappedFile> MappedFile::Open(const std::string& path) {
     return Status::InvalidArgument(path + ": is a directory");
   }
   MappedFile file;
+  file.fd_ = fd;  // Closed by `file` from here on, on every path.
   file.path_ = path;
   file.size_ = static_cast<std::size_t>(st.st_size);
   if (file.size_ > 0) {
     void* p = ::mmap(nullptr, file.size_, PROT_READ, MAP_SHARED, fd, 0);
     if (p == MAP_FAILED) {
       const int err = errno;
-      ::close(fd);
       return Status::IOError(path + ": cannot map: " + std::strerror(err));
     }
     file.data_ = static_cast<const unsigned char*>(p);
   }
-  ::close(fd);  // The mapping keeps the file open.
   return file;
 }
 
 MappedFile::MappedFile(MappedFile&& other) noexcept
     : data_(std::exchange(other.data_, nullptr)),
       size_(std::exchange(other.size_, 0)),
+      fd_(std::exchange(other.fd_, -1)),
       path_(std::move(other.path_)) {}
 
 MappedFile& MappedFile::operator=(MappedFile&& other) noexcept {
@@ -55,6 +55,7 @@ MappedFile& MappedFile::operator=(MappedFile&& other) noexcept {
     Reset();
     data_ = std::exchange(other.data_, nullptr);
     size_ = std::exchange(other.size_, 0);
+    fd_ = std::exchange(other.fd_, -1);
     path_ = std::move(other.path_);
   }
   return *this;
@@ -66,6 +67,8 @@ void MappedFile::Reset() noexcept {
   if (data_ != nullptr) ::munmap(const_cast<unsigned char*>(data_), size_);
   data_ = nullptr;
   size_ = 0;
+  if (fd_ >= 0) ::close(fd_);
+  fd_ = -1;
 }
 
 void MappedFile::AdviseRandom(std::size_t offset, std::size_t length) const {

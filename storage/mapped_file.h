@@ -1,7 +1,9 @@
 // MappedFile: a whole file mapped read-only (MAP_SHARED, PROT_READ), unmapped
 // on destruction. Pages are read from the file when first touched, so opening
 // costs the same whatever the size, and only touched pages become resident.
-// The mapping stays valid if the file is renamed over or unlinked meanwhile.
+// The mapping stays valid if the file is renamed over or unlinked meanwhile,
+// and so does fd(), a read-only descriptor of the same file kept open for
+// reads beside the mapping (pread of pages that should not become resident).
 //
 // Thread safety: a const MappedFile may be read from any number of threads.
 #ifndef ZYPHYR_STORAGE_MAPPED_FILE_H_
@@ -31,6 +33,9 @@ class MappedFile {
   const unsigned char* data() const { return data_; }
   std::size_t size() const { return size_; }
   const std::string& path() const { return path_; }
+  // The file, open read-only for as long as the MappedFile lives; -1 when
+  // default-constructed or moved from.
+  int fd() const { return fd_; }
 
   // Hints that [offset, offset + length) will be read at random (no
   // read-ahead), as graph walks read it. Clamped to the file; advisory only.
@@ -41,6 +46,7 @@ class MappedFile {
 
   const unsigned char* data_ = nullptr;
   std::size_t size_ = 0;
+  int fd_ = -1;
   std::string path_;
 };
 

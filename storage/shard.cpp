@@ -3,8 +3,11 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <cerrno>
+
 #include <algorithm>
 #include <cinttypes>
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 
@@ -31,6 +34,12 @@ std::string_view SectionName(std::uint32_t kind) {
       return "upper offsets";
     case SectionKind::kUpperLinks:
       return "upper links";
+    case SectionKind::kQuantizer:
+      return "quantizer";
+    case SectionKind::kCodes:
+      return "codes";
+    case SectionKind::kCodeBiases:
+      return "code biases";
   }
   return "unknown";
 }
@@ -73,6 +82,35 @@ std::optional<std::uint64_t> Mul(std::uint64_t a, std::uint64_t b) {
   if (__builtin_mul_overflow(a, b, &r)) return std::nullopt;
   return r;
 }
+
+// Re-ranking reads: one row by pread from the shard's file, so the rows go
+// through the page cache but are never mapped into the process.
+class FileRowSource : public RowSource {
+ public:
+  FileRowSource(const MappedFile& file, std::uint64_t offset, std::size_t stride)
+      : file_(file), offset_(offset), row_bytes_(stride * sizeof(float)) {}
+
+  Status Read(std::uint32_t node, float* out) const override {
+    char* dst = reinterpret_cast<char*>(out);
+    std::size_t done = 0;
+    const off_t at = static_cast<off_t>(offset_ + std::uint64_t{node} * row_bytes_);
+    while (done < row_bytes_) {
+      const ssize_t got = ::pread(file_.fd(), dst + done, row_bytes_ - done, at + static_cast<off_t>(done));
+      if (got < 0 && errno == EINTR) continue;
+      if (got <= 0) {
+        return Status::IOError(file_.path() + ": cannot read row " + std::to_string(node) + ": " +
+                               (got < 0 ? std::strerror(errno) : "unexpected end of file"));
+      }
+      done += static_cast<std::size_t>(got);
+    }
+    return Status::Ok();
+  }
+
+ private:
+  const MappedFile& file_;
+  std::uint64_t offset_;
+  std::size_t row_bytes_;
+};
 
 }  // namespace
 
@@ -148,6 +186,8 @@ Result<std::unique_ptr<Shard>> Shard::Open(const std::string& path, const ShardO
   info.seed = LoadLe<std::uint64_t>(base + h::kSeed);
   info.upper_links = LoadLe<std::uint64_t>(base + h::kUpperLinks);
   info.uid = LoadLe<std::uint64_t>(base + h::kUid);
+  const std::uint32_t encoding = LoadLe<std::uint32_t>(base + h::kEncoding);
+  info.code_stride = LoadLe<std::uint32_t>(base + h::kCodeStride);
 
   if (info.dim == 0 || info.dim > kMaxDim || info.stride != PaddedDim(info.dim)) {
     return Corrupt(path, "bad dimension " + std::to_string(info.dim) + " with row stride " +
@@ -160,6 +200,17 @@ Result<std::unique_ptr<Shard>> Shard::Open(const std::string& path, const ShardO
     return Corrupt(path, "flags " + Hex32(info.flags) + " do not fit metric " + std::string(MetricName(info.metric)));
   }
   if (info.M < 2 || info.M > kMaxM) return Corrupt(path, "bad M " + std::to_string(info.M));
+  if (encoding > static_cast<std::uint32_t>(Encoding::kPq)) {
+    return Status::Unsupported(path + ": unknown encoding " + std::to_string(encoding) + " (this build knows 0-2)");
+  }
+  info.encoding = static_cast<Encoding>(encoding);
+  const bool quantized = info.encoding != Encoding::kFloat32;
+  if (quantized ? (info.minor < 1 || info.code_stride == 0) : info.code_stride != 0) {
+    return Corrupt(path, "code stride " + std::to_string(info.code_stride) + " does not fit encoding " +
+                             std::string(EncodingName(info.encoding)) + " in version " + std::to_string(info.major) +
+                             "." + std::to_string(info.minor));
+  }
+  const bool wants_biases = info.encoding == Encoding::kInt8 && info.metric != Metric::kL2;
   if (info.rows >= kNoNode) return Corrupt(path, "too many rows: " + std::to_string(info.rows));
   if (info.rows == 0 ? (info.entry_point != kNoNode || info.max_level != -1)
                      : (info.entry_point >= info.rows || info.max_level < 0 || info.max_level > kMaxLevel)) {
@@ -171,7 +222,7 @@ Result<std::unique_ptr<Shard>> Shard::Open(const std::string& path, const ShardO
   // each required kind once and of the length the header implies.
   const std::uint64_t n = info.rows;
   const std::uint64_t level0_stride = 1 + 2 * std::uint64_t{info.M};
-  const std::optional<std::uint64_t> expected[kRequiredSectionKinds + 1] = {
+  const std::optional<std::uint64_t> expected[kKnownSectionKinds + 1] = {
       std::nullopt,
       Mul(n, std::uint64_t{info.stride} * sizeof(float)),
       Mul(n, sizeof(std::uint64_t)),
@@ -179,8 +230,14 @@ Result<std::unique_ptr<Shard>> Shard::Open(const std::string& path, const ShardO
       Mul(n, level0_stride * sizeof(std::uint32_t)),
       Mul(n, sizeof(std::uint64_t)),
       Mul(info.upper_links, sizeof(std::uint32_t)),
+      std::nullopt,  // The quantizer's model checks its own length.
+      Mul(n, info.code_stride),
+      Mul(n, sizeof(float)),
   };
-  bool seen[kRequiredSectionKinds + 1] = {};
+  // Whether each kind belongs in this shard.
+  const bool wanted[kKnownSectionKinds + 1] = {false, true, true, true, true, true, true, quantized, quantized,
+                                               wants_biases};
+  bool seen[kKnownSectionKinds + 1] = {};
   for (std::uint32_t i = 0; i < section_count; ++i) {
     const unsigned char* e = base + kShardHeaderBytes + std::size_t{i} * kSectionEntryBytes;
     ShardSection s;
@@ -199,22 +256,31 @@ Result<std::unique_ptr<Shard>> Shard::Open(const std::string& path, const ShardO
     if (s.offset % kSectionAlignment != 0 || s.offset < table_end || flags != 0 || reserved != 0) {
       return Corrupt(path, where + ": bad offset " + std::to_string(s.offset) + " or flags");
     }
-    if (s.kind >= 1 && s.kind <= kRequiredSectionKinds) {
+    if (s.kind >= 1 && s.kind <= kKnownSectionKinds) {
       if (seen[s.kind]) return Corrupt(path, where + ": appears twice");
+      if (!wanted[s.kind]) {
+        return Corrupt(path, where + ": does not belong in a shard of encoding " +
+                                 std::string(EncodingName(info.encoding)) + " under metric " +
+                                 std::string(MetricName(info.metric)));
+      }
       seen[s.kind] = true;
-      if (!expected[s.kind] || *expected[s.kind] != s.length) {
+      if (s.kind == static_cast<std::uint32_t>(SectionKind::kQuantizer)) {
+        // Length checked by the model's reader below.
+      } else if (!expected[s.kind] || *expected[s.kind] != s.length) {
         return Corrupt(path, where + ": length " + std::to_string(s.length) + ", expected " +
                                  (expected[s.kind] ? std::to_string(*expected[s.kind]) : "an overflowing size"));
       }
     }
     info.sections.push_back(s);
   }
-  const ShardSection* by_kind[kRequiredSectionKinds + 1] = {};
-  for (std::uint32_t kind = 1; kind <= kRequiredSectionKinds; ++kind) {
+  const ShardSection* by_kind[kKnownSectionKinds + 1] = {};
+  for (std::uint32_t kind = 1; kind <= kKnownSectionKinds; ++kind) {
     for (const ShardSection& s : info.sections) {
       if (s.kind == kind) by_kind[kind] = &s;
     }
-    if (by_kind[kind] == nullptr) return Corrupt(path, "no " + std::string(SectionName(kind)) + " section");
+    if (by_kind[kind] == nullptr && wanted[kind]) {
+      return Corrupt(path, "no " + std::string(SectionName(kind)) + " section");
+    }
   }
   {
     std::vector<ShardSection> sorted = info.sections;
@@ -329,6 +395,33 @@ Result<std::unique_ptr<Shard>> Shard::Open(const std::string& path, const ShardO
   if (!kernels.ok()) return kernels.status();
   shard->searcher_ = std::make_unique<HnswSearcher>(shard->rows_, shard->graph_, **kernels);
   shard->file_.AdviseRandom(vectors.offset, vectors.length);
+
+  if (quantized) {
+    const ShardSection& model = *by_kind[static_cast<int>(SectionKind::kQuantizer)];
+    const ShardSection& codes = *by_kind[static_cast<int>(SectionKind::kCodes)];
+    Result<Quantizer> quantizer = Quantizer::Deserialize(
+        info.encoding, info.metric, info.dim, std::span<const std::uint8_t>(base + model.offset, model.length));
+    if (!quantizer.ok()) return CorruptAt(path, model, model.offset, quantizer.status().message());
+    if (quantizer->code_stride() != info.code_stride) {
+      return CorruptAt(path, model, model.offset,
+                       "the quantizer's codes take " + std::to_string(quantizer->code_stride()) +
+                           " bytes, the header says " + std::to_string(info.code_stride));
+    }
+    shard->quantizer_ = std::move(*quantizer);
+    shard->codes_ = {base + codes.offset, n, info.code_stride, nullptr};
+    if (wants_biases) {
+      const ShardSection& biases = *by_kind[static_cast<int>(SectionKind::kCodeBiases)];
+      shard->codes_.biases = reinterpret_cast<const float*>(base + biases.offset);
+      for (std::uint64_t i = 0; i < n; ++i) {
+        if (!std::isfinite(shard->codes_.biases[i])) {
+          return CorruptAt(path, biases, biases.offset + i * 4, "node " + std::to_string(i) + " has a non-finite bias");
+        }
+      }
+    }
+    shard->row_source_ = std::make_unique<FileRowSource>(shard->file_, vectors.offset, info.stride);
+    shard->quantized_searcher_ = std::make_unique<QuantizedSearcher>(
+        shard->graph_, shard->codes_, *shard->quantizer_, *shard->row_source_, info.stride, **kernels);
+  }
   return shard;
 }
 

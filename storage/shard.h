@@ -31,6 +31,9 @@
 #include "src/core/status.h"
 #include "src/index/hnsw_graph_view.h"
 #include "src/index/hnsw_searcher.h"
+#include "src/index/quantized_searcher.h"
+#include "src/quant/encoding.h"
+#include "src/quant/quantizer.h"
 #include "storage/file_ops.h"
 #include "storage/mapped_file.h"
 
@@ -41,6 +44,10 @@ struct ShardParams {
   std::uint32_t ef_construction = 0;
   std::uint64_t seed = 0;
   std::uint64_t uid = 0;  // Names the shard to its mutation log; random per shard.
+  // The codes to store beside the rows (encoding int8 or pq; the quantizer
+  // made `codes` from these rows), or both null for a float32 shard.
+  const Quantizer* quantizer = nullptr;
+  const EncodedRows* codes = nullptr;
 };
 
 // What WriteShard wrote.
@@ -51,8 +58,8 @@ struct WrittenShard {
 
 // Writes `rows` (row i labelled ids[i]; ids strictly increasing) and the graph
 // over them to `path`, atomically. Errors: InvalidArgument when sizes
-// disagree or ids do not increase; IOError naming the path (the previous file
-// at `path`, if any, is untouched).
+// disagree or ids do not increase, or the codes do not fit the rows; IOError
+// naming the path (the previous file at `path`, if any, is untouched).
 Result<WrittenShard> WriteShard(const std::string& path, RowsView rows, std::span<const std::uint64_t> ids, HnswGraphView graph,
                   const ShardParams& params, const FileOps& ops = SystemFileOps());
 
@@ -82,6 +89,8 @@ struct ShardInfo {
   std::uint64_t seed = 0;
   std::uint64_t upper_links = 0;
   std::uint64_t uid = 0;
+  Encoding encoding = Encoding::kFloat32;
+  std::uint32_t code_stride = 0;
   std::vector<ShardSection> sections;  // In table order.
 };
 
@@ -108,6 +117,15 @@ class Shard {
   std::span<const std::uint64_t> ids() const { return ids_; }
   const HnswSearcher& searcher() const { return *searcher_; }
 
+  // What the graph search sees (float32: the rows; int8, pq: codes).
+  Encoding encoding() const { return info_.encoding; }
+  // The searcher over codes with re-ranking from the file's rows (read with
+  // pread, so they never become resident); null for a float32 shard.
+  const QuantizedSearcher* quantized_searcher() const { return quantized_searcher_.get(); }
+  // The quantizer and codes; null and empty for a float32 shard.
+  const Quantizer* quantizer() const { return quantizer_ ? &*quantizer_ : nullptr; }
+  CodesView codes() const { return codes_; }
+
   // The node labelled `id`, if any (binary search over the increasing ids).
   std::optional<std::uint32_t> NodeOf(std::uint64_t id) const;
 
@@ -127,6 +145,10 @@ class Shard {
   HnswGraphView graph_;
   std::span<const std::uint64_t> ids_;
   std::unique_ptr<HnswSearcher> searcher_;
+  std::optional<Quantizer> quantizer_;
+  CodesView codes_;
+  std::unique_ptr<RowSource> row_source_;
+  std::unique_ptr<QuantizedSearcher> quantized_searcher_;
 };
 
 }  // namespace zyphyr

@@ -1,4 +1,4 @@
-// The on-disk layout of a shard file, version 1.0. storage/FORMAT.md documents
+// The on-disk layout of a shard file, version 1.1 (1.0 without codes). storage/FORMAT.md documents
 // it byte by byte and must change with this header.
 //
 // A shard file is a fixed 128-byte header, a section table right after it,
@@ -28,7 +28,9 @@
 //   80      8     seed of the level draw
 //   88      8     entries of the upper-level link pool
 //   96      8     shard uid: random, names this shard to its mutation log
-//   104     24    reserved, zero
+//   104     4     encoding (1.1): 0 float32, 1 int8, 2 pq (src/quant/encoding.h)
+//   108     4     code stride (1.1): bytes per stored code; 0 under float32
+//   112     16    reserved, zero
 //
 // Section table entry (32 bytes): u32 kind, u32 flags (0), u64 offset,
 // u64 length, u32 CRC-32C of the section's bytes, u32 reserved (0).
@@ -46,7 +48,10 @@ static_assert(std::endian::native == std::endian::little, "shard files are read 
 
 inline constexpr char kShardMagic[8] = {'Z', 'Y', 'P', 'H', 'S', 'H', 'R', 'D'};
 inline constexpr std::uint16_t kShardMajorVersion = 1;
-inline constexpr std::uint16_t kShardMinorVersion = 0;
+// Shards without codes are written as 1.0, with codes as 1.1: a 1.0 reader
+// opens either and searches the full rows.
+inline constexpr std::uint16_t kShardMinorVersion = 1;
+inline constexpr std::uint16_t kShardMinorVersionWithoutCodes = 0;
 inline constexpr std::uint32_t kEndianMarker = 0x01020304u;
 inline constexpr std::size_t kShardHeaderBytes = 128;
 inline constexpr std::size_t kSectionEntryBytes = 32;
@@ -55,7 +60,9 @@ inline constexpr std::size_t kMaxSections = 64;
 inline constexpr std::size_t kSectionAlignment = 4096;
 inline constexpr std::uint32_t kShardFlagNormalized = 1u;
 
-// Pinned section kinds. Each of 1-6 appears exactly once in a version 1 shard.
+// Pinned section kinds. Each of 1-6 appears exactly once in a version 1 shard;
+// 7-9 (1.1) appear exactly when the encoding needs them; readers ignore kinds
+// they do not know (later minors).
 enum class SectionKind : std::uint32_t {
   kVectors = 1,       // rows * stride float32, row i at i * stride * 4.
   kIds = 2,           // rows uint64 ids (labels), strictly increasing.
@@ -63,11 +70,15 @@ enum class SectionKind : std::uint32_t {
   kLevel0Links = 4,   // rows blocks of (1 + 2M) uint32: count, then neighbours.
   kUpperOffsets = 5,  // rows uint64: node's first block in the upper pool.
   kUpperLinks = 6,    // upper pool: (1 + M) uint32 blocks, levels 1..level(i) of node i.
+  kQuantizer = 7,     // int8 or pq: the quantizer's serialised model (Quantizer::Serialize).
+  kCodes = 8,         // int8 or pq: rows * code stride bytes, row i's code at i * code stride.
+  kCodeBiases = 9,    // int8 under ip and cosine: rows float32, each row's code bias.
 };
 inline constexpr std::uint32_t kRequiredSectionKinds = 6;
+inline constexpr std::uint32_t kKnownSectionKinds = 9;
 
 // "vectors", "ids", "levels", "level-0 links", "upper offsets", "upper links",
-// or "section kind N" for an unknown kind.
+// "quantizer", "codes", "code biases", or "unknown".
 std::string_view SectionName(std::uint32_t kind);
 
 // Field offsets in the header (see the table above).
@@ -93,7 +104,9 @@ inline constexpr std::size_t kMaxLevel = 76;
 inline constexpr std::size_t kSeed = 80;
 inline constexpr std::size_t kUpperLinks = 88;
 inline constexpr std::size_t kUid = 96;
-inline constexpr std::size_t kReserved = 104;
+inline constexpr std::size_t kEncoding = 104;
+inline constexpr std::size_t kCodeStride = 108;
+inline constexpr std::size_t kReserved = 112;
 }  // namespace shard_header
 
 // Field offsets in a section table entry.

@@ -3,7 +3,6 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-#include <array>
 #include <cerrno>
 #include <cstring>
 #include <vector>
@@ -53,14 +52,35 @@ Result<WrittenShard> WriteShard(const std::string& path, RowsView rows, std::spa
   for (std::size_t i = 0; i < n; ++i) upper_links += static_cast<std::uint64_t>(graph.levels[i]) * (graph.M + 1);
   const std::size_t level0_entries = n * graph.level0_stride();
 
-  std::array<PlannedSection, kRequiredSectionKinds> sections = {{
+  std::vector<PlannedSection> sections = {
       {SectionKind::kVectors, rows.data, static_cast<std::uint64_t>(n) * rows.stride * sizeof(float)},
       {SectionKind::kIds, ids.data(), static_cast<std::uint64_t>(n) * sizeof(std::uint64_t)},
       {SectionKind::kLevels, graph.levels, static_cast<std::uint64_t>(n)},
       {SectionKind::kLevel0Links, graph.level0, level0_entries * sizeof(std::uint32_t)},
       {SectionKind::kUpperOffsets, graph.upper_offsets, static_cast<std::uint64_t>(n) * sizeof(std::uint64_t)},
       {SectionKind::kUpperLinks, graph.upper, upper_links * sizeof(std::uint32_t)},
-  }};
+  };
+  const Quantizer* quantizer = params.quantizer;
+  std::vector<std::uint8_t> model;
+  if ((quantizer == nullptr) != (params.codes == nullptr)) {
+    return Status::InvalidArgument(path + ": a quantizer and its codes go together");
+  }
+  if (quantizer != nullptr) {
+    const EncodedRows& codes = *params.codes;
+    if (quantizer->dim() != rows.dim || quantizer->metric() != rows.metric ||
+        codes.codes.size() != n * quantizer->code_stride() ||
+        codes.biases.size() != (quantizer->HasBiases() ? n : 0)) {
+      return Status::InvalidArgument(path + ": the codes do not fit the rows (" + std::to_string(codes.codes.size()) +
+                                     " code bytes and " + std::to_string(codes.biases.size()) + " biases for " +
+                                     std::to_string(n) + " rows of dimension " + std::to_string(rows.dim) + ")");
+    }
+    model = quantizer->Serialize();
+    sections.push_back({SectionKind::kQuantizer, model.data(), model.size()});
+    sections.push_back({SectionKind::kCodes, codes.codes.data(), codes.codes.size()});
+    if (quantizer->HasBiases()) {
+      sections.push_back({SectionKind::kCodeBiases, codes.biases.data(), codes.biases.size() * sizeof(float)});
+    }
+  }
   const std::size_t table_end = kShardHeaderBytes + sections.size() * kSectionEntryBytes;
   std::uint64_t offset = AlignUp(table_end);
   for (PlannedSection& s : sections) {
@@ -74,7 +94,7 @@ Result<WrittenShard> WriteShard(const std::string& path, RowsView rows, std::spa
   namespace h = shard_header;
   std::memcpy(head.data() + h::kMagic, kShardMagic, sizeof(kShardMagic));
   StoreLe<std::uint16_t>(&head[h::kMajor], kShardMajorVersion);
-  StoreLe<std::uint16_t>(&head[h::kMinor], kShardMinorVersion);
+  StoreLe<std::uint16_t>(&head[h::kMinor], quantizer ? kShardMinorVersion : kShardMinorVersionWithoutCodes);
   StoreLe<std::uint32_t>(&head[h::kEndian], kEndianMarker);
   StoreLe<std::uint32_t>(&head[h::kHeaderBytes], kShardHeaderBytes);
   StoreLe<std::uint32_t>(&head[h::kSectionCount], static_cast<std::uint32_t>(sections.size()));
@@ -92,6 +112,10 @@ Result<WrittenShard> WriteShard(const std::string& path, RowsView rows, std::spa
   StoreLe<std::uint64_t>(&head[h::kSeed], params.seed);
   StoreLe<std::uint64_t>(&head[h::kUpperLinks], upper_links);
   StoreLe<std::uint64_t>(&head[h::kUid], params.uid);
+  if (quantizer != nullptr) {
+    StoreLe<std::uint32_t>(&head[h::kEncoding], static_cast<std::uint32_t>(quantizer->encoding()));
+    StoreLe<std::uint32_t>(&head[h::kCodeStride], static_cast<std::uint32_t>(quantizer->code_stride()));
+  }
   for (std::size_t i = 0; i < sections.size(); ++i) {
     unsigned char* e = &head[kShardHeaderBytes + i * kSectionEntryBytes];
     StoreLe<std::uint32_t>(e + section_entry::kKind, static_cast<std::uint32_t>(sections[i].kind));

@@ -1,0 +1,254 @@
+// Shards with codes (format 1.1): byte-exact round trips of the quantizer,
+// the codes and the biases; search in place (codes from the mapping, rows
+// re-read with pread) equal to the same search over memory; refusal of every
+// single-byte corruption of the new sections and of crafted files whose
+// checksums are valid.
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <string>
+#include <tuple>
+
+#include "src/index/quantized_searcher.h"
+#include "src/quant/quantizer.h"
+#include "storage/byte_order.h"
+#include "storage/crc32c.h"
+#include "storage/shard.h"
+#include "storage/shard_format.h"
+#include "tests/scratch_dir.h"
+#include "tests/storage/storage_test_util.h"
+
+namespace zyphyr {
+namespace {
+
+using testing::ReadBytes;
+using testing::ScratchDir;
+using testing::SmallIndex;
+using testing::WriteBytes;
+
+struct Quantized {
+  Quantizer quantizer;
+  EncodedRows codes;
+};
+
+Quantized Quantize(const HnswIndex& index, Encoding encoding) {
+  Result<Quantizer> q = Quantizer::Train(index.store().rows(), {.encoding = encoding, .pq_m = 4, .seed = 5});
+  EXPECT_TRUE(q.ok()) << q.status().ToString();
+  EncodedRows codes = q->Encode(index.store().rows(), 1);
+  return {std::move(*q), std::move(codes)};
+}
+
+WrittenShard WriteQuantizedShard(const HnswIndex& index, const Quantized& q, const std::string& path) {
+  ShardParams params{32, 3, 0x1234};
+  params.quantizer = &q.quantizer;
+  params.codes = &q.codes;
+  auto written = WriteShard(path, index.store().rows(), index.store().ids(), index.graph().view(), params);
+  EXPECT_TRUE(written.ok()) << written.status().ToString();
+  return written.ok() ? *written : WrittenShard{};
+}
+
+class QuantizedShardRoundTrip : public ::testing::TestWithParam<std::tuple<Metric, Encoding>> {
+ protected:
+  Metric metric() const { return std::get<0>(GetParam()); }
+  Encoding encoding() const { return std::get<1>(GetParam()); }
+};
+
+TEST_P(QuantizedShardRoundTrip, CodesAndQuantizerRoundTripAndSearchInPlaceEqualsMemory) {
+  ScratchDir dir;
+  auto index = SmallIndex(600, 16, metric(), 8);
+  const Quantized q = Quantize(*index, encoding());
+  WriteQuantizedShard(*index, q, dir.File("a.zys"));
+  auto opened = Shard::Open(dir.File("a.zys"), ShardOpenOptions{true});
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  const Shard& s = **opened;
+  EXPECT_EQ(s.info().major, 1);
+  EXPECT_EQ(s.info().minor, 1);
+  EXPECT_EQ(s.encoding(), encoding());
+  EXPECT_EQ(s.info().code_stride, q.quantizer.code_stride());
+  ASSERT_NE(s.quantizer(), nullptr);
+  EXPECT_EQ(s.quantizer()->Serialize(), q.quantizer.Serialize());
+  EXPECT_EQ(std::memcmp(s.codes().codes, q.codes.codes.data(), q.codes.codes.size()), 0);
+  EXPECT_EQ(s.codes().biases != nullptr, q.quantizer.HasBiases());
+  if (q.quantizer.HasBiases()) {
+    EXPECT_EQ(std::memcmp(s.codes().biases, q.codes.biases.data(), q.codes.biases.size() * 4), 0);
+  }
+  EXPECT_TRUE(s.Verify().ok());
+
+  // The mapped shard's searcher (rows read back with pread) finds exactly
+  // what the same search over memory finds.
+  MemoryRowSource rows(index->store().rows());
+  QuantizedSearcher memory(index->graph().view(),
+                           {q.codes.codes.data(), 600, q.quantizer.code_stride(),
+                            q.codes.biases.empty() ? nullptr : q.codes.biases.data()},
+                           q.quantizer, rows, index->store().stride(), index->kernels());
+  ASSERT_NE(s.quantized_searcher(), nullptr);
+  auto queries = ClusteredGaussian(30, 16, 4, 3, SampleStream::kQueries);
+  ASSERT_TRUE(queries.ok());
+  AlignedBuffer<float> query(PaddedDim(16));
+  std::vector<ScoredNode> from_shard, from_memory;
+  for (std::size_t i = 0; i < queries->n; ++i) {
+    ASSERT_TRUE(PrepareVector(queries->row(i), 16, metric(), "query", query.data()).ok());
+    ASSERT_TRUE(s.quantized_searcher()->Search(query.data(), 32, 16, &from_shard).ok());
+    ASSERT_TRUE(memory.Search(query.data(), 32, 16, &from_memory).ok());
+    ASSERT_EQ(from_shard.size(), from_memory.size());
+    for (std::size_t j = 0; j < from_memory.size(); ++j) {
+      EXPECT_EQ(from_shard[j].node, from_memory[j].node);
+      EXPECT_EQ(from_shard[j].distance, from_memory[j].distance);
+    }
+  }
+  // The same contents give the same bytes.
+  WriteQuantizedShard(*index, q, dir.File("b.zys"));
+  EXPECT_EQ(ReadBytes(dir.File("a.zys")), ReadBytes(dir.File("b.zys")));
+}
+
+INSTANTIATE_TEST_SUITE_P(MetricsAndEncodings, QuantizedShardRoundTrip,
+                         ::testing::Combine(::testing::Values(Metric::kL2, Metric::kInnerProduct, Metric::kCosine),
+                                            ::testing::Values(Encoding::kInt8, Encoding::kPq)),
+                         [](const auto& info) {
+                           return std::string(MetricName(std::get<0>(info.param))) + "_" +
+                                  std::string(EncodingName(std::get<1>(info.param)));
+                         });
+
+TEST(QuantizedShard, ShardsWithoutCodesStayVersion10) {
+  ScratchDir dir;
+  auto index = SmallIndex(300, 8);
+  testing::WriteIndexShard(*index, dir.File("f.zys"));
+  auto s = Shard::Open(dir.File("f.zys"));
+  ASSERT_TRUE(s.ok());
+  EXPECT_EQ((*s)->info().minor, 0);
+  EXPECT_EQ((*s)->encoding(), Encoding::kFloat32);
+  EXPECT_EQ((*s)->quantized_searcher(), nullptr);
+  EXPECT_EQ((*s)->info().sections.size(), 6u);
+}
+
+TEST(QuantizedShard, WriterRefusesCodesThatDoNotFit) {
+  ScratchDir dir;
+  auto index = SmallIndex(300, 8);
+  Quantized q = Quantize(*index, Encoding::kInt8);
+  q.codes.codes.pop_back();
+  ShardParams params{32, 3, 1};
+  params.quantizer = &q.quantizer;
+  params.codes = &q.codes;
+  auto written =
+      WriteShard(dir.File("x.zys"), index->store().rows(), index->store().ids(), index->graph().view(), params);
+  ASSERT_FALSE(written.ok());
+  EXPECT_EQ(written.status().message(),
+            dir.File("x.zys") + ": the codes do not fit the rows (4799 code bytes and 0 biases for 300 rows of "
+                                "dimension 8)");
+  EXPECT_TRUE(dir.List().empty());
+}
+
+// A small quantized shard's bytes and layout.
+struct ShardBytes {
+  std::string bytes;
+  ShardInfo info;
+};
+
+ShardBytes MakeBytes(const ScratchDir& dir, Metric metric, Encoding encoding) {
+  auto index = SmallIndex(300, 8, metric, 4);
+  const Quantized q = Quantize(*index, encoding);
+  WriteQuantizedShard(*index, q, dir.File("s.zys"));
+  auto shard = Shard::Open(dir.File("s.zys"));
+  EXPECT_TRUE(shard.ok()) << shard.status().ToString();
+  return {ReadBytes(dir.File("s.zys")), (*shard)->info()};
+}
+
+const ShardSection& SectionOf(const ShardInfo& info, SectionKind kind) {
+  for (const ShardSection& s : info.sections) {
+    if (s.kind == static_cast<std::uint32_t>(kind)) return s;
+  }
+  ADD_FAILURE() << "no section of kind " << static_cast<int>(kind);
+  return info.sections.front();
+}
+
+// Every byte of the header, the table, the quantizer, the codes and the
+// biases, flipped two ways, is refused naming the file.
+TEST(QuantizedShardCorruption, EverySingleByteFlipOfTheNewSectionsIsRefused) {
+  ScratchDir dir;
+  for (auto [metric, encoding] : {std::pair{Metric::kInnerProduct, Encoding::kInt8}, {Metric::kL2, Encoding::kPq}}) {
+    const ShardBytes clean = MakeBytes(dir, metric, encoding);
+    std::vector<std::pair<std::uint64_t, std::uint64_t>> ranges = {
+        {0, kShardHeaderBytes + clean.info.sections.size() * kSectionEntryBytes}};
+    for (const ShardSection& s : clean.info.sections) {
+      if (s.kind >= static_cast<std::uint32_t>(SectionKind::kQuantizer)) ranges.push_back({s.offset, s.offset + s.length});
+    }
+    ASSERT_EQ(ranges.size(), encoding == Encoding::kInt8 ? 4u : 3u);
+    const std::string path = dir.File("flipped.zys");
+    std::size_t flips = 0;
+    for (const auto& [begin, end] : ranges) {
+      // The pq model is 8 KiB of floats: every 7th byte of it is enough.
+      const std::uint64_t step = end - begin > 4096 ? 7 : 1;
+      for (std::uint64_t at = begin; at < end; at += step) {
+        for (unsigned char mask : {0x01, 0xFF}) {
+          std::string bytes = clean.bytes;
+          bytes[at] = static_cast<char>(bytes[at] ^ mask);
+          WriteBytes(path, bytes);
+          auto shard = Shard::Open(path);
+          ASSERT_FALSE(shard.ok()) << EncodingName(encoding) << ": byte " << at << " ^ " << int{mask} << " accepted";
+          ASSERT_TRUE(shard.status().code() == StatusCode::kCorruption ||
+                      shard.status().code() == StatusCode::kUnsupported)
+              << shard.status().ToString();
+          ASSERT_EQ(shard.status().message().rfind(path + ": ", 0), 0u) << shard.status().message();
+          ++flips;
+        }
+      }
+    }
+    EXPECT_GT(flips, 2000u);
+  }
+}
+
+// Rewrites every checksum after an edit, as a crafted file would.
+void Reseal(std::string* bytes, const ShardInfo& info) {
+  auto* p = reinterpret_cast<unsigned char*>(bytes->data());
+  for (std::size_t i = 0; i < info.sections.size(); ++i) {
+    const ShardSection& s = info.sections[i];
+    StoreLe<std::uint32_t>(p + kShardHeaderBytes + i * kSectionEntryBytes + section_entry::kCrc,
+                           Crc32c(p + s.offset, s.length));
+  }
+  StoreLe<std::uint32_t>(p + shard_header::kHeaderCrc, 0);
+  StoreLe<std::uint32_t>(p + shard_header::kHeaderCrc,
+                         Crc32c(p, kShardHeaderBytes + info.sections.size() * kSectionEntryBytes));
+}
+
+TEST(QuantizedShardCorruption, CraftedFilesWithValidChecksumsAreRefusedWithTheReason) {
+  ScratchDir dir;
+  const ShardBytes clean = MakeBytes(dir, Metric::kInnerProduct, Encoding::kInt8);
+  const std::string path = dir.File("crafted.zys");
+  auto open_edited = [&](auto edit) {
+    std::string bytes = clean.bytes;
+    edit(reinterpret_cast<unsigned char*>(bytes.data()));
+    Reseal(&bytes, clean.info);
+    WriteBytes(path, bytes);
+    auto shard = Shard::Open(path);
+    return shard.ok() ? std::string("accepted") : shard.status().message();
+  };
+  const ShardSection& model = SectionOf(clean.info, SectionKind::kQuantizer);
+  const ShardSection& biases = SectionOf(clean.info, SectionKind::kCodeBiases);
+  EXPECT_EQ(open_edited([](unsigned char* p) { StoreLe<std::uint32_t>(p + shard_header::kEncoding, 5); }),
+            path + ": unknown encoding 5 (this build knows 0-2)");
+  EXPECT_EQ(open_edited([](unsigned char* p) { StoreLe<std::uint32_t>(p + shard_header::kEncoding, 0); }),
+            path + ": code stride 16 does not fit encoding float32 in version 1.1");
+  EXPECT_EQ(open_edited([](unsigned char* p) { StoreLe<std::uint32_t>(p + shard_header::kEncoding, 2); }),
+            path + ": section table entry 8 (code biases section): does not belong in a shard of encoding pq under "
+                   "metric ip");
+  EXPECT_EQ(open_edited([](unsigned char* p) { StoreLe<std::uint32_t>(p + shard_header::kCodeStride, 32); }),
+            path + ": section table entry 7 (codes section): length 4800, expected 9600");
+  EXPECT_EQ(open_edited([&](unsigned char* p) { StoreLe<std::uint32_t>(p + model.offset, 0x51505a); }),
+            path + ": quantizer section at offset " + std::to_string(model.offset) +
+                ": scalar quantizer: bad magic (expected \"ZSQ8\")");
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  EXPECT_EQ(open_edited([&](unsigned char* p) { std::memcpy(p + biases.offset + 3 * 4, &nan, 4); }),
+            path + ": code biases section at offset " + std::to_string(biases.offset + 12) +
+                ": node 3 has a non-finite bias");
+  // A version 1.0 header cannot carry codes.
+  EXPECT_EQ(open_edited([](unsigned char* p) { StoreLe<std::uint16_t>(p + shard_header::kMinor, 0); }),
+            path + ": code stride 16 does not fit encoding int8 in version 1.0");
+  // Without its codes section.
+  EXPECT_EQ(open_edited([&](unsigned char* p) {
+              StoreLe<std::uint32_t>(p + kShardHeaderBytes + 7 * kSectionEntryBytes + section_entry::kKind, 40);
+            }),
+            path + ": no codes section");
+}
+
+}  // namespace
+}  // namespace zyphyr
