@@ -40,7 +40,8 @@ struct ShardRows {
 };
 
 Result<ManifestShard> BuildOne(const std::string& staging, std::size_t number, const ShardRows& part,
-                               std::size_t dim, Metric metric, const HnswBuildOptions& hnsw) {
+                               std::size_t dim, Metric metric, const HnswBuildOptions& hnsw,
+                               const QuantizerOptions& quantization) {
   if (part.ids.empty()) {
     return Status::InvalidArgument("shard " + std::to_string(number) +
                                    " would hold no rows (use fewer --shards)");
@@ -48,13 +49,18 @@ Result<ManifestShard> BuildOne(const std::string& staging, std::size_t number, c
   VectorStore store(dim, metric);
   store.Reserve(part.ids.size());
   ZYPHYR_RETURN_IF_ERROR(store.AddBatch(part.ids, part.rows));
-  return BuildShardFile(staging, number, std::move(store), hnsw);
+  QuantizerOptions q = quantization;
+  if (q.encoding == Encoding::kPq && q.pq_m == 0) q.pq_m = DefaultPqM(dim);
+  q.threads = hnsw.threads;
+  q.seed = hnsw.seed;
+  return BuildShardFile(staging, number, std::move(store), hnsw, q);
 }
 
 // Range partition: each owned shard is one hyperslab of the file.
 Result<std::vector<ManifestShard>> BuildRangeShards(const AnnDatasetReader& reader, const std::string& staging,
                                                     std::size_t shards, IndexRange mine, Metric metric,
-                                                    const HnswBuildOptions& hnsw) {
+                                                    const HnswBuildOptions& hnsw,
+                                                    const QuantizerOptions& quantization) {
   const std::size_t n = reader.train_shape().rows;
   const std::size_t dim = reader.dim();
   std::vector<ManifestShard> built;
@@ -65,7 +71,7 @@ Result<std::vector<ManifestShard>> BuildRangeShards(const AnnDatasetReader& read
     std::iota(part.ids.begin(), part.ids.end(), std::uint64_t{rows.begin});
     part.rows.resize(rows.size() * dim);
     ZYPHYR_RETURN_IF_ERROR(reader.ReadTrainRows(rows.begin, rows.size(), part.rows));
-    Result<ManifestShard> entry = BuildOne(staging, s, part, dim, metric, hnsw);
+    Result<ManifestShard> entry = BuildOne(staging, s, part, dim, metric, hnsw, quantization);
     if (!entry.ok()) return entry.status();
     built.push_back(std::move(*entry));
   }
@@ -172,7 +178,8 @@ Result<std::vector<ManifestShard>> BuildKMeansShards(Communicator& comm, const A
   // Slices arrive in rank order and each in row order, so ids increase.
   std::vector<ManifestShard> built;
   for (std::size_t s = mine.begin; s < mine.end; ++s) {
-    Result<ManifestShard> entry = BuildOne(staging, s, parts[s - mine.begin], dim, metric, p.hnsw);
+    Result<ManifestShard> entry =
+        BuildOne(staging, s, parts[s - mine.begin], dim, metric, p.hnsw, p.quantization);
     parts[s - mine.begin] = ShardRows();
     if (!entry.ok()) return entry.status();
     entry->centroid.assign(centroids.begin() + s * dim, centroids.begin() + (s + 1) * dim);
@@ -230,7 +237,7 @@ Result<DistributedBuildReport> DistributedBuild(Communicator& comm, const Distri
   const IndexRange mine = ShardsOfRank(shards, ranks, static_cast<std::size_t>(comm.rank()));
   const Clock::time_point build_start = Clock::now();
   Result<std::vector<ManifestShard>> built =
-      p.partition == "range" ? BuildRangeShards(*reader, staging, shards, mine, metric, p.hnsw)
+      p.partition == "range" ? BuildRangeShards(*reader, staging, shards, mine, metric, p.hnsw, p.quantization)
                              : BuildKMeansShards(comm, *reader, staging, shards, mine, metric, p);
   const double build_seconds = SecondsSince(build_start);
   ZYPHYR_RETURN_IF_ERROR(comm.Agree(built.status()));
@@ -248,6 +255,8 @@ Result<DistributedBuildReport> DistributedBuild(Communicator& comm, const Distri
     m.seed = p.hnsw.seed;
     m.generation = 1;
     m.partition = p.partition;
+    m.encoding = p.quantization.encoding;
+    if (m.encoding == Encoding::kPq) m.pq_m = p.quantization.pq_m == 0 ? DefaultPqM(m.dim) : p.quantization.pq_m;
     m.source = p.data;
     for (const std::string& bytes : *reports) {
       Result<RankReport> part = Decode<RankReport>(bytes, "build report");

@@ -31,6 +31,7 @@
 #include "src/core/metric.h"
 #include "src/core/status.h"
 #include "src/index/hnsw_options.h"
+#include "src/quant/quantizer.h"
 #include "storage/index_manifest.h"
 
 namespace zyphyr {
@@ -42,6 +43,9 @@ struct DistributedBuildParams {
   std::string partition = "range";  // "range" or "kmeans".
   std::optional<Metric> metric;     // Default: the file's.
   HnswBuildOptions hnsw;            // Threads are per rank.
+  // Codes stored beside the rows (int8, pq; trained per shard), or none
+  // (float32). pq_m 0: DefaultPqM(dim).
+  QuantizerOptions quantization;
   // Rows sampled (over all ranks) to train the k-means centroids; 0:
   // max(20000, 64 S), at most N and at most 1 GiB of floats.
   std::size_t kmeans_sample = 0;

@@ -95,12 +95,12 @@ Result<DistributedSearchResult> DistributedIndex::Search(std::span<const float> 
   pipeline.stride = stride;
   pipeline.shards = m.shards.size();
   const StoredIndex& local = *local_;
-  LocalSearch search = [&local](const float* query, std::span<const std::uint32_t> shards, std::size_t k,
-                                std::size_t ef, std::vector<Neighbor>* out) {
+  const std::size_t rerank = options.rerank;
+  LocalSearch search = [&local, rerank](const float* query, std::span<const std::uint32_t> shards, std::size_t k,
+                                        std::size_t ef, std::vector<Neighbor>* out) {
     thread_local std::vector<std::size_t> only;
     only.assign(shards.begin(), shards.end());
-    local.SearchPrepared(query, HnswSearchOptions{k, ef}, only, out);
-    return Status::Ok();
+    return local.SearchPrepared(query, HnswSearchOptions{k, ef, rerank}, only, out);
   };
   Result<PipelineResult> run = RunQueryPipeline(comm_, prepared, routes, pipeline, search);
   if (!run.ok()) return run.status();

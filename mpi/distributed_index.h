@@ -30,6 +30,7 @@ namespace zyphyr {
 struct DistributedSearchOptions {
   std::size_t k = 10;
   std::size_t ef = 64;
+  std::size_t rerank = 0;   // Indexes with codes: HnswSearchOptions::rerank (the same on every rank).
   std::size_t nprobe = 0;   // 0: broadcast mode.
   std::size_t batch = 256;  // Queries per batch.
   std::size_t threads = 1;  // Search threads on each rank.

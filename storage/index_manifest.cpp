@@ -129,6 +129,8 @@ std::string ManifestToJson(const IndexManifest& m) {
   j["next_id"] = m.next_id;
   j["generation"] = m.generation;
   j["partition"] = m.partition;
+  j["encoding"] = std::string(EncodingName(m.encoding));
+  if (m.encoding == Encoding::kPq) j["pq_m"] = m.pq_m;
   j["source"] = m.source;
   j["shards"] = std::move(shards);
   return j.dump(2) + "\n";
@@ -164,6 +166,18 @@ Result<IndexManifest> ManifestFromJson(const std::string& json, const std::strin
   if (m.partition != "range" && m.partition != "kmeans") {
     return Status::Corruption(where + ": field 'partition' must be \"range\" or \"kmeans\", got '" + m.partition +
                               "'");
+  }
+  // Absent in manifests written before codes existed: float32.
+  if (auto encoding = j.find("encoding"); encoding != j.end()) {
+    Result<Encoding> e = encoding->is_string() ? ParseEncoding(encoding->get<std::string>())
+                                               : Result<Encoding>(Status::InvalidArgument("not a string"));
+    if (!e.ok()) return Status::Corruption(where + ": field 'encoding': " + e.status().message());
+    m.encoding = *e;
+  }
+  if (m.encoding == Encoding::kPq) {
+    FieldReader pq(j, where);
+    m.pq_m = pq.Uint("pq_m", true);
+    if (!pq.error().ok()) return pq.error();
   }
   if (!shards->is_array() || shards->empty()) {
     return Status::Corruption(where + ": field 'shards' must be a non-empty array");

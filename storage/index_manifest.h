@@ -17,6 +17,9 @@
 //                 "header_crc32c": "0x1a2b3c4d"}]
 //   }
 // Under "partition": "kmeans" every shard also has "centroid": [dim numbers].
+// "encoding" is "float32" (written by builds before codes existed: absent),
+// "int8" or "pq" (then also "pq_m", the sub-spaces): what the shards' graph
+// searches run on.
 #ifndef ZYPHYR_STORAGE_INDEX_MANIFEST_H_
 #define ZYPHYR_STORAGE_INDEX_MANIFEST_H_
 
@@ -27,6 +30,7 @@
 
 #include "src/core/metric.h"
 #include "src/core/status.h"
+#include "src/quant/encoding.h"
 
 namespace zyphyr {
 
@@ -61,6 +65,8 @@ struct IndexManifest {
   // "range": shard i holds a contiguous range of row numbers. "kmeans": shard
   // i holds the rows nearest to its centroid (ManifestShard::centroid).
   std::string partition = "range";
+  Encoding encoding = Encoding::kFloat32;
+  std::size_t pq_m = 0;  // pq: sub-spaces of every shard's quantizer; 0 otherwise.
   std::string source;  // The dataset the index was built from, as given.
   std::vector<ManifestShard> shards;
 };

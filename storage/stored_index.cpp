@@ -98,6 +98,34 @@ Result<ReplayedLog> ReplayLog(const std::string& dir, const ManifestShard& entry
   return log;
 }
 
+// The encoding an index was built with, for shards rebuilt by compaction.
+QuantizerOptions QuantizationOf(const IndexManifest& m, std::size_t threads) {
+  QuantizerOptions q;
+  q.encoding = m.encoding;
+  q.pq_m = m.pq_m;
+  q.seed = m.seed;
+  q.threads = threads;
+  return q;
+}
+
+// The shard at `path` of `rows` (with their graph), with the codes of
+// `quantization` unless it says float32.
+Result<WrittenShard> WriteShardWithCodes(const std::string& path, const HnswIndex& index, const ShardParams& base,
+                                         const QuantizerOptions& quantization, const FileOps& ops) {
+  ShardParams params = base;
+  std::optional<Quantizer> quantizer;
+  EncodedRows codes;
+  if (quantization.encoding != Encoding::kFloat32) {
+    Result<Quantizer> trained = Quantizer::Train(index.store().rows(), quantization);
+    if (!trained.ok()) return trained.status().WithContext(path);
+    quantizer = std::move(*trained);
+    codes = quantizer->Encode(index.store().rows(), quantization.threads);
+    params.quantizer = &*quantizer;
+    params.codes = &codes;
+  }
+  return WriteShard(path, index.store().rows(), index.store().ids(), index.graph().view(), params, ops);
+}
+
 // The options an index was built with, for graphs built over its vectors later
 // (inserted vectors, compaction).
 HnswBuildOptions BuildOptionsOf(const IndexManifest& m, std::size_t threads) {
@@ -122,6 +150,9 @@ Status CheckShardAgainstManifest(const Shard& shard, const ManifestShard& entry,
     what = std::to_string(info.rows) + " rows, manifest says " + std::to_string(entry.rows);
   } else if (info.dim != m.dim || info.metric != m.metric || info.M != m.M) {
     what = "dimension, metric or M differ from the manifest's";
+  } else if (info.encoding != m.encoding) {
+    what = "encoding " + std::string(EncodingName(info.encoding)) + ", manifest says " +
+           std::string(EncodingName(m.encoding));
   }
   if (what.empty()) return Status::Ok();
   return Status::Corruption(shard.path() + ": does not match the manifest (" + what + ")");
@@ -219,20 +250,25 @@ Result<std::vector<Neighbor>> StoredIndex::Search(std::span<const float> query,
   ZYPHYR_RETURN_IF_ERROR(PrepareVector(query, manifest_.dim, manifest_.metric, "query", prepared.data()));
 
   std::vector<Neighbor> merged;
-  SearchPrepared(prepared.data(), options, {}, &merged);
+  ZYPHYR_RETURN_IF_ERROR(SearchPrepared(prepared.data(), options, {}, &merged));
   for (Neighbor& n : merged) n.distance = ReportedDistance(manifest_.metric, n.distance);
   return merged;
 }
 
-void StoredIndex::SearchPrepared(const float* query, const HnswSearchOptions& options,
-                                 std::span<const std::size_t> only, std::vector<Neighbor>* out) const {
+Status StoredIndex::SearchPrepared(const float* query, const HnswSearchOptions& options,
+                                   std::span<const std::size_t> only, std::vector<Neighbor>* out) const {
   const std::size_t ef = EffectiveEf(options);
+  const std::size_t rerank = EffectiveRerank(options);
   thread_local std::vector<ScoredNode> found;
   std::vector<Neighbor>& merged = *out;
   merged.clear();
   for (const auto& state : shards_) {
     if (!only.empty() && std::find(only.begin(), only.end(), state->number) == only.end()) continue;
-    state->shard->searcher().Search(query, ef, &found, state->excluded);
+    if (const QuantizedSearcher* codes = state->shard->quantized_searcher()) {
+      ZYPHYR_RETURN_IF_ERROR(codes->Search(query, ef, rerank, &found, state->excluded));
+    } else {
+      state->shard->searcher().Search(query, ef, &found, state->excluded);
+    }
     for (const ScoredNode& s : found) merged.push_back({s.distance, state->shard->ids()[s.node]});
     if (state->delta_searcher) {
       state->delta_searcher->Search(query, ef, &found);
@@ -245,6 +281,7 @@ void StoredIndex::SearchPrepared(const float* query, const HnswSearchOptions& op
                       return a.distance < b.distance || (a.distance == b.distance && a.id < b.id);
                     });
   merged.resize(keep);
+  return Status::Ok();
 }
 
 std::size_t StoredIndex::live_rows() const {
@@ -338,7 +375,8 @@ Result<std::string> CreateStagingDirectory(const std::string& dir) {
 }
 
 Result<ManifestShard> BuildShardFile(const std::string& dir, std::size_t number, VectorStore store,
-                                     const HnswBuildOptions& hnsw, const FileOps& ops) {
+                                     const HnswBuildOptions& hnsw, const QuantizerOptions& quantization,
+                                     const FileOps& ops) {
   const std::span<const std::uint64_t> ids = store.ids();
   for (std::size_t i = 1; i < ids.size(); ++i) {
     if (ids[i] <= ids[i - 1]) return Status::InvalidArgument(dir + ": ids must increase");
@@ -352,10 +390,10 @@ Result<ManifestShard> BuildShardFile(const std::string& dir, std::size_t number,
   entry.id_end = ids.empty() ? 0 : ids.back() + 1;
   Result<std::unique_ptr<HnswIndex>> index = HnswIndex::Build(std::move(store), hnsw);
   if (!index.ok()) return index.status();
-  const HnswIndex& built = **index;
-  Result<WrittenShard> written = WriteShard(
-      JoinPath(dir, entry.file), built.store().rows(), built.store().ids(), built.graph().view(),
-      ShardParams{static_cast<std::uint32_t>(std::max(hnsw.ef_construction, hnsw.M)), hnsw.seed, entry.uid}, ops);
+  Result<WrittenShard> written = WriteShardWithCodes(
+      JoinPath(dir, entry.file), **index,
+      ShardParams{static_cast<std::uint32_t>(std::max(hnsw.ef_construction, hnsw.M)), hnsw.seed, entry.uid},
+      quantization, ops);
   if (!written.ok()) return written.status().WithContext(dir);
   entry.bytes = written->bytes;
   entry.header_crc32c = written->header_crc32c;
@@ -406,7 +444,13 @@ Status BuildIndexDirectory(const std::string& dir, VectorStore store, const Inde
   m.next_id = store.size() == 0 ? 0 : store.ids().back() + 1;
   m.generation = 1;
   m.source = params.source;
-  Result<ManifestShard> entry = BuildShardFile(*staging, 0, std::move(store), params.hnsw, ops);
+  m.encoding = params.quantization.encoding;
+  m.pq_m = m.encoding == Encoding::kPq
+               ? (params.quantization.pq_m == 0 ? DefaultPqM(m.dim) : params.quantization.pq_m)
+               : 0;
+  QuantizerOptions quantization = params.quantization;
+  quantization.pq_m = m.pq_m;
+  Result<ManifestShard> entry = BuildShardFile(*staging, 0, std::move(store), params.hnsw, quantization, ops);
   if (!entry.ok()) return entry.status();
   m.shards.push_back(*entry);
   ZYPHYR_RETURN_IF_ERROR(PublishIndexDirectory(*staging, dir, m));
@@ -552,9 +596,10 @@ Result<CompactReport> CompactIndex(const std::string& dir, std::size_t threads, 
     entry.id_begin = old.shards[i].id_begin;
     entry.centroid = old.shards[i].centroid;
     entry.id_end = std::max(old.shards[i].id_end, live_ids.empty() ? 0 : live_ids.back() + 1);
-    Result<WrittenShard> written = WriteShard(
-        JoinPath(dir, entry.file), (*rebuilt)->store().rows(), (*rebuilt)->store().ids(), (*rebuilt)->graph().view(),
-        ShardParams{static_cast<std::uint32_t>(std::max(old.ef_construction, old.M)), old.seed, entry.uid}, ops);
+    Result<WrittenShard> written = WriteShardWithCodes(
+        JoinPath(dir, entry.file), **rebuilt,
+        ShardParams{static_cast<std::uint32_t>(std::max(old.ef_construction, old.M)), old.seed, entry.uid},
+        QuantizationOf(old, threads), ops);
     if (!written.ok()) return written.status();
     entry.bytes = written->bytes;
     entry.header_crc32c = written->header_crc32c;

@@ -37,6 +37,9 @@ namespace zyphyr {
 struct IndexBuildParams {
   HnswBuildOptions hnsw;  // M, efConstruction, threads, seed, progress.
   std::string source;     // Recorded in the manifest.
+  // Codes stored beside the rows and searched instead of them (int8, pq);
+  // float32 (the default) stores none. Trained per shard on its rows.
+  QuantizerOptions quantization;
 };
 
 // Builds an HNSW graph over `store` (whose ids must increase: row numbers of
@@ -51,12 +54,14 @@ Status BuildIndexDirectory(const std::string& dir, VectorStore store, const Inde
 // The steps of BuildIndexDirectory, for builds that write several shards,
 // possibly from several processes (mpi/distributed_build.h):
 //
-// Builds the HNSW graph over `store` (ids increasing) and writes it into
-// `dir` as shard `number` of generation 1 (ShardFileName). Returns its
-// manifest entry (no centroid). Errors: InvalidArgument "<dir>: ids must
-// increase"; those of HnswIndex::Build and WriteShard.
+// Builds the HNSW graph over `store` (ids increasing), and the codes of
+// `quantization` unless it says float32, and writes them into `dir` as shard
+// `number` of generation 1 (ShardFileName). Returns its manifest entry (no
+// centroid). Errors: InvalidArgument "<dir>: ids must increase"; those of
+// HnswIndex::Build, Quantizer::Train and WriteShard.
 Result<ManifestShard> BuildShardFile(const std::string& dir, std::size_t number, VectorStore store,
-                                     const HnswBuildOptions& hnsw, const FileOps& ops = SystemFileOps());
+                                     const HnswBuildOptions& hnsw, const QuantizerOptions& quantization,
+                                     const FileOps& ops = SystemFileOps());
 // Writes `manifest` and the lock file into `staging` (a directory holding the
 // shards the manifest names), makes them durable and renames `staging` to
 // `dir`: the instant the index appears. InvalidArgument "<dir>: already
@@ -93,7 +98,9 @@ class StoredIndex {
 
   // The k nearest live vectors to `query` over every shard and every inserted
   // vector, nearest first, ties by id; distances as HnswIndex::Search reports
-  // them. Errors as HnswIndex::Search.
+  // them. Shards with codes are searched with them and re-ranked
+  // (options.rerank) with their rows, read from the files. Errors as
+  // HnswIndex::Search; IOError when a row cannot be read back.
   Result<std::vector<Neighbor>> Search(std::span<const float> query, const HnswSearchOptions& options) const;
 
   // As Search, over the opened shards whose manifest numbers are in `only`
@@ -101,13 +108,15 @@ class StoredIndex {
   // internal distances (smaller is nearer under every metric; see
   // src/core/metric.h), as the distributed search merges them. `query` must
   // be prepared already (PrepareVector: padded, normalised under cosine).
-  void SearchPrepared(const float* query, const HnswSearchOptions& options, std::span<const std::size_t> only,
-                      std::vector<Neighbor>* out) const;
+  // Errors: IOError when a row cannot be read back for re-ranking.
+  Status SearchPrepared(const float* query, const HnswSearchOptions& options, std::span<const std::size_t> only,
+                        std::vector<Neighbor>* out) const;
 
   const std::string& dir() const { return dir_; }
   const IndexManifest& manifest() const { return manifest_; }
   std::size_t dim() const { return manifest_.dim; }
   Metric metric() const { return manifest_.metric; }
+  Encoding encoding() const { return manifest_.encoding; }
   // Live vectors: rows of the shards plus inserted, minus deleted.
   std::size_t live_rows() const;
   std::size_t inserted_rows() const;  // Inserted through the logs and not deleted.

@@ -27,7 +27,7 @@
 namespace zyphyr {
 
 struct QuantizerOptions {
-  Encoding encoding = Encoding::kInt8;  // int8 or pq.
+  Encoding encoding = Encoding::kFloat32;  // int8 or pq; float32 (the default) means no codes.
   // pq: sub-spaces, the code size in bytes (1..dim); 0 picks DefaultPqM(dim).
   std::size_t pq_m = 0;
   std::size_t threads = 1;  // Training and encoding threads (0: one per hardware thread).

@@ -492,7 +492,7 @@ void BuildTwoShardIndex(const std::string& dir, const TwoShardData& data, const 
     for (std::size_t i = 0; i < n; ++i) ids[i] = next + i;
     next += n;
     ASSERT_TRUE(store.AddBatch(ids, *rows[number]).ok());
-    auto entry = BuildShardFile(*staging, number, std::move(store), hnsw);
+    auto entry = BuildShardFile(*staging, number, std::move(store), hnsw, QuantizerOptions{});
     ASSERT_TRUE(entry.ok()) << entry.status().ToString();
     EXPECT_EQ(entry->file, ShardFileName(number, 1));
     EXPECT_EQ(entry->rows, n);
@@ -603,7 +603,7 @@ TEST(StoredIndex, SearchPreparedMatchesSearchAndHonoursOnly) {
     ASSERT_TRUE(PrepareVector(query, kDim, Metric::kL2, "query", prepared.data()).ok());
 
     std::vector<Neighbor> every;
-    index->SearchPrepared(prepared.data(), options, {}, &every);
+    ASSERT_TRUE(index->SearchPrepared(prepared.data(), options, {}, &every).ok());
     std::vector<Neighbor> reported = every;
     for (Neighbor& n : reported) n.distance = ReportedDistance(Metric::kL2, n.distance);
     EXPECT_EQ(reported, Search(*index, query, 10, 300));
@@ -615,7 +615,7 @@ TEST(StoredIndex, SearchPreparedMatchesSearchAndHonoursOnly) {
 
     const std::vector<std::size_t> shard1 = {1};
     std::vector<Neighbor> from1;
-    index->SearchPrepared(prepared.data(), options, shard1, &from1);
+    ASSERT_TRUE(index->SearchPrepared(prepared.data(), options, shard1, &from1).ok());
     ASSERT_EQ(from1.size(), 10u);
     for (const Neighbor& n : from1) {
       EXPECT_GE(n.id, kRows0);
@@ -624,12 +624,12 @@ TEST(StoredIndex, SearchPreparedMatchesSearchAndHonoursOnly) {
     EXPECT_EQ(IdsOf(from1), ExactIds(live1, query, 10));
     // The same as an index that opened shard 1 only.
     std::vector<Neighbor> opened1;
-    (*second)->SearchPrepared(prepared.data(), options, {}, &opened1);
+    ASSERT_TRUE((*second)->SearchPrepared(prepared.data(), options, {}, &opened1).ok());
     EXPECT_EQ(opened1, from1);
 
     const std::vector<std::size_t> shard0 = {0};
     std::vector<Neighbor> from0;
-    index->SearchPrepared(prepared.data(), options, shard0, &from0);
+    ASSERT_TRUE(index->SearchPrepared(prepared.data(), options, shard0, &from0).ok());
     ASSERT_EQ(from0.size(), 10u);
     for (const Neighbor& n : from0) EXPECT_LT(n.id, kRows0);
     EXPECT_EQ(IdsOf(from0), ExactIds(live0, query, 10));
@@ -637,7 +637,7 @@ TEST(StoredIndex, SearchPreparedMatchesSearchAndHonoursOnly) {
     // A number not opened is skipped: nothing is searched.
     const std::vector<std::size_t> unopened = {0};
     std::vector<Neighbor> none = {{1.0f, 1}};
-    (*second)->SearchPrepared(prepared.data(), options, unopened, &none);
+    ASSERT_TRUE((*second)->SearchPrepared(prepared.data(), options, unopened, &none).ok());
     EXPECT_TRUE(none.empty());
   }
 }
@@ -695,11 +695,11 @@ TEST(StoredIndex, KmeansInsertsGoToTheShardOfTheNearestCentroid) {
   ASSERT_TRUE(PrepareVector(near1, kDim, Metric::kL2, "query", prepared.data()).ok());
   std::vector<Neighbor> found;
   const std::vector<std::size_t> shard1 = {1};
-  index->SearchPrepared(prepared.data(), HnswSearchOptions{3, 64}, shard1, &found);
+  ASSERT_TRUE(index->SearchPrepared(prepared.data(), HnswSearchOptions{3, 64}, shard1, &found).ok());
   ASSERT_FALSE(found.empty());
   EXPECT_EQ(found[0], (Neighbor{0.0f, *id1}));
   const std::vector<std::size_t> shard0 = {0};
-  index->SearchPrepared(prepared.data(), HnswSearchOptions{3, 64}, shard0, &found);
+  ASSERT_TRUE(index->SearchPrepared(prepared.data(), HnswSearchOptions{3, 64}, shard0, &found).ok());
   for (const Neighbor& n : found) EXPECT_NE(n.id, *id1);
 }
 
