@@ -88,6 +88,11 @@ CLI::App* AddBuildCommand(CLI::App& app, BuildOptions* o) {
       ->capture_default_str();
   cmd->add_option("--seed", o->seed, "Seed of the level draws and of k-means")->capture_default_str();
   cmd->add_option("--metric", o->metric, "l2, ip or cosine (default: the dataset file's)");
+  cmd->add_option("--encoding", o->encoding,
+                  "What searches traverse: float32 (the rows), int8 (1 byte per dimension) or pq (--pq-m bytes); "
+                  "the rows are kept for re-ranking either way")
+      ->capture_default_str();
+  cmd->add_option("--pq-m", o->pq_m, "pq: sub-spaces, the code size in bytes (default: dimension / 8, rounded up)");
   return cmd;
 }
 
@@ -101,6 +106,8 @@ CLI::App* AddSearchCommand(CLI::App& app, SearchOptions* o) {
   cmd->add_option("--nprobe", o->nprobe, "Send each query only to the N shards with the nearest centroids (k-means "
                                          "indexes; default: every shard)");
   cmd->add_option("--batch", o->batch, "Queries per batch sent to the ranks")->capture_default_str();
+  cmd->add_option("--rerank", o->rerank,
+                  "Indexes built with --encoding int8 or pq: candidates re-ranked with the full vectors (default: ef)");
   cmd->add_option("--threads", o->threads, "Search threads per rank (0: the node's, shared among its ranks)")
       ->capture_default_str();
   cmd->add_option("--out", o->out, "ann-benchmarks result file to write")->required();
@@ -115,7 +122,14 @@ int RunBuild(Communicator& comm, const BuildOptions& o) {
     st = metric.status();
     if (metric.ok()) params.metric = *metric;
   }
+  Result<Encoding> encoding = ParseEncoding(o.encoding);
+  if (st.ok()) st = encoding.status();
+  if (st.ok() && o.pq_m != 0 && *encoding != Encoding::kPq) {
+    st = Status::InvalidArgument("--pq-m applies to --encoding pq only");
+  }
   if (!st.ok()) return ReportAgreed(comm, st);
+  params.quantization.encoding = *encoding;
+  params.quantization.pq_m = o.pq_m;
   params.data = o.data;
   params.index = o.index;
   params.shards = o.shards;
@@ -131,8 +145,11 @@ int RunBuild(Communicator& comm, const BuildOptions& o) {
   if (!built.ok()) return ReportAgreed(comm, built.status());
   if (!comm.is_root()) return 0;
   const IndexManifest& m = built->manifest;
-  fmt::print("built {}: {} x {}, metric {}, M {}, efConstruction {}, {} ({} partition) on {}, {}, {:.1f} s\n",
-             o.index, m.rows, m.dim, MetricName(m.metric), m.M, m.ef_construction,
+  const std::string encoded = m.encoding == Encoding::kFloat32 ? std::string()
+                              : m.encoding == Encoding::kPq   ? fmt::format(", encoding pq (m {})", m.pq_m)
+                                                              : std::string(", encoding int8");
+  fmt::print("built {}: {} x {}, metric {}, M {}, efConstruction {}{}, {} ({} partition) on {}, {}, {:.1f} s\n",
+             o.index, m.rows, m.dim, MetricName(m.metric), m.M, m.ef_construction, encoded,
              Plural(m.shards.size(), "shard", "shards"), m.partition, Plural(comm.size(), "rank", "ranks"),
              FormatBytes(ShardBytes(m)), built->seconds);
   return 0;
@@ -171,12 +188,13 @@ int RunSearch(Communicator& comm, const SearchOptions& o) {
   }
   if (Status agreed = comm.Agree(st, Communicator::Blame::kInput); !agreed.ok()) return ReportAgreed(comm, agreed);
 
-  const HnswSearchOptions search{o.k, o.ef};
+  const HnswSearchOptions search{o.k, o.ef, o.rerank};
   const std::size_t ef = EffectiveEf(search);
   if (o.ef < o.k && comm.is_root()) fmt::print(stderr, "note: ef {} < k {}: searched with ef {}\n", o.ef, o.k, ef);
   DistributedSearchOptions options;
   options.k = o.k;
   options.ef = ef;
+  options.rerank = o.rerank;
   options.nprobe = o.nprobe;
   options.batch = o.batch;
   options.threads = threads;
@@ -236,9 +254,12 @@ int RunSearch(Communicator& comm, const SearchOptions& o) {
 
   if (Status written = WriteAnnResult(o.out, result); !written.ok()) return ReportError(written);
   const PipelineTimes& t = run->times;
-  const std::string mode =
+  std::string mode =
       o.nprobe == 0 ? std::string("broadcast") : fmt::format("routed to {:.0f} of {} shards", run->shards_per_query,
                                                              manifest.shards.size());
+  if (manifest.encoding != Encoding::kFloat32) {
+    mode += fmt::format(", {} codes re-ranked {}", EncodingName(manifest.encoding), EffectiveRerank(search));
+  }
   fmt::print("searched {}: k {}, ef {}, {} x {}, {}, {:.0f} QPS{}; wrote {}\n", Plural(queries, "query", "queries"),
              o.k, ef, Plural(comm.size(), "rank", "ranks"), Plural(threads, "thread", "threads"), mode,
              t.wall > 0 ? static_cast<double>(queries) / t.wall : 0.0, recall_text, o.out);

@@ -44,6 +44,8 @@ struct BuildOptions {
   std::string metric;  // Empty: the dataset file's.
   std::size_t shards = 0;  // 0: one per rank.
   std::string partition = "range";
+  std::string encoding = "float32";  // float32, int8 or pq.
+  std::size_t pq_m = 0;              // pq sub-spaces; 0: DefaultPqM(dim).
 };
 
 struct SearchOptions {
@@ -55,6 +57,7 @@ struct SearchOptions {
   std::string out;
   std::size_t nprobe = 0;  // 0: broadcast mode.
   std::size_t batch = 256;
+  std::size_t rerank = 0;  // Indexes with codes: candidates re-ranked (0: ef).
 };
 
 CLI::App* AddBuildCommand(CLI::App& app, BuildOptions* options);

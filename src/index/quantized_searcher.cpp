@@ -25,6 +25,12 @@ QuantScratch& ThreadQuantScratch() {
   return scratch;
 }
 
+// Prefetches a whole code (int8 codes are short enough that every line of
+// one pays for itself, unlike the first lines PrefetchRow takes of a float row).
+inline void PrefetchCode(const std::uint8_t* code, std::size_t bytes) {
+  for (std::size_t at = 0; at < bytes; at += 64) __builtin_prefetch(code + at, 0, 3);
+}
+
 // Code distances under l2: the exact integer sum of squared code differences.
 class Int8L2Scorer {
  public:
@@ -32,7 +38,7 @@ class Int8L2Scorer {
       : query_(query), codes_(codes), dim_(dim), l2_(l2) {}
 
   float Distance(std::uint32_t node) const { return static_cast<float>(l2_(query_, codes_.code(node), dim_)); }
-  void Prefetch(std::uint32_t node) const { PrefetchRow(codes_.code(node), dim_); }
+  void Prefetch(std::uint32_t node) const { PrefetchCode(codes_.code(node), dim_); }
   void Distances(const std::uint32_t* nodes, std::size_t n, float* out) const {
     for (std::size_t i = 0; i < n; ++i) out[i] = Distance(nodes[i]);
   }
@@ -54,7 +60,7 @@ class Int8DotScorer {
     const float dot = static_cast<float>(dot_(query_, codes_.code(node), dim_));
     return -(codes_.biases[node] + step_ * dot);
   }
-  void Prefetch(std::uint32_t node) const { PrefetchRow(codes_.code(node), dim_); }
+  void Prefetch(std::uint32_t node) const { PrefetchCode(codes_.code(node), dim_); }
   void Distances(const std::uint32_t* nodes, std::size_t n, float* out) const {
     for (std::size_t i = 0; i < n; ++i) out[i] = Distance(nodes[i]);
   }
