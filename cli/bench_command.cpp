@@ -102,6 +102,12 @@ CLI::App* AddBenchCommand(CLI::App& app, BenchOptions* o) {
   cmd->add_option("--latency-queries", o->latency_queries,
                   "Queries sent one at a time for the latency percentiles (distributed bench; 0: none)")
       ->capture_default_str();
+  cmd->add_option("--encoding", o->encodings,
+                  "Comma-separated Zyphyr encodings, one engine each: float32 (in memory), int8, pq (codes searched "
+                  "in place from an index written under the report directory, rows re-read for re-ranking)")
+      ->capture_default_str();
+  cmd->add_option("--pq-m", o->pq_m, "pq: sub-spaces, the code size in bytes (default: dimension / 8, rounded up)");
+  cmd->add_option("--rerank", o->rerank, "Codes: candidates re-ranked with the full vectors (default: ef)");
   cmd->add_option("--report", o->report, "Directory for report.json, report.txt, the plot and result files")
       ->required();
   return cmd;
@@ -122,7 +128,18 @@ int RunBench(Communicator& comm, const BenchOptions& options) {
     o.M = manifest->M;
     o.ef_construction = manifest->ef_construction;
     o.seed = manifest->seed;
+    if (o.encodings != "float32") return UsageError("--encoding comes from the index with --index; leave it out");
+    o.encodings = std::string(EncodingName(manifest->encoding));
   }
+  Result<std::vector<std::string>> encoding_names = ParseNameList("--encoding", o.encodings);
+  if (!encoding_names.ok()) return ReportError(encoding_names.status());
+  std::vector<Encoding> encodings;
+  for (const std::string& name : *encoding_names) {
+    Result<Encoding> e = ParseEncoding(name);
+    if (!e.ok()) return UsageError("--encoding: " + e.status().message());
+    if (std::find(encodings.begin(), encodings.end(), *e) == encodings.end()) encodings.push_back(*e);
+  }
+  if (encodings.empty()) return UsageError("--encoding: no encodings given (expected float32, int8 or pq)");
   if (Status st = CheckOptions(o); !st.ok()) return ReportError(st);
   Result<std::vector<std::size_t>> efs = ParsePositiveList("--ef", o.ef_list);
   if (!efs.ok()) return ReportError(efs.status());
@@ -180,12 +197,33 @@ int RunBench(Communicator& comm, const BenchOptions& options) {
   report.hardware_threads = std::thread::hardware_concurrency();
   report.started_at = UtcNow();
 
+  // One Zyphyr engine per encoding, where "zyphyr" stands in the list.
+  std::vector<std::pair<std::string, ZyphyrEngineConfig>> runs;
   for (const std::string& name : *names) {
+    if (name != "zyphyr") {
+      runs.push_back({name, {}});
+      continue;
+    }
+    for (Encoding encoding : encodings) {
+      ZyphyrEngineConfig config;
+      config.index_dir = o.index;
+      config.quantization.encoding = encoding;
+      config.quantization.pq_m = o.pq_m;
+      config.rerank = o.rerank;
+      if (o.index.empty() && encoding != Encoding::kFloat32) {
+        config.build_dir = (report_dir / ("zyphyr-" + std::string(EncodingName(encoding)) + ".idx")).string();
+        std::filesystem::remove_all(config.build_dir, ec);  // This bench's own, from an earlier run.
+      }
+      runs.push_back({name, std::move(config)});
+    }
+  }
+  for (const auto& [name, config] : runs) {
     Result<std::unique_ptr<Engine>> engine = MakeEngine(name);
-    if (name == "zyphyr" && !o.index.empty()) engine = std::unique_ptr<Engine>(new ZyphyrEngine(o.index));
+    if (name == "zyphyr") engine = std::unique_ptr<Engine>(new ZyphyrEngine(config));
     if (!engine.ok()) return ReportError(engine.status());
-    ProgressBar build_bar(name + ": build");
-    ProgressBar sweep_bar(name + ": search sweep");
+    const std::string label((*engine)->name());
+    ProgressBar build_bar(label + ": build");
+    ProgressBar sweep_bar(label + ": search sweep");
     RunProgress progress;
     progress.build = build_bar.Callback();
     progress.sweep = sweep_bar.Callback();
@@ -193,7 +231,7 @@ int RunBench(Communicator& comm, const BenchOptions& options) {
     build_bar.Finish();
     sweep_bar.Finish();
     if (!engine_report.ok()) {
-      return ReportError(engine_report.status().WithContext(name));
+      return ReportError(engine_report.status().WithContext(label));
     }
     report.engines.push_back(std::move(*engine_report));
   }

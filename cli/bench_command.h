@@ -43,6 +43,9 @@ struct BenchOptions {
   std::string nprobe;  // Comma-separated; empty: broadcast mode only.
   std::size_t batch = 256;
   std::size_t latency_queries = 1000;  // Distributed bench: queries timed one at a time.
+  std::string encodings = "float32";    // Comma-separated: one Zyphyr engine each (float32, int8, pq).
+  std::size_t pq_m = 0;                 // pq sub-spaces; 0: DefaultPqM(dim).
+  std::size_t rerank = 0;               // Codes: candidates re-ranked (0: ef).
   bool M_given = false;
   bool ef_construction_given = false;
 };

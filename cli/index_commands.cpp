@@ -24,6 +24,7 @@
 #include "src/eval/recall.h"
 #include "src/index/hnsw_options.h"
 #include "src/index/neighbor.h"
+#include "src/index/quantized_searcher.h"
 #include "storage/index_manifest.h"
 #include "storage/stored_index.h"
 
@@ -258,7 +259,7 @@ int RunSearch(Communicator& comm, const SearchOptions& o) {
       o.nprobe == 0 ? std::string("broadcast") : fmt::format("routed to {:.0f} of {} shards", run->shards_per_query,
                                                              manifest.shards.size());
   if (manifest.encoding != Encoding::kFloat32) {
-    mode += fmt::format(", {} codes re-ranked {}", EncodingName(manifest.encoding), EffectiveRerank(search));
+    mode += fmt::format(", {} codes re-ranked {}", EncodingName(manifest.encoding), EffectiveRerank(search, manifest.encoding));
   }
   fmt::print("searched {}: k {}, ef {}, {} x {}, {}, {:.0f} QPS{}; wrote {}\n", Plural(queries, "query", "queries"),
              o.k, ef, Plural(comm.size(), "rank", "ranks"), Plural(threads, "thread", "threads"), mode,

@@ -258,13 +258,13 @@ Result<std::vector<Neighbor>> StoredIndex::Search(std::span<const float> query,
 Status StoredIndex::SearchPrepared(const float* query, const HnswSearchOptions& options,
                                    std::span<const std::size_t> only, std::vector<Neighbor>* out) const {
   const std::size_t ef = EffectiveEf(options);
-  const std::size_t rerank = EffectiveRerank(options);
   thread_local std::vector<ScoredNode> found;
   std::vector<Neighbor>& merged = *out;
   merged.clear();
   for (const auto& state : shards_) {
     if (!only.empty() && std::find(only.begin(), only.end(), state->number) == only.end()) continue;
     if (const QuantizedSearcher* codes = state->shard->quantized_searcher()) {
+      const std::size_t rerank = EffectiveRerank(options, state->shard->encoding());
       ZYPHYR_RETURN_IF_ERROR(codes->Search(query, ef, rerank, &found, state->excluded));
     } else {
       state->shard->searcher().Search(query, ef, &found, state->excluded);

@@ -13,21 +13,56 @@ std::string ZyphyrEngine::description() const {
 }
 
 std::string ZyphyrEngine::note() const {
-  if (index_dir_.empty()) return {};
-  return "stored index " + index_dir_ + " searched in place; build time is the time to open it";
+  std::string rerank = config_.rerank == 0 ? "ef" : std::to_string(config_.rerank);
+  if (!config_.index_dir.empty()) {
+    return "stored index " + config_.index_dir + " searched in place (codes re-ranked " + rerank +
+           " deep when it has them); build time is the time to open it";
+  }
+  if (config_.quantization.encoding != Encoding::kFloat32) {
+    return std::string(EncodingName(config_.quantization.encoding)) + " codes searched in place from " +
+           config_.build_dir + ", " + rerank + " candidates re-ranked with rows read from the shard file";
+  }
+  return {};
 }
 
 Status ZyphyrEngine::DoBuild(std::span<const float> rows, std::size_t dim, Metric metric,
                              const EngineBuildParams& params) {
   const std::size_t n = rows.size() / dim;
-  if (!index_dir_.empty()) {
+  HnswBuildOptions options;
+  options.M = params.M;
+  options.ef_construction = params.ef_construction;
+  options.threads = params.threads;
+  options.seed = params.seed;
+  options.progress = params.progress;
+  auto make_store = [&]() -> Result<VectorStore> {
+    VectorStore store(dim, metric);
+    store.Reserve(n);
+    std::vector<std::uint64_t> ids(n);
+    std::iota(ids.begin(), ids.end(), 0);
+    ZYPHYR_RETURN_IF_ERROR(store.AddBatch(ids, rows));
+    return store;
+  };
+  std::string dir = config_.index_dir;
+  if (dir.empty() && config_.quantization.encoding != Encoding::kFloat32) {
+    Result<VectorStore> store = make_store();
+    if (!store.ok()) return store.status();
+    IndexBuildParams build;
+    build.hnsw = options;
+    build.source = "zyphyr bench";
+    build.quantization = config_.quantization;
+    build.quantization.threads = params.threads;
+    build.quantization.seed = params.seed;
+    ZYPHYR_RETURN_IF_ERROR(BuildIndexDirectory(config_.build_dir, std::move(*store), build));
+    dir = config_.build_dir;
+  }
+  if (!dir.empty()) {
     StoredIndexOptions open_options;
     open_options.threads = params.threads;
-    Result<std::unique_ptr<StoredIndex>> stored = StoredIndex::Open(index_dir_, open_options);
+    Result<std::unique_ptr<StoredIndex>> stored = StoredIndex::Open(dir, open_options);
     if (!stored.ok()) return stored.status();
     const StoredIndex& s = **stored;
     if (s.dim() != dim || s.metric() != metric || s.live_rows() != n) {
-      return Status::InvalidArgument(index_dir_ + ": the index holds " + std::to_string(s.live_rows()) + " x " +
+      return Status::InvalidArgument(dir + ": the index holds " + std::to_string(s.live_rows()) + " x " +
                                      std::to_string(s.dim()) + " (" + std::string(MetricName(s.metric())) +
                                      "), the data has " + std::to_string(n) + " x " + std::to_string(dim) + " (" +
                                      std::string(MetricName(metric)) + ")");
@@ -35,18 +70,9 @@ Status ZyphyrEngine::DoBuild(std::span<const float> rows, std::size_t dim, Metri
     stored_ = std::move(*stored);
     return Status::Ok();
   }
-  VectorStore store(dim, metric);
-  store.Reserve(n);
-  std::vector<std::uint64_t> ids(n);
-  std::iota(ids.begin(), ids.end(), 0);
-  ZYPHYR_RETURN_IF_ERROR(store.AddBatch(ids, rows));
-  HnswBuildOptions options;
-  options.M = params.M;
-  options.ef_construction = params.ef_construction;
-  options.threads = params.threads;
-  options.seed = params.seed;
-  options.progress = params.progress;
-  Result<std::unique_ptr<HnswIndex>> index = HnswIndex::Build(std::move(store), options);
+  Result<VectorStore> store = make_store();
+  if (!store.ok()) return store.status();
+  Result<std::unique_ptr<HnswIndex>> index = HnswIndex::Build(std::move(*store), options);
   if (!index.ok()) return index.status();
   index_ = std::move(*index);
   return Status::Ok();
@@ -55,7 +81,8 @@ Status ZyphyrEngine::DoBuild(std::span<const float> rows, std::size_t dim, Metri
 Status ZyphyrEngine::DoSearch(std::span<const float> query, std::size_t k, std::size_t ef,
                               std::vector<std::uint64_t>* ids) const {
   Result<std::vector<Neighbor>> found =
-      stored_ ? stored_->Search(query, HnswSearchOptions{k, ef}) : index_->Search(query, HnswSearchOptions{k, ef});
+      stored_ ? stored_->Search(query, HnswSearchOptions{k, ef, config_.rerank})
+              : index_->Search(query, HnswSearchOptions{k, ef});
   if (!found.ok()) return found.status();
   for (const Neighbor& nb : *found) ids->push_back(nb.id);
   return Status::Ok();

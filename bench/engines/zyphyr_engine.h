@@ -1,7 +1,12 @@
-// Zyphyr as a benchmark engine: an HnswIndex built in memory, or a stored
-// index directory (storage/stored_index.h) opened and searched in place, in
-// which case "build" is the open and the rows given to Build are only checked
-// against the index (same count and dimension).
+// Zyphyr as a benchmark engine, one of:
+//  - an HnswIndex built in memory (encoding float32, no index directory);
+//  - an index directory built by Build in `build_dir` with codes (encoding
+//    int8 or pq: "build" is the graph, the quantizer, the codes and writing
+//    the shard), then opened and searched in place, the rows re-read from
+//    the file for re-ranking;
+//  - an existing index directory opened and searched in place, in which case
+//    "build" is the open and the rows given to Build are only checked against
+//    the index (same count and dimension).
 #ifndef ZYPHYR_BENCH_ENGINES_ZYPHYR_ENGINE_H_
 #define ZYPHYR_BENCH_ENGINES_ZYPHYR_ENGINE_H_
 
@@ -11,16 +16,31 @@
 
 #include "bench/engines/engine.h"
 #include "src/index/hnsw_index.h"
+#include "src/quant/quantizer.h"
 #include "storage/stored_index.h"
 
 namespace zyphyr {
 
+struct ZyphyrEngineConfig {
+  std::string index_dir;  // An existing index directory to open; empty: build one.
+  // Empty index_dir: float32 builds in memory; int8 and pq build an index
+  // directory at build_dir (which must not exist).
+  QuantizerOptions quantization;
+  std::string build_dir;
+  std::size_t rerank = 0;  // HnswSearchOptions::rerank.
+};
+
 class ZyphyrEngine final : public Engine {
  public:
-  // `index_dir` empty: build in memory; else open that index directory.
-  explicit ZyphyrEngine(std::string index_dir = {}) : index_dir_(std::move(index_dir)) {}
+  ZyphyrEngine() = default;
+  explicit ZyphyrEngine(ZyphyrEngineConfig config) : config_(std::move(config)) {
+    if (config_.quantization.encoding != Encoding::kFloat32) {
+      name_ += "-" + std::string(EncodingName(config_.quantization.encoding));
+    }
+  }
 
-  std::string_view name() const override { return "zyphyr"; }
+  // "zyphyr", or "zyphyr-int8" / "zyphyr-pq" when searching codes.
+  std::string_view name() const override { return name_; }
   std::string note() const override;
   std::string description() const override;
   std::size_t MemoryBytes() const override;
@@ -31,7 +51,8 @@ class ZyphyrEngine final : public Engine {
                   std::vector<std::uint64_t>* ids) const override;
 
  private:
-  std::string index_dir_;
+  ZyphyrEngineConfig config_;
+  std::string name_ = "zyphyr";
   std::unique_ptr<HnswIndex> index_;
   std::unique_ptr<StoredIndex> stored_;
 };

@@ -77,6 +77,7 @@ std::string ReportJson(const BenchReport& r) {
                        {"build_seconds", e.build_seconds},
                        {"index_bytes", e.index_bytes},
                        {"peak_rss_bytes", e.peak_rss_bytes},
+                       {"resident_bytes", e.resident_bytes},
                        {"runs", runs},
                        {"qps_at_recall", at_recall},
                        {"ratio_to_hnswlib", ratio}});
@@ -118,19 +119,19 @@ std::string ReportTable(const BenchReport& r) {
                    r.M, r.ef_construction, r.build_threads, r.k, r.threads, r.cpu, r.isa));
   line("");
   const std::string qps_threads_header = fmt::format("QPS {}t", r.threads);
-  line(fmt::format("{:<8} {:>5} {:>9} {:>10} {:>10} {:>9} {:>9} {:>9} {:>9}", "engine", "ef",
+  line(fmt::format("{:<11} {:>5} {:>9} {:>10} {:>10} {:>9} {:>9} {:>9} {:>9}", "engine", "ef",
                    fmt::format("recall@{}", r.k), "QPS 1t", qps_threads_header, "p50 us", "p95 us", "p99 us",
                    "p99.9 us"));
   for (const EngineReport& e : r.engines) {
     for (const EfRun& run : e.runs) {
-      line(fmt::format("{:<8} {:>5} {:>9.4f} {:>10.0f} {:>10.0f} {:>9.1f} {:>9.1f} {:>9.1f} {:>9.1f}", e.name, run.ef,
+      line(fmt::format("{:<11} {:>5} {:>9.4f} {:>10.0f} {:>10.0f} {:>9.1f} {:>9.1f} {:>9.1f} {:>9.1f}", e.name, run.ef,
                        run.recall, run.qps_single, run.qps_threads, run.latency.p50 * 1e6, run.latency.p95 * 1e6,
                        run.latency.p99 * 1e6, run.latency.p999 * 1e6));
     }
   }
   line("");
-  line(fmt::format("{:<8} {:>9} {:>11} {:>13}   {:>14} {:>14} {:>14}", "engine", "build s", "index MiB", "peak RSS MiB",
-                   "QPS@0.90 (x)", "QPS@0.95 (x)", "QPS@0.99 (x)"));
+  line(fmt::format("{:<11} {:>9} {:>11} {:>13} {:>13}   {:>14} {:>14} {:>14}", "engine", "build s", "index MiB",
+                   "resident MiB", "peak RSS MiB", "QPS@0.90 (x)", "QPS@0.95 (x)", "QPS@0.99 (x)"));
   for (const EngineReport& e : r.engines) {
     std::string cells;
     for (double level : kRecallLevels) {
@@ -139,11 +140,11 @@ std::string ReportTable(const BenchReport& r) {
       std::string cell = qps ? fmt::format("{:.0f} ({})", *qps, Cell(ratio, "{:.2f}")) : std::string("-");
       cells += fmt::format(" {:>14}", cell);
     }
-    line(fmt::format("{:<8} {:>9.2f} {:>11.1f} {:>13.1f}  {}", e.name, e.build_seconds, Mib(e.index_bytes),
-                     Mib(e.peak_rss_bytes), cells));
+    line(fmt::format("{:<11} {:>9.2f} {:>11.1f} {:>13.1f} {:>13.1f}  {}", e.name, e.build_seconds, Mib(e.index_bytes),
+                     Mib(e.resident_bytes), Mib(e.peak_rss_bytes), cells));
   }
   line("(x) = QPS ratio to hnswlib at the same recall; QPS@r = best single-thread QPS with recall@" +
-       std::to_string(r.k) + " >= r");
+       std::to_string(r.k) + " >= r; resident = memory the engine added to the process, after its searches");
   for (const EngineReport& e : r.engines) {
     line(fmt::format("{}: {}{}", e.name, e.description, e.note.empty() ? "" : "; note: " + e.note));
   }

@@ -33,6 +33,11 @@ struct EngineReport {
   double build_seconds = 0.0;
   std::size_t index_bytes = 0;
   std::size_t peak_rss_bytes = 0;  // Process peak while this engine was built and searched.
+  // Resident memory the engine added to the process, measured after its
+  // search sweep (warm): VmRSS then minus VmRSS just before its build. Counts
+  // heap and the pages of mapped files it touched; not the page cache that
+  // pread goes through.
+  std::size_t resident_bytes = 0;
   std::vector<EfRun> runs;
 };
 

@@ -74,6 +74,7 @@ Result<EngineReport> RunEngine(Engine& engine, const BenchData& data, const Benc
 
   // A failed reset only makes the figure an over-estimate (the whole run's peak).
   (void)ResetPeakRss();
+  const Result<std::size_t> rss_before = VmRssBytes();
   EngineBuildParams build = settings.build;
   build.progress = progress.build;
   const Clock::time_point start = Clock::now();
@@ -120,6 +121,8 @@ Result<EngineReport> RunEngine(Engine& engine, const BenchData& data, const Benc
   }
   Result<std::size_t> peak = VmHwmBytes();
   report.peak_rss_bytes = peak.ok() ? *peak : 0;
+  const Result<std::size_t> rss_after = VmRssBytes();
+  if (rss_before.ok() && rss_after.ok() && *rss_after > *rss_before) report.resident_bytes = *rss_after - *rss_before;
   return report;
 }
 

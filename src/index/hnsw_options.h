@@ -40,18 +40,15 @@ struct HnswSearchOptions {
   // Beam width on level 0. An ef below k is raised to k (see EffectiveEf).
   std::size_t ef = kDefaultEfSearch;
   // Indexes searched with codes (int8, pq): how many of the best candidates
-  // by code distance are re-ranked with the full vectors. 0: the whole beam
-  // (ef); a value below k is raised to k (see EffectiveRerank).
+  // by code distance are re-ranked with the full vectors. 0: a default for
+  // the encoding; a value below k is raised to k (see EffectiveRerank in
+  // src/index/quantized_searcher.h).
   std::size_t rerank = 0;
 };
 
 // The beam width a search actually uses.
 inline std::size_t EffectiveEf(const HnswSearchOptions& options) { return std::max(options.ef, options.k); }
 
-// The re-rank depth a search with codes actually uses.
-inline std::size_t EffectiveRerank(const HnswSearchOptions& options) {
-  return options.rerank == 0 ? EffectiveEf(options) : std::max(options.rerank, options.k);
-}
 
 }  // namespace zyphyr
 

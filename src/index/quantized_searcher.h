@@ -35,12 +35,25 @@
 #include "src/core/status.h"
 #include "src/distance/kernels.h"
 #include "src/index/hnsw_graph_view.h"
+#include "src/index/hnsw_options.h"
 #include "src/index/metric_distance.h"
 #include "src/index/scored_node.h"
 #include "src/index/visited_table.h"
 #include "src/quant/quantizer.h"
 
 namespace zyphyr {
+
+// The re-rank depth a search with codes of `encoding` uses: options.rerank
+// raised to k, or by default
+//   int8: min(ef, 2k): int8 codes rank almost like the rows (re-ranking 2k
+//         or all of ef gave the same recall@10 on Fashion-MNIST and on a
+//         1,000,000 x 128 Gaussian mixture), and each re-ranked row is a read;
+//   pq:   ef: pq codes are coarse, so the whole beam is re-ranked.
+inline std::size_t EffectiveRerank(const HnswSearchOptions& options, Encoding encoding) {
+  if (options.rerank != 0) return std::max(options.rerank, options.k);
+  const std::size_t ef = EffectiveEf(options);
+  return encoding == Encoding::kInt8 ? std::min(ef, 2 * options.k) : ef;
+}
 
 // The stored codes of a graph's nodes (see Quantizer for the layout).
 struct CodesView {

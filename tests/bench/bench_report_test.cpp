@@ -65,9 +65,10 @@ TEST(BenchReportTest, JsonHoldsRunsLevelsAndRatiosToHnswlib) {
 TEST(BenchReportTest, TableHasARowPerRunAndTheComparison) {
   const std::string table = ReportTable(TwoEngines());
   EXPECT_NE(table.find("QPS 2t"), std::string::npos) << table;
-  EXPECT_NE(table.find("zyphyr      16    0.9300      20000      40000"), std::string::npos) << table;
+  EXPECT_NE(table.find("zyphyr         16    0.9300      20000      40000"), std::string::npos) << table;
   EXPECT_NE(table.find("20000 (2.00)"), std::string::npos) << table;
   EXPECT_NE(table.find("10000 (1.00)"), std::string::npos) << table;
+  EXPECT_NE(table.find("resident MiB"), std::string::npos) << table;
 }
 
 TEST(BenchReportTest, WithoutHnswlibThereIsNoRatio) {
