@@ -26,6 +26,10 @@ void PrintShard(const Shard& shard) {
   fmt::print("  rows {}, dim {}, stride {}, metric {}, flags 0x{:x}\n", s.rows, s.dim, s.stride, MetricName(s.metric),
              s.flags);
   fmt::print("  M {}, efConstruction {}, seed {}, uid {:016x}\n", s.M, s.ef_construction, s.seed, s.uid);
+  if (const Quantizer* q = shard.quantizer()) {
+    fmt::print("  encoding {}, {} code bytes per row (stride {}){}\n", EncodingName(s.encoding), q->code_bytes(),
+               s.code_stride, q->HasBiases() ? ", with code biases" : "");
+  }
   if (s.entry_point == kNoNode) {
     fmt::print("  entry point none, top level {}, upper links {}\n", s.max_level, s.upper_links);
   } else {
@@ -59,6 +63,11 @@ int InfoIndex(const std::string& dir) {
              m.shards.size() == 1 ? "shard" : "shards", m.partition, index.next_id());
   fmt::print("  live rows {} (inserted {}, deleted {})\n", index.live_rows(), index.inserted_rows(),
              index.deleted_ids());
+  if (m.encoding == Encoding::kPq) {
+    fmt::print("  encoding pq, {} sub-spaces (searches traverse codes, re-rank with the rows)\n", m.pq_m);
+  } else if (m.encoding == Encoding::kInt8) {
+    fmt::print("  encoding int8 (searches traverse codes, re-rank with the rows)\n");
+  }
   if (!m.source.empty()) fmt::print("  source {}\n", m.source);
   for (std::size_t i = 0; i < index.shard_count(); ++i) {
     const Shard& shard = index.shard(i);
