@@ -14,6 +14,7 @@
 #include <fstream>
 #include <functional>
 #include <iterator>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,7 @@
 #include "src/core/vector_store.h"
 #include "src/data/synthetic.h"
 #include "src/index/hnsw_index.h"
+#include "src/quant/quantizer.h"
 #include "storage/mutation_log.h"
 #include "storage/shard.h"
 
@@ -57,6 +59,7 @@ struct ShardSpec {
   std::size_t dim;
   Metric metric;
   std::size_t M;
+  Encoding encoding = Encoding::kFloat32;  // int8, pq: a version 1.1 shard with codes.
 };
 
 Status MakeShard(const std::string& dir, const ShardSpec& spec) {
@@ -75,8 +78,20 @@ Status MakeShard(const std::string& dir, const ShardSpec& spec) {
   Result<std::unique_ptr<HnswIndex>> index = HnswIndex::Build(std::move(store), options);
   if (!index.ok()) return index.status();
   const std::string tmp = dir + "/.tmp-" + spec.name + ".zys";
-  Result<WrittenShard> written = WriteShard(tmp, (*index)->store().rows(), (*index)->store().ids(),
-                                            (*index)->graph().view(), ShardParams{32, 42, 0x5eed0000u + spec.n});
+  ShardParams params{32, 42, 0x5eed0000u + spec.n};
+  std::optional<Quantizer> quantizer;
+  EncodedRows codes;
+  if (spec.encoding != Encoding::kFloat32) {
+    Result<Quantizer> trained =
+        Quantizer::Train((*index)->store().rows(), {.encoding = spec.encoding, .pq_m = 2, .threads = 1});
+    if (!trained.ok()) return trained.status();
+    quantizer = std::move(*trained);
+    codes = quantizer->Encode((*index)->store().rows(), 1);
+    params.quantizer = &*quantizer;
+    params.codes = &codes;
+  }
+  Result<WrittenShard> written =
+      WriteShard(tmp, (*index)->store().rows(), (*index)->store().ids(), (*index)->graph().view(), params);
   if (!written.ok()) return written.status();
   const std::vector<unsigned char> image = ReadFile(tmp);
   std::filesystem::remove(tmp);
@@ -131,6 +146,9 @@ int Main(int argc, char** argv) {
       {"l2-m3-dim17", 25, 17, Metric::kL2, 3},
       {"empty", 0, 5, Metric::kL2, 4},
       {"cosine-m2-empty", 0, 1, Metric::kCosine, 2},
+      {"ip-m4-int8", 40, 8, Metric::kInnerProduct, 4, Encoding::kInt8},
+      {"l2-m4-int8-dim17", 30, 17, Metric::kL2, 4, Encoding::kInt8},
+      {"l2-m2-pq", 260, 4, Metric::kL2, 2, Encoding::kPq},
   };
   int written = 0;
   for (const ShardSpec& spec : specs) {

@@ -31,6 +31,17 @@ void SearchAndCheck(const Shard& shard, const std::vector<float>& query, std::si
   if (!PrepareVector(query, shard.dim(), shard.metric(), "query", prepared.data()).ok()) return;
   std::vector<ScoredNode> out;
   shard.searcher().Search(prepared.data(), ef, &out, excluded);
+  if (const QuantizedSearcher* codes = shard.quantized_searcher()) {
+    // Codes, then the rows read back from the file for re-ranking.
+    std::vector<ScoredNode> reranked;
+    Status st = codes->Search(prepared.data(), ef, ef, &reranked, excluded);
+    if (!st.ok()) Fail("re-ranking failed: " + st.ToString());
+    if (reranked.size() > ef) Fail("code search returned " + std::to_string(reranked.size()) + " nodes");
+    for (const ScoredNode& n : reranked) {
+      if (n.node >= shard.size()) Fail("code search returned node " + std::to_string(n.node));
+      if (!excluded.empty() && excluded[n.node] != 0) Fail("code search returned excluded node");
+    }
+  }
   if (out.size() > ef) Fail("search returned " + std::to_string(out.size()) + " nodes for ef " + std::to_string(ef));
   if (shard.size() > 0 && out.empty() && excluded.empty()) Fail("search of a non-empty shard returned nothing");
   std::set<std::uint32_t> seen;
