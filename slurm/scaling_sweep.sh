@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Zyphyr scaling sweep: submits one build job (slurm/build_index.sbatch: build,
 # verify, distributed bench) per rank count of RANKS, each in an allocation of
-# its own size, and one collecting job (slurm/scaling_collect.sbatch) that runs
+# its own size, one after another by default (SERIAL), and one collecting job (slurm/scaling_collect.sbatch) that runs
 # after all of them, succeeded or not, and gathers their figures into one
 # table and plot. Run it on a login node, from the Zyphyr checkout:
 #
@@ -27,6 +27,8 @@ set -euo pipefail
 : "${THREADS:=1}"                         # threads per rank (--cpus-per-task)
 : "${OUT_ROOT:=$PWD}"                     # the sweep's folder goes here
 : "${SHARDS_PER_RANK:=1}"                 # shards = ranks x this
+: "${SERIAL:=1}"                          # 1: one rank count at a time (clean timings on shared nodes);
+                                          # 0: all at once (give each its own nodes: --exclusive)
 # -----------------------------------------------------------------------------
 
 command -v sbatch >/dev/null || { echo "error: sbatch not found: run this where Slurm's commands are" >&2; exit 1; }
@@ -41,9 +43,15 @@ collect=$(sbatch --parsable --hold --output="$OUT_ROOT/zyphyr-sweep-%j/collect.l
 sweep="$OUT_ROOT/zyphyr-sweep-$collect"
 mkdir -p "$sweep"
 
+# Serial: every point has the same name and --dependency=singleton, so Slurm
+# starts each only once the one before has ended.
+order=()
+if [ "$SERIAL" = 1 ]; then order=(--dependency=singleton); fi
 points=()
 for p in $RANKS; do
-  id=$(sbatch --parsable --job-name="zyphyr-sweep-$p" --ntasks="$p" --cpus-per-task="$THREADS" \
+  name="zyphyr-sweep-$collect-$p"
+  if [ "$SERIAL" = 1 ]; then name="zyphyr-sweep-$collect-point"; fi
+  id=$(sbatch --parsable --job-name="$name" "${order[@]}" --ntasks="$p" --cpus-per-task="$THREADS" \
     --output="$sweep/zyphyr-build-%j.log" "$@" \
     --export=ALL,ZYPHYR_HOME="$ZYPHYR_HOME",OUT_ROOT="$sweep",SHARDS=$((p * SHARDS_PER_RANK)),KEEP_INDEX=0 \
     "$ZYPHYR_HOME/slurm/build_index.sbatch" | cut -d';' -f1)

@@ -109,9 +109,16 @@ assert s["failed_jobs"] == [], s["failed_jobs"]
 assert sorted({r["ranks"] for r in rows}) == [1, 2], rows
 assert len(rows) == 4, rows  # 2 rank counts x 2 ef
 assert all(r["recall"] >= 0.9 and r["qps"] > 0 and r["build_s"] >= 0 for r in rows), rows
+assert s.get("failed_jobs") == [], s
 print("sweep table: ranks", sorted({r["ranks"] for r in rows}), "recall", [round(r["recall"], 3) for r in rows])
 EOF
 [ -s "$sweep/scaling.png" ] || fail "no scaling plot"
+# SERIAL (the default): the second rank count started only once the first had ended.
+mapfile -t points < <(sed -n 's/^submitted .*: job //p' <<<"$sweep_out")
+first_end=$(scontrol show job -o "${points[0]}" | grep -o 'EndTime=[^ ]*' | cut -d= -f2)
+second_start=$(scontrol show job -o "${points[1]}" | grep -o 'StartTime=[^ ]*' | cut -d= -f2)
+[[ "$second_start" > "$first_end" || "$second_start" == "$first_end" ]] \
+  || fail "sweep points overlapped: ${points[1]} started $second_start, ${points[0]} ended $first_end"
 for point in "$sweep"/zyphyr-build-*/; do [ ! -e "${point}index" ] || fail "sweep left ${point}index behind"; done
 
 echo "=== 4. failures are seen as failures, with their logs"
