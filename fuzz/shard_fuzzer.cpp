@@ -34,7 +34,7 @@ void SearchAndCheck(const Shard& shard, const std::vector<float>& query, std::si
   if (const QuantizedSearcher* codes = shard.quantized_searcher()) {
     // Codes, then the rows read back from the file for re-ranking.
     std::vector<ScoredNode> reranked;
-    Status st = codes->Search(prepared.data(), ef, ef, &reranked, excluded);
+    Status st = codes->Search(prepared.data(), ef, std::min<std::size_t>(ef, 10), ef, &reranked, excluded);
     if (!st.ok()) Fail("re-ranking failed: " + st.ToString());
     if (reranked.size() > ef) Fail("code search returned " + std::to_string(reranked.size()) + " nodes");
     for (const ScoredNode& n : reranked) {

@@ -188,6 +188,7 @@ Result<std::unique_ptr<Shard>> Shard::Open(const std::string& path, const ShardO
   info.uid = LoadLe<std::uint64_t>(base + h::kUid);
   const std::uint32_t encoding = LoadLe<std::uint32_t>(base + h::kEncoding);
   info.code_stride = LoadLe<std::uint32_t>(base + h::kCodeStride);
+  info.code_error_bound = LoadLe<float>(base + h::kCodeErrorBound);
 
   if (info.dim == 0 || info.dim > kMaxDim || info.stride != PaddedDim(info.dim)) {
     return Corrupt(path, "bad dimension " + std::to_string(info.dim) + " with row stride " +
@@ -209,6 +210,11 @@ Result<std::unique_ptr<Shard>> Shard::Open(const std::string& path, const ShardO
     return Corrupt(path, "code stride " + std::to_string(info.code_stride) + " does not fit encoding " +
                              std::string(EncodingName(info.encoding)) + " in version " + std::to_string(info.major) +
                              "." + std::to_string(info.minor));
+  }
+  if (quantized ? !(std::isfinite(info.code_error_bound) && info.code_error_bound >= 0.0f)
+                : LoadLe<std::uint32_t>(base + h::kCodeErrorBound) != 0) {
+    return Corrupt(path, "code error bound " + std::to_string(info.code_error_bound) + " is not " +
+                             (quantized ? "a finite non-negative number" : "0 without codes"));
   }
   const bool wants_biases = info.encoding == Encoding::kInt8 && info.metric != Metric::kL2;
   if (info.rows >= kNoNode) return Corrupt(path, "too many rows: " + std::to_string(info.rows));
@@ -408,7 +414,7 @@ Result<std::unique_ptr<Shard>> Shard::Open(const std::string& path, const ShardO
                            " bytes, the header says " + std::to_string(info.code_stride));
     }
     shard->quantizer_ = std::move(*quantizer);
-    shard->codes_ = {base + codes.offset, n, info.code_stride, nullptr};
+    shard->codes_ = {base + codes.offset, n, info.code_stride, nullptr, info.code_error_bound};
     if (wants_biases) {
       const ShardSection& biases = *by_kind[static_cast<int>(SectionKind::kCodeBiases)];
       shard->codes_.biases = reinterpret_cast<const float*>(base + biases.offset);

@@ -91,6 +91,7 @@ struct ShardInfo {
   std::uint64_t uid = 0;
   Encoding encoding = Encoding::kFloat32;
   std::uint32_t code_stride = 0;
+  float code_error_bound = 0.0f;  // At least |x - decode(code(x))| for every row; 0 without codes.
   std::vector<ShardSection> sections;  // In table order.
 };
 

@@ -30,7 +30,9 @@
 //   96      8     shard uid: random, names this shard to its mutation log
 //   104     4     encoding (1.1): 0 float32, 1 int8, 2 pq (src/quant/encoding.h)
 //   108     4     code stride (1.1): bytes per stored code; 0 under float32
-//   112     16    reserved, zero
+//   112     4     code error bound (1.1): f32, at least |x - decode(code(x))|
+//                 for every row x; 0 under float32
+//   116     12    reserved, zero
 //
 // Section table entry (32 bytes): u32 kind, u32 flags (0), u64 offset,
 // u64 length, u32 CRC-32C of the section's bytes, u32 reserved (0).
@@ -106,7 +108,8 @@ inline constexpr std::size_t kUpperLinks = 88;
 inline constexpr std::size_t kUid = 96;
 inline constexpr std::size_t kEncoding = 104;
 inline constexpr std::size_t kCodeStride = 108;
-inline constexpr std::size_t kReserved = 112;
+inline constexpr std::size_t kCodeErrorBound = 112;
+inline constexpr std::size_t kReserved = 116;
 }  // namespace shard_header
 
 // Field offsets in a section table entry.

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cmath>
 #include <cstring>
 #include <vector>
 
@@ -69,7 +70,8 @@ Result<WrittenShard> WriteShard(const std::string& path, RowsView rows, std::spa
     const EncodedRows& codes = *params.codes;
     if (quantizer->dim() != rows.dim || quantizer->metric() != rows.metric ||
         codes.codes.size() != n * quantizer->code_stride() ||
-        codes.biases.size() != (quantizer->HasBiases() ? n : 0)) {
+        codes.biases.size() != (quantizer->HasBiases() ? n : 0) || !std::isfinite(codes.max_error) ||
+        codes.max_error < 0.0f) {
       return Status::InvalidArgument(path + ": the codes do not fit the rows (" + std::to_string(codes.codes.size()) +
                                      " code bytes and " + std::to_string(codes.biases.size()) + " biases for " +
                                      std::to_string(n) + " rows of dimension " + std::to_string(rows.dim) + ")");
@@ -115,6 +117,7 @@ Result<WrittenShard> WriteShard(const std::string& path, RowsView rows, std::spa
   if (quantizer != nullptr) {
     StoreLe<std::uint32_t>(&head[h::kEncoding], static_cast<std::uint32_t>(quantizer->encoding()));
     StoreLe<std::uint32_t>(&head[h::kCodeStride], static_cast<std::uint32_t>(quantizer->code_stride()));
+    StoreLe<float>(&head[h::kCodeErrorBound], params.codes->max_error);
   }
   for (std::size_t i = 0; i < sections.size(); ++i) {
     unsigned char* e = &head[kShardHeaderBytes + i * kSectionEntryBytes];

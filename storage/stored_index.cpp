@@ -265,7 +265,7 @@ Status StoredIndex::SearchPrepared(const float* query, const HnswSearchOptions& 
     if (!only.empty() && std::find(only.begin(), only.end(), state->number) == only.end()) continue;
     if (const QuantizedSearcher* codes = state->shard->quantized_searcher()) {
       const std::size_t rerank = EffectiveRerank(options, state->shard->encoding());
-      ZYPHYR_RETURN_IF_ERROR(codes->Search(query, ef, rerank, &found, state->excluded));
+      ZYPHYR_RETURN_IF_ERROR(codes->Search(query, ef, options.k, rerank, &found, state->excluded));
     } else {
       state->shard->searcher().Search(query, ef, &found, state->excluded);
     }

@@ -1,5 +1,9 @@
 #include "bench/harness/engine_run.h"
 
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
+
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
@@ -81,6 +85,12 @@ Result<EngineReport> RunEngine(Engine& engine, const BenchData& data, const Benc
   ZYPHYR_RETURN_IF_ERROR(engine.Build(data.train, data.dim, data.metric, build));
   report.build_seconds = std::chrono::duration<double>(Clock::now() - start).count();
   report.index_bytes = engine.MemoryBytes();
+#ifdef __GLIBC__
+  // What the build freed goes back to the kernel, for every engine alike, so
+  // that "resident" counts what the index holds, not the allocator's caches
+  // of the build's scratch (per-thread arenas keep freed memory otherwise).
+  malloc_trim(0);
+#endif
 
   const RecallVectors vectors{data.train, data.test, data.dim, data.metric};
   const std::filesystem::path run_dir =

@@ -1,7 +1,9 @@
 #include "src/index/quantized_searcher.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
+#include <limits>
 
 #include "src/core/aligned_buffer.h"
 #include "src/index/graph_search.h"
@@ -15,6 +17,8 @@ namespace {
 // code-ordered candidates.
 struct QuantScratch {
   std::vector<std::uint8_t> query_code;
+  std::vector<float> decoded;  // The query's decoded code (int8).
+  std::uint64_t row_reads = 0;
   std::vector<float> table;  // pq: m x 256 distance terms of the query.
   AlignedBuffer<float> row;
   std::vector<ScoredNode> candidates;
@@ -138,7 +142,9 @@ void QuantizedSearcher::SearchCodes(const float* query, std::size_t ef, std::vec
   }
 }
 
-Status QuantizedSearcher::Search(const float* query, std::size_t ef, std::size_t rerank,
+std::uint64_t QuantizedSearcher::ThreadRowReads() { return ThreadQuantScratch().row_reads; }
+
+Status QuantizedSearcher::Search(const float* query, std::size_t ef, std::size_t k, std::size_t rerank,
                                  std::vector<ScoredNode>* out, std::span<const std::uint8_t> excluded) const {
   QuantScratch& scratch = ThreadQuantScratch();
   std::vector<ScoredNode>& candidates = scratch.candidates;
@@ -147,10 +153,54 @@ Status QuantizedSearcher::Search(const float* query, std::size_t ef, std::size_t
   const std::size_t n = std::min(rerank, candidates.size());
   if (scratch.row.size() < stride_) scratch.row = AlignedBuffer<float>(stride_);
   out->clear();
+
+  // Under l2: the slack E between code and true distances (see the header).
+  double error = std::numeric_limits<double>::infinity();
+  double scale = 1.0;  // True distance = sqrt(code distance * scale) for lossless codes.
+  const std::size_t dim = quantizer_.dim();
+  if (quantizer_.metric() == Metric::kL2 && std::isfinite(codes_.error_bound)) {
+    error = codes_.error_bound;
+    if (const ScalarQuantizer* sq = quantizer_.scalar()) {
+      scratch.decoded.resize(dim);
+      sq->Decode(scratch.query_code.data(), scratch.decoded.data());
+      double sq_error = 0.0;
+      for (std::size_t d = 0; d < dim; ++d) {
+        const double diff = static_cast<double>(query[d]) - static_cast<double>(scratch.decoded[d]);
+        sq_error += diff * diff;
+      }
+      error += std::sqrt(sq_error);
+      scale = static_cast<double>(sq->step()) * static_cast<double>(sq->step());
+    }
+    // Float rounding in the code distances and the kernels: a relative margin.
+    error *= 1.0 + 1e-6;
+  }
+  const bool lossless = error == 0.0;
+
+  // The k smallest exact distances so far, as a max-heap on distance.
+  std::vector<float> best;
   for (std::size_t i = 0; i < n; ++i) {
-    const std::uint32_t node = candidates[i].node;
-    ZYPHYR_RETURN_IF_ERROR(rows_.Read(node, scratch.row.data()));
-    out->push_back({distance_(query, scratch.row.data()), node});
+    const ScoredNode& c = candidates[i];
+    if (best.size() >= k && std::isfinite(error)) {
+      const double lower = std::sqrt(std::max(0.0, static_cast<double>(c.distance) * scale)) - error;
+      if (lower > 0.0 && lower * lower > static_cast<double>(best.front()) * (1.0 + 1e-6)) break;
+    }
+    float exact;
+    if (lossless) {
+      exact = static_cast<float>(static_cast<double>(c.distance) * scale);
+    } else {
+      ZYPHYR_RETURN_IF_ERROR(rows_.Read(c.node, scratch.row.data()));
+      ++scratch.row_reads;
+      exact = distance_(query, scratch.row.data());
+    }
+    out->push_back({exact, c.node});
+    if (best.size() < k) {
+      best.push_back(exact);
+      std::push_heap(best.begin(), best.end());
+    } else if (exact < best.front()) {
+      std::pop_heap(best.begin(), best.end());
+      best.back() = exact;
+      std::push_heap(best.begin(), best.end());
+    }
   }
   std::sort(out->begin(), out->end(), NearerFirst{});
   return Status::Ok();

@@ -28,6 +28,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <span>
 #include <vector>
 
@@ -61,6 +62,9 @@ struct CodesView {
   std::size_t size = 0;
   std::size_t stride = 0;
   const float* biases = nullptr;  // size entries when the quantizer HasBiases(), else null.
+  // At least |x - decode(code(x))| for every row x (EncodedRows::max_error);
+  // infinity when unknown.
+  float error_bound = std::numeric_limits<float>::infinity();
 
   const std::uint8_t* code(std::size_t node) const { return codes + node * stride; }
 };
@@ -93,15 +97,30 @@ class QuantizedSearcher {
   QuantizedSearcher(HnswGraphView graph, CodesView codes, const Quantizer& quantizer, const RowSource& rows,
                     std::size_t stride, const DistanceKernels& kernels);
 
-  // The up-to-`rerank` nearest nodes to `query` (stride floats, prepared with
-  // PrepareVector), nearest first by exact internal distance (as
-  // HnswSearcher reports it), ties by node: the beam search of width ef runs
-  // on codes, then its `rerank` best by code distance are re-ranked. With
-  // ef >= the node count every node is re-ranked, so the result is exact.
-  // Requires ef >= 1 and rerank >= 1. `excluded` as for HnswSearcher.
-  // Errors: the RowSource's.
-  Status Search(const float* query, std::size_t ef, std::size_t rerank, std::vector<ScoredNode>* out,
+  // The nearest nodes to `query` (stride floats, prepared with PrepareVector)
+  // by exact internal distance (as HnswSearcher reports it), nearest first,
+  // ties by node: the beam search of width ef runs on codes, then its best
+  // candidates by code distance, at most `rerank` of them, get exact
+  // distances from the rows. Returns at least min(k, candidates) nodes: the
+  // k nearest of the candidates re-ranked, and possibly more.
+  //
+  // Under l2 re-ranking stops early when the codes certify it: with E = the
+  // query's own code error (int8) + the rows' error bound, a candidate at
+  // code distance a is at true distance at least a - E, so once that exceeds
+  // the k-th exact distance found, no later candidate can enter the k nearest
+  // and none is read. When E is 0 (lossless codes) the code distances are the
+  // exact distances and no row is read at all. Under ip and cosine every one
+  // of the `rerank` best candidates is read.
+  //
+  // With ef >= the node count every node is a candidate and `rerank` is not
+  // capped, so the k nearest returned are exact. Requires ef, k, rerank >= 1.
+  // `excluded` as for HnswSearcher. Errors: the RowSource's.
+  Status Search(const float* query, std::size_t ef, std::size_t k, std::size_t rerank, std::vector<ScoredNode>* out,
                 std::span<const std::uint8_t> excluded = {}) const;
+
+  // Rows read by this thread's searches since it started (for tests and
+  // benchmarks).
+  static std::uint64_t ThreadRowReads();
 
   // The beam search alone: up to ef nodes, nearest first by code distance.
   void SearchCodes(const float* query, std::size_t ef, std::vector<ScoredNode>* out,

@@ -1,6 +1,9 @@
 #include "src/quant/quantizer.h"
 
+#include <cmath>
 #include <cstring>
+#include <limits>
+#include <mutex>
 #include <string>
 #include <utility>
 
@@ -114,16 +117,44 @@ EncodedRows Quantizer::Encode(RowsView rows, std::size_t threads) const {
   if (product_) {
     std::vector<float> flat = Compact(rows);
     product_->EncodeBatch(flat, out.codes.data(), threads);  // code_stride() == code_size(): packed.
-    return out;
+  } else {
+    ParallelFor(
+        0, rows.size, threads, [] { return 0; },
+        [&](std::size_t i, int) {
+          std::uint8_t* code = out.codes.data() + i * stride;
+          scalar_->Encode(rows.row(i), code);
+          if (!out.biases.empty()) out.biases[i] = scalar_->CodeBias(code);
+        });
   }
+  // The error bound, in double, rounded up once.
+  std::mutex mutex;
+  double max_sq = 0.0;
   ParallelFor(
-      0, rows.size, threads, [] { return 0; },
-      [&](std::size_t i, int) {
-        std::uint8_t* code = out.codes.data() + i * stride;
-        scalar_->Encode(rows.row(i), code);
-        if (!out.biases.empty()) out.biases[i] = scalar_->CodeBias(code);
+      0, rows.size, threads, [this] { return std::vector<float>(dim_); },
+      [&](std::size_t i, std::vector<float>& decoded) {
+        Decode(out.codes.data() + i * stride, decoded.data());
+        const float* x = rows.row(i);
+        double sq = 0.0;
+        for (std::size_t d = 0; d < dim_; ++d) {
+          const double diff = static_cast<double>(x[d]) - static_cast<double>(decoded[d]);
+          sq += diff * diff;
+        }
+        std::lock_guard<std::mutex> lock(mutex);
+        max_sq = std::max(max_sq, sq);
       });
+  const double bound = std::sqrt(max_sq);
+  float rounded = static_cast<float>(bound);
+  if (static_cast<double>(rounded) < bound) rounded = std::nextafter(rounded, std::numeric_limits<float>::infinity());
+  out.max_error = rounded;
   return out;
+}
+
+void Quantizer::Decode(const std::uint8_t* code, float* x) const {
+  if (scalar_) {
+    scalar_->Decode(code, x);
+  } else {
+    product_->Decode(code, x);
+  }
 }
 
 }  // namespace zyphyr

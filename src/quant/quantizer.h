@@ -42,6 +42,10 @@ inline std::size_t DefaultPqM(std::size_t dim) { return (dim + 7) / 8; }
 struct EncodedRows {
   std::vector<std::uint8_t> codes;  // rows * code_stride bytes.
   std::vector<float> biases;        // One per row when the encoding needs them (HasBiases), else empty.
+  // The largest distance from a row to its decoded code, |x - Decode(code(x))|,
+  // rounded up to a float: 0 when the codes are lossless (int8 codes of data
+  // on the quantizer's grid, as 8-bit pixels are).
+  float max_error = 0.0f;
 };
 
 class Quantizer {
@@ -68,8 +72,12 @@ class Quantizer {
   // cosine).
   bool HasBiases() const;
 
-  // The codes (and biases) of every row of `rows` (rows.dim == dim()).
+  // The codes (and biases, and the largest error) of every row of `rows`
+  // (rows.dim == dim()).
   EncodedRows Encode(RowsView rows, std::size_t threads) const;
+
+  // Writes the dim() floats `code` stands for.
+  void Decode(const std::uint8_t* code, float* x) const;
 
   // The int8 model (encoding int8), else null.
   const ScalarQuantizer* scalar() const { return scalar_ ? &*scalar_ : nullptr; }

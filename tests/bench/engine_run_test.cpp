@@ -1,5 +1,7 @@
 #include "bench/harness/engine_run.h"
 
+#include <unistd.h>
+
 #include <cmath>
 #include <filesystem>
 #include <string>
@@ -19,8 +21,11 @@ namespace {
 class EngineRunTest : public ::testing::Test {
  protected:
   void SetUp() override {
+    // The process id too: CTest runs each test alone and the whole suite
+    // again (isa.*) at the same time.
     dir_ = std::filesystem::path(::testing::TempDir()) /
-           ("engine_run_" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
+           ("engine_run_" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()) + "-" +
+            std::to_string(::getpid()));
     std::filesystem::remove_all(dir_);
     std::filesystem::create_directories(dir_);
   }

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <random>
 #include <cstdint>
 #include <memory>
 #include <set>
@@ -50,7 +51,7 @@ Fixture Make(Metric metric, Encoding encoding, std::size_t n = 3000, std::size_t
 
 CodesView CodesOf(const Fixture& f) {
   return {f.encoded.codes.data(), f.index->size(), f.quantizer.code_stride(),
-          f.encoded.biases.empty() ? nullptr : f.encoded.biases.data()};
+          f.encoded.biases.empty() ? nullptr : f.encoded.biases.data(), f.encoded.max_error};
 }
 
 // The query as searches take it: padded, normalised under cosine.
@@ -77,7 +78,7 @@ TEST_P(QuantizedSearcherTest, ReRankedResultsAreInExactOrderWithExactDistances) 
   std::vector<ScoredNode> out;
   for (std::size_t q = 0; q < 20; ++q) {
     AlignedBuffer<float> query = Prepared(*f.index, f.queries.row(q));
-    ASSERT_TRUE(searcher.Search(query.data(), 40, 25, &out).ok());
+    ASSERT_TRUE(searcher.Search(query.data(), 40, 25, 25, &out).ok());
     ASSERT_EQ(out.size(), 25u);
     for (std::size_t i = 0; i < out.size(); ++i) {
       EXPECT_EQ(out[i].distance, exact(query.data(), f.index->store().row(out[i].node)));
@@ -146,7 +147,7 @@ TEST_P(QuantizedSearcherTest, RecallCloseToFullPrecision) {
     std::vector<ScoredNode> out;
     for (std::size_t q = 0; q < f.queries.n; ++q) {
       AlignedBuffer<float> query = Prepared(*f.index, f.queries.row(q));
-      ASSERT_TRUE(searcher.Search(query.data(), quant_ef, quant_ef, &out).ok());
+      ASSERT_TRUE(searcher.Search(query.data(), quant_ef, 10, quant_ef, &out).ok());
       std::vector<Neighbor> ids;
       for (std::size_t i = 0; i < std::min<std::size_t>(10, out.size()); ++i) ids.push_back({0.0f, out[i].node});
       quant.push_back(ids);
@@ -173,9 +174,45 @@ TEST_P(QuantizedSearcherTest, EfCoveringEveryNodeIsExact) {
   std::vector<ScoredNode> out;
   for (std::size_t q = 0; q < f.queries.n; ++q) {
     AlignedBuffer<float> query = Prepared(*f.index, f.queries.row(q));
-    ASSERT_TRUE(searcher.Search(query.data(), 400, 10, &out).ok());
-    ASSERT_EQ(out.size(), 400u);  // Every node re-ranked.
+    ASSERT_TRUE(searcher.Search(query.data(), 400, 10, 10, &out).ok());
+    ASSERT_GE(out.size(), 10u);
     for (std::size_t i = 0; i < 10; ++i) EXPECT_EQ(out[i].node, exact[q][i].id) << "query " << q << " rank " << i;
+  }
+}
+
+// The certified early stop (l2) returns the same k nearest as re-ranking
+// every candidate, reading fewer rows (int8; pq's bound is looser).
+TEST_P(QuantizedSearcherTest, EarlyStopKeepsTheTopKOfAFullReRank) {
+  Fixture f = Make(metric(), encoding(), 2000);
+  MemoryRowSource rows(f.index->store().rows());
+  const std::size_t stride = f.index->store().stride();
+  QuantizedSearcher searcher(f.index->graph().view(), CodesOf(f), f.quantizer, rows, stride, f.index->kernels());
+  MetricDistance exact(metric(), f.index->kernels(), stride);
+  std::vector<ScoredNode> out, candidates;
+  std::uint64_t reads = 0;
+  for (std::size_t q = 0; q < f.queries.n; ++q) {
+    AlignedBuffer<float> query = Prepared(*f.index, f.queries.row(q));
+    const std::uint64_t before = QuantizedSearcher::ThreadRowReads();
+    ASSERT_TRUE(searcher.Search(query.data(), 64, 10, 64, &out).ok());
+    reads += QuantizedSearcher::ThreadRowReads() - before;
+    searcher.SearchCodes(query.data(), 64, &candidates);
+    std::vector<ScoredNode> full;
+    for (const ScoredNode& c : candidates) full.push_back({exact(query.data(), f.index->store().row(c.node)), c.node});
+    std::sort(full.begin(), full.end(), NearerFirst{});
+    ASSERT_GE(out.size(), 10u);
+    for (std::size_t i = 0; i < 10; ++i) {
+      EXPECT_EQ(out[i].node, full[i].node) << "query " << q << " rank " << i;
+      EXPECT_EQ(out[i].distance, full[i].distance) << "query " << q << " rank " << i;
+    }
+  }
+  std::printf("%s %s: %.1f rows read per query of 64 candidates\n", std::string(MetricName(metric())).c_str(),
+              std::string(EncodingName(encoding())).c_str(), static_cast<double>(reads) / f.queries.n);
+  if (metric() != Metric::kL2) {
+    EXPECT_EQ(reads, 64 * f.queries.n);  // No certificate: every candidate read.
+  } else if (encoding() == Encoding::kInt8) {
+    EXPECT_LT(reads, 32 * f.queries.n);  // Measured 16.4 of 64 per query.
+  } else {
+    EXPECT_LE(reads, 64 * f.queries.n);  // pq's error bound is too loose to stop early here.
   }
 }
 
@@ -190,7 +227,7 @@ TEST_P(QuantizedSearcherTest, ExcludedNodesAreNeverReturned) {
   for (std::size_t ef : {10, 50, 1500}) {
     for (std::size_t q = 0; q < 30; ++q) {
       AlignedBuffer<float> query = Prepared(*f.index, f.queries.row(q));
-      ASSERT_TRUE(searcher.Search(query.data(), ef, 10, &out, excluded).ok());
+      ASSERT_TRUE(searcher.Search(query.data(), ef, 10, 10, &out, excluded).ok());
       ASSERT_FALSE(out.empty());
       for (const ScoredNode& s : out) EXPECT_FALSE(excluded[s.node]) << "node " << s.node << " ef " << ef;
     }
@@ -204,6 +241,43 @@ INSTANTIATE_TEST_SUITE_P(MetricsAndEncodings, QuantizedSearcherTest,
                            return std::string(MetricName(std::get<0>(info.param))) + "_" +
                                   std::string(EncodingName(std::get<1>(info.param)));
                          });
+
+// Integer data inside 0..255 (as 8-bit pixels are) gives lossless int8 codes:
+// the code distances are the exact distances and no row is read.
+TEST(QuantizedSearcher, LosslessCodesReadNoRows) {
+  std::mt19937 rng(11);
+  std::uniform_int_distribution<int> pixel(0, 255);
+  Dataset data{1500, 24, {}};
+  for (std::size_t i = 0; i < data.n * data.dim; ++i) data.rows.push_back(static_cast<float>(pixel(rng)));
+  for (std::size_t d = 0; d < data.dim; ++d) {  // Every dimension spans 0..255: the step is 1.
+    data.rows[d] = 0.0f;
+    data.rows[data.dim + d] = 255.0f;
+  }
+  HnswBuildOptions options;
+  options.M = 8;
+  std::unique_ptr<HnswIndex> index = BuildIndex(data, Metric::kL2, options);
+  Result<Quantizer> q = Quantizer::Train(index->store().rows(), {.encoding = Encoding::kInt8});
+  ASSERT_TRUE(q.ok());
+  EXPECT_EQ(q->scalar()->step(), 1.0f);
+  EncodedRows encoded = q->Encode(index->store().rows(), 1);
+  EXPECT_EQ(encoded.max_error, 0.0f);
+  MemoryRowSource rows(index->store().rows());
+  CodesView codes{encoded.codes.data(), data.n, q->code_stride(), nullptr, encoded.max_error};
+  QuantizedSearcher searcher(index->graph().view(), codes, *q, rows, index->store().stride(), index->kernels());
+  MetricDistance exact(Metric::kL2, index->kernels(), index->store().stride());
+  const std::uint64_t before = QuantizedSearcher::ThreadRowReads();
+  std::vector<ScoredNode> out;
+  for (std::size_t i = 0; i < 50; ++i) {
+    AlignedBuffer<float> query = Prepared(*index, data.row(100 + i));
+    ASSERT_TRUE(searcher.Search(query.data(), 32, 10, 20, &out).ok());
+    ASSERT_GE(out.size(), 10u);
+    EXPECT_EQ(out[0].node, 100 + i);  // Itself, at distance 0.
+    for (std::size_t j = 0; j < out.size(); ++j) {
+      EXPECT_EQ(out[j].distance, exact(query.data(), index->store().row(out[j].node)));  // Integers: exact in float.
+    }
+  }
+  EXPECT_EQ(QuantizedSearcher::ThreadRowReads(), before);
+}
 
 // A row source whose reads fail from the third on.
 class FailingRowSource : public RowSource {
@@ -224,7 +298,7 @@ TEST(QuantizedSearcher, ReadErrorsAreReported) {
                              f.index->kernels());
   AlignedBuffer<float> query = Prepared(*f.index, f.queries.row(0));
   std::vector<ScoredNode> out;
-  Status st = searcher.Search(query.data(), 20, 10, &out);
+  Status st = searcher.Search(query.data(), 20, 10, 10, &out);
   EXPECT_EQ(st.code(), StatusCode::kIOError);
   EXPECT_EQ(st.message(), "rows.zys: cannot read: Input/output error");
 }

@@ -137,7 +137,7 @@ head -c 20000 "$data" >"$work/truncated.hdf5"
 truncated=$(DATA="$work/truncated.hdf5" sbatch --parsable "$repo/slurm/build_index.sbatch")
 expect_failed "$truncated" "error: $work/truncated.hdf5: cannot open: truncated file"
 [ ! -e "$work/zyphyr-build-$truncated/index" ] || fail "a failed build left an index"
-no_index=$(INDEX="$work/nowhere" sbatch --parsable "$repo/slurm/query_bench.sbatch")
+no_index=$(INDEX="$work/nowhere" DATA="$data" sbatch --parsable "$repo/slurm/query_bench.sbatch")
 expect_failed "$no_index" "error: INDEX=$work/nowhere: not an index directory (no manifest.json)"
 bad_sweep=$(DATA="$work/no-such.hdf5" RANKS="1 2" bash "$repo/slurm/scaling_sweep.sh")
 bad_collect=$(sed -n 's/^COLLECT_JOB=//p' <<<"$bad_sweep")

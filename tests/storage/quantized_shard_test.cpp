@@ -65,6 +65,9 @@ TEST_P(QuantizedShardRoundTrip, CodesAndQuantizerRoundTripAndSearchInPlaceEquals
   EXPECT_EQ(s.info().minor, 1);
   EXPECT_EQ(s.encoding(), encoding());
   EXPECT_EQ(s.info().code_stride, q.quantizer.code_stride());
+  EXPECT_EQ(s.info().code_error_bound, q.codes.max_error);
+  EXPECT_GT(q.codes.max_error, 0.0f);
+  EXPECT_EQ(s.codes().error_bound, q.codes.max_error);
   ASSERT_NE(s.quantizer(), nullptr);
   EXPECT_EQ(s.quantizer()->Serialize(), q.quantizer.Serialize());
   EXPECT_EQ(std::memcmp(s.codes().codes, q.codes.codes.data(), q.codes.codes.size()), 0);
@@ -79,7 +82,7 @@ TEST_P(QuantizedShardRoundTrip, CodesAndQuantizerRoundTripAndSearchInPlaceEquals
   MemoryRowSource rows(index->store().rows());
   QuantizedSearcher memory(index->graph().view(),
                            {q.codes.codes.data(), 600, q.quantizer.code_stride(),
-                            q.codes.biases.empty() ? nullptr : q.codes.biases.data()},
+                            q.codes.biases.empty() ? nullptr : q.codes.biases.data(), q.codes.max_error},
                            q.quantizer, rows, index->store().stride(), index->kernels());
   ASSERT_NE(s.quantized_searcher(), nullptr);
   auto queries = ClusteredGaussian(30, 16, 4, 3, SampleStream::kQueries);
@@ -88,8 +91,8 @@ TEST_P(QuantizedShardRoundTrip, CodesAndQuantizerRoundTripAndSearchInPlaceEquals
   std::vector<ScoredNode> from_shard, from_memory;
   for (std::size_t i = 0; i < queries->n; ++i) {
     ASSERT_TRUE(PrepareVector(queries->row(i), 16, metric(), "query", query.data()).ok());
-    ASSERT_TRUE(s.quantized_searcher()->Search(query.data(), 32, 16, &from_shard).ok());
-    ASSERT_TRUE(memory.Search(query.data(), 32, 16, &from_memory).ok());
+    ASSERT_TRUE(s.quantized_searcher()->Search(query.data(), 32, 10, 16, &from_shard).ok());
+    ASSERT_TRUE(memory.Search(query.data(), 32, 10, 16, &from_memory).ok());
     ASSERT_EQ(from_shard.size(), from_memory.size());
     for (std::size_t j = 0; j < from_memory.size(); ++j) {
       EXPECT_EQ(from_shard[j].node, from_memory[j].node);
@@ -240,6 +243,10 @@ TEST(QuantizedShardCorruption, CraftedFilesWithValidChecksumsAreRefusedWithTheRe
   EXPECT_EQ(open_edited([&](unsigned char* p) { std::memcpy(p + biases.offset + 3 * 4, &nan, 4); }),
             path + ": code biases section at offset " + std::to_string(biases.offset + 12) +
                 ": node 3 has a non-finite bias");
+  EXPECT_EQ(open_edited([&](unsigned char* p) { std::memcpy(p + shard_header::kCodeErrorBound, &nan, 4); }),
+            path + ": code error bound nan is not a finite non-negative number");
+  EXPECT_EQ(open_edited([](unsigned char* p) { StoreLe<float>(p + shard_header::kCodeErrorBound, -1.0f); }),
+            path + ": code error bound -1.000000 is not a finite non-negative number");
   // A version 1.0 header cannot carry codes.
   EXPECT_EQ(open_edited([](unsigned char* p) { StoreLe<std::uint16_t>(p + shard_header::kMinor, 0); }),
             path + ": code stride 16 does not fit encoding int8 in version 1.0");

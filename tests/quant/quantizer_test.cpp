@@ -1,0 +1,75 @@
+// Quantizer: the encodings behind one interface. The error bound of encoded
+// rows against an independent computation, the refusals, and models that do
+// not fit the rows they are read for.
+#include "src/quant/quantizer.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+#include "src/core/vector_store.h"
+#include "src/data/synthetic.h"
+#include "tests/index/index_test_util.h"
+
+namespace zyphyr {
+namespace {
+
+class QuantizerTest : public ::testing::TestWithParam<Encoding> {};
+
+TEST_P(QuantizerTest, MaxErrorBoundsEveryRowsDistanceToItsDecodedCode) {
+  Result<Dataset> data = ClusteredGaussian(800, 12, 5, 3);
+  ASSERT_TRUE(data.ok());
+  VectorStore store = testing::MakeStore(*data, Metric::kL2);
+  Result<Quantizer> q = Quantizer::Train(store.rows(), {.encoding = GetParam(), .pq_m = 4, .threads = 2});
+  ASSERT_TRUE(q.ok()) << q.status().ToString();
+  EncodedRows encoded = q->Encode(store.rows(), 2);
+  ASSERT_EQ(encoded.codes.size(), 800 * q->code_stride());
+  double worst = 0.0;
+  std::vector<float> decoded(12);
+  for (std::size_t i = 0; i < 800; ++i) {
+    q->Decode(encoded.codes.data() + i * q->code_stride(), decoded.data());
+    double sq = 0.0;
+    for (std::size_t d = 0; d < 12; ++d) sq += std::pow(double{store.row(i)[d]} - double{decoded[d]}, 2);
+    worst = std::max(worst, std::sqrt(sq));
+  }
+  EXPECT_GE(static_cast<double>(encoded.max_error), worst);
+  EXPECT_LE(static_cast<double>(encoded.max_error), worst * (1 + 1e-6));
+  EXPECT_GT(worst, 0.0);
+  // Encoding is deterministic for any thread count.
+  EXPECT_EQ(q->Encode(store.rows(), 1).codes, encoded.codes);
+}
+
+INSTANTIATE_TEST_SUITE_P(Encodings, QuantizerTest, ::testing::Values(Encoding::kInt8, Encoding::kPq),
+                         [](const auto& info) { return std::string(EncodingName(info.param)); });
+
+TEST(Quantizer, Float32HasNoQuantizer) {
+  VectorStore store(4, Metric::kL2);
+  ASSERT_TRUE(store.Add(0, std::vector<float>{1, 2, 3, 4}).ok());
+  Result<Quantizer> q = Quantizer::Train(store.rows(), {});
+  ASSERT_FALSE(q.ok());
+  EXPECT_EQ(q.status().message(), "float32 has no quantizer");
+}
+
+TEST(Quantizer, ModelOfAnotherDimensionIsRefused) {
+  Result<Dataset> data = ClusteredGaussian(300, 8, 3, 1);
+  ASSERT_TRUE(data.ok());
+  VectorStore store = testing::MakeStore(*data, Metric::kL2);
+  Result<Quantizer> q = Quantizer::Train(store.rows(), {.encoding = Encoding::kInt8});
+  ASSERT_TRUE(q.ok());
+  Result<Quantizer> read = Quantizer::Deserialize(Encoding::kInt8, Metric::kL2, 16, q->Serialize());
+  ASSERT_FALSE(read.ok());
+  EXPECT_EQ(read.status().code(), StatusCode::kCorruption);
+  EXPECT_EQ(read.status().message(), "quantizer of dimension 8 for rows of dimension 16");
+  Result<Quantizer> same = Quantizer::Deserialize(Encoding::kInt8, Metric::kL2, 8, q->Serialize());
+  ASSERT_TRUE(same.ok());
+  EXPECT_EQ(same->Serialize(), q->Serialize());
+  // A pq reader given an int8 model.
+  Result<Quantizer> other = Quantizer::Deserialize(Encoding::kPq, Metric::kL2, 8, q->Serialize());
+  ASSERT_FALSE(other.ok());
+  EXPECT_EQ(other.status().code(), StatusCode::kCorruption);
+}
+
+}  // namespace
+}  // namespace zyphyr
