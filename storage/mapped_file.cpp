@@ -79,4 +79,12 @@ void MappedFile::AdviseRandom(std::size_t offset, std::size_t length) const {
   ::madvise(const_cast<unsigned char*>(data_) + begin, end - begin, MADV_RANDOM);
 }
 
+void MappedFile::DropResident(std::size_t offset, std::size_t length) const {
+  if (data_ == nullptr || offset >= size_) return;
+  const std::size_t page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+  const std::size_t begin = (offset + page - 1) / page * page;
+  const std::size_t end = std::min(size_, offset + std::min(length, size_ - offset)) / page * page;
+  if (end > begin) ::madvise(const_cast<unsigned char*>(data_) + begin, end - begin, MADV_DONTNEED);
+}
+
 }  // namespace zyphyr

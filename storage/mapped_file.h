@@ -41,6 +41,12 @@ class MappedFile {
   // read-ahead), as graph walks read it. Clamped to the file; advisory only.
   void AdviseRandom(std::size_t offset, std::size_t length) const;
 
+  // Drops the process's mapping of the whole pages inside [offset, offset +
+  // length) (MADV_DONTNEED; the file is not changed, and a later read maps
+  // them again from the page cache), so that what an open had to read once
+  // does not stay in the process's resident memory. Advisory only.
+  void DropResident(std::size_t offset, std::size_t length) const;
+
  private:
   void Reset() noexcept;
 

@@ -401,6 +401,13 @@ Result<std::unique_ptr<Shard>> Shard::Open(const std::string& path, const ShardO
   if (!kernels.ok()) return kernels.status();
   shard->searcher_ = std::make_unique<HnswSearcher>(shard->rows_, shard->graph_, **kernels);
   shard->file_.AdviseRandom(vectors.offset, vectors.length);
+  // The checks above read the ids and levels once; searches need neither
+  // (levels only through the upper offsets, contiguous ids are computed), so
+  // they leave the process's resident memory.
+  shard->contiguous_ids_ = n == 0 || shard->ids_[n - 1] - shard->ids_[0] == n - 1;
+  shard->first_id_ = n == 0 ? 0 : shard->ids_[0];
+  if (shard->contiguous_ids_) shard->file_.DropResident(ids.offset, ids.length);
+  shard->file_.DropResident(levels.offset, levels.length);
 
   if (quantized) {
     const ShardSection& model = *by_kind[static_cast<int>(SectionKind::kQuantizer)];
@@ -432,6 +439,10 @@ Result<std::unique_ptr<Shard>> Shard::Open(const std::string& path, const ShardO
 }
 
 std::optional<std::uint32_t> Shard::NodeOf(std::uint64_t id) const {
+  if (contiguous_ids_) {
+    if (id < first_id_ || id - first_id_ >= ids_.size()) return std::nullopt;
+    return static_cast<std::uint32_t>(id - first_id_);
+  }
   auto it = std::lower_bound(ids_.begin(), ids_.end(), id);
   if (it == ids_.end() || *it != id) return std::nullopt;
   return static_cast<std::uint32_t>(it - ids_.begin());

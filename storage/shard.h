@@ -127,6 +127,11 @@ class Shard {
   const Quantizer* quantizer() const { return quantizer_ ? &*quantizer_ : nullptr; }
   CodesView codes() const { return codes_; }
 
+  // The id of `node` (< size()). Contiguous ids (ids[i] = ids[0] + i, as
+  // builds over row numbers give) are computed, so searches never touch the
+  // ids section.
+  std::uint64_t id(std::uint32_t node) const { return contiguous_ids_ ? first_id_ + node : ids_[node]; }
+
   // The node labelled `id`, if any (binary search over the increasing ids).
   std::optional<std::uint32_t> NodeOf(std::uint64_t id) const;
 
@@ -145,6 +150,8 @@ class Shard {
   RowsView rows_;
   HnswGraphView graph_;
   std::span<const std::uint64_t> ids_;
+  bool contiguous_ids_ = false;
+  std::uint64_t first_id_ = 0;
   std::unique_ptr<HnswSearcher> searcher_;
   std::optional<Quantizer> quantizer_;
   CodesView codes_;

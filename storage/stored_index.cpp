@@ -269,7 +269,7 @@ Status StoredIndex::SearchPrepared(const float* query, const HnswSearchOptions& 
     } else {
       state->shard->searcher().Search(query, ef, &found, state->excluded);
     }
-    for (const ScoredNode& s : found) merged.push_back({s.distance, state->shard->ids()[s.node]});
+    for (const ScoredNode& s : found) merged.push_back({s.distance, state->shard->id(s.node)});
     if (state->delta_searcher) {
       state->delta_searcher->Search(query, ef, &found);
       for (const ScoredNode& s : found) merged.push_back({s.distance, state->delta->store().id(s.node)});
@@ -338,7 +338,7 @@ void StoredIndex::CollectLive(std::size_t i, std::vector<std::uint64_t>* ids, st
   const ShardState& s = *shards_[i];
   std::vector<std::pair<std::uint64_t, const float*>> live;
   for (std::size_t node = 0; node < s.shard->size(); ++node) {
-    if (s.excluded.empty() || !s.excluded[node]) live.emplace_back(s.shard->ids()[node], s.shard->rows().row(node));
+    if (s.excluded.empty() || !s.excluded[node]) live.emplace_back(s.shard->id(static_cast<std::uint32_t>(node)), s.shard->rows().row(node));
   }
   if (s.delta) {
     for (std::size_t j = 0; j < s.delta->size(); ++j)

@@ -78,6 +78,9 @@ Result<EngineReport> RunEngine(Engine& engine, const BenchData& data, const Benc
 
   // A failed reset only makes the figure an over-estimate (the whole run's peak).
   (void)ResetPeakRss();
+#ifdef __GLIBC__
+  malloc_trim(0);  // What earlier engines freed leaves before the baseline is taken.
+#endif
   const Result<std::size_t> rss_before = VmRssBytes();
   EngineBuildParams build = settings.build;
   build.progress = progress.build;
