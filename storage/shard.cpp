@@ -40,6 +40,8 @@ std::string_view SectionName(std::uint32_t kind) {
       return "codes";
     case SectionKind::kCodeBiases:
       return "code biases";
+    case SectionKind::kLevel0Packed:
+      return "packed level-0 links";
   }
   return "unknown";
 }
@@ -239,10 +241,12 @@ Result<std::unique_ptr<Shard>> Shard::Open(const std::string& path, const ShardO
       std::nullopt,  // The quantizer's model checks its own length.
       Mul(n, info.code_stride),
       Mul(n, sizeof(float)),
+      Mul(n, 2 + 6 * std::uint64_t{info.M}),
   };
   // Whether each kind belongs in this shard.
-  const bool wanted[kKnownSectionKinds + 1] = {false, true, true, true, true, true, true, quantized, quantized,
-                                               wants_biases};
+  const bool packed = quantized && n < kPackedLinkRows;
+  const bool wanted[kKnownSectionKinds + 1] = {false, true,      true,      true,         true,  true,
+                                               true,  quantized, quantized, wants_biases, packed};
   bool seen[kKnownSectionKinds + 1] = {};
   for (std::uint32_t i = 0; i < section_count; ++i) {
     const unsigned char* e = base + kShardHeaderBytes + std::size_t{i} * kSectionEntryBytes;
@@ -395,6 +399,30 @@ Result<std::unique_ptr<Shard>> Shard::Open(const std::string& path, const ShardO
         }
       }
     }
+  }
+
+  if (packed) {
+    // The packed copy must say exactly what the checked links say; searches
+    // then read it instead.
+    const ShardSection& section = *by_kind[static_cast<int>(SectionKind::kLevel0Packed)];
+    g.level0_packed = base + section.offset;
+    std::uint32_t unpacked[2 * kMaxM];
+    for (std::uint64_t i = 0; i < n; ++i) {
+      const std::uint8_t* b = g.PackedBlock(static_cast<std::uint32_t>(i));
+      const std::uint32_t count = static_cast<std::uint32_t>(b[0]) | (static_cast<std::uint32_t>(b[1]) << 8);
+      const std::uint32_t* block = g.Block(static_cast<std::uint32_t>(i), 0);
+      bool same = count == block[0];
+      if (same) {
+        std::uint32_t got = 0;
+        const std::uint32_t* ids_of = g.Level0Neighbors(static_cast<std::uint32_t>(i), unpacked, &got);
+        same = std::equal(ids_of, ids_of + got, block + 1);
+      }
+      if (!same) {
+        return CorruptAt(path, section, section.offset + i * g.level0_packed_stride(),
+                         "node " + std::to_string(i) + "'s links differ from its level-0 links");
+      }
+    }
+    shard->file_.DropResident(level0.offset, level0.length);
   }
 
   Result<const DistanceKernels*> kernels = ProcessKernels();

@@ -63,7 +63,7 @@ inline constexpr std::size_t kSectionAlignment = 4096;
 inline constexpr std::uint32_t kShardFlagNormalized = 1u;
 
 // Pinned section kinds. Each of 1-6 appears exactly once in a version 1 shard;
-// 7-9 (1.1) appear exactly when the encoding needs them; readers ignore kinds
+// 7-10 (1.1) appear exactly when the encoding needs them; readers ignore kinds
 // they do not know (later minors).
 enum class SectionKind : std::uint32_t {
   kVectors = 1,       // rows * stride float32, row i at i * stride * 4.
@@ -75,12 +75,16 @@ enum class SectionKind : std::uint32_t {
   kQuantizer = 7,     // int8 or pq: the quantizer's serialised model (Quantizer::Serialize).
   kCodes = 8,         // int8 or pq: rows * code stride bytes, row i's code at i * code stride.
   kCodeBiases = 9,    // int8 under ip and cosine: rows float32, each row's code bias.
+  kLevel0Packed = 10,  // With codes and fewer than 2^24 rows: level 0 again, rows blocks of (2 + 6M) bytes.
 };
 inline constexpr std::uint32_t kRequiredSectionKinds = 6;
-inline constexpr std::uint32_t kKnownSectionKinds = 9;
+inline constexpr std::uint32_t kKnownSectionKinds = 10;
+// Rows below which a shard with codes also stores its level-0 links packed
+// (3-byte ids).
+inline constexpr std::uint64_t kPackedLinkRows = std::uint64_t{1} << 24;
 
 // "vectors", "ids", "levels", "level-0 links", "upper offsets", "upper links",
-// "quantizer", "codes", "code biases", or "unknown".
+// "quantizer", "codes", "code biases", "packed level-0 links", or "unknown".
 std::string_view SectionName(std::uint32_t kind);
 
 // Field offsets in the header (see the table above).

@@ -45,6 +45,7 @@ void BeamSearch(const HnswGraphView& graph, const Scorer& scorer, std::size_t ef
                 CandidateHeap& candidates, ResultHeap& results) {
   constexpr std::size_t kMaxLinks = 2 * kMaxM;
   std::uint32_t ids[kMaxLinks];
+  std::uint32_t unpacked[kMaxLinks];
   float dists[kMaxLinks];
 
   candidates.Clear();
@@ -57,14 +58,19 @@ void BeamSearch(const HnswGraphView& graph, const Scorer& scorer, std::size_t ef
     ScoredNode current = candidates.top();
     if (results.size() >= ef && current.distance > results.top().distance) break;
     candidates.Pop();
-    if (!candidates.empty()) __builtin_prefetch(graph.Block(candidates.top().node, 0), 0, 3);
+    if (!candidates.empty()) {
+      const std::uint32_t next = candidates.top().node;
+      __builtin_prefetch(graph.level0_packed != nullptr ? static_cast<const void*>(graph.PackedBlock(next))
+                                                        : static_cast<const void*>(graph.Block(next, 0)),
+                         0, 3);
+    }
 
-    const std::uint32_t* block = graph.Block(current.node, 0);
-    const std::uint32_t count = block[0];
-    for (std::uint32_t i = 0; i < count; ++i) visited.Prefetch(block[1 + i]);
+    std::uint32_t count = 0;
+    const std::uint32_t* links = graph.Level0Neighbors(current.node, unpacked, &count);
+    for (std::uint32_t i = 0; i < count; ++i) visited.Prefetch(links[i]);
     std::size_t fresh = 0;
     for (std::uint32_t i = 0; i < count; ++i) {
-      const std::uint32_t neighbor = block[1 + i];
+      const std::uint32_t neighbor = links[i];
       if (visited.TestAndSet(neighbor)) continue;
       ids[fresh++] = neighbor;
       scorer.Prefetch(neighbor);

@@ -5,6 +5,7 @@
 // checksums are valid.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstring>
 #include <string>
 #include <tuple>
@@ -76,6 +77,16 @@ TEST_P(QuantizedShardRoundTrip, CodesAndQuantizerRoundTripAndSearchInPlaceEquals
     EXPECT_EQ(std::memcmp(s.codes().biases, q.codes.biases.data(), q.codes.biases.size() * 4), 0);
   }
   EXPECT_TRUE(s.Verify().ok());
+  // Level 0 is stored packed as well, and searches read that copy.
+  ASSERT_NE(s.graph().level0_packed, nullptr);
+  std::uint32_t unpacked[64];
+  for (std::uint32_t node = 0; node < 600; ++node) {
+    std::uint32_t count = 0;
+    const std::uint32_t* ids = s.graph().Level0Neighbors(node, unpacked, &count);
+    const std::uint32_t* block = index->graph().view().Block(node, 0);
+    ASSERT_EQ(count, block[0]);
+    ASSERT_TRUE(std::equal(ids, ids + count, block + 1)) << "node " << node;
+  }
 
   // The mapped shard's searcher (rows read back with pread) finds exactly
   // what the same search over memory finds.
@@ -175,7 +186,7 @@ TEST(QuantizedShardCorruption, EverySingleByteFlipOfTheNewSectionsIsRefused) {
     for (const ShardSection& s : clean.info.sections) {
       if (s.kind >= static_cast<std::uint32_t>(SectionKind::kQuantizer)) ranges.push_back({s.offset, s.offset + s.length});
     }
-    ASSERT_EQ(ranges.size(), encoding == Encoding::kInt8 ? 4u : 3u);
+    ASSERT_EQ(ranges.size(), encoding == Encoding::kInt8 ? 5u : 4u);
     const std::string path = dir.File("flipped.zys");
     std::size_t flips = 0;
     for (const auto& [begin, end] : ranges) {
@@ -247,6 +258,11 @@ TEST(QuantizedShardCorruption, CraftedFilesWithValidChecksumsAreRefusedWithTheRe
             path + ": code error bound nan is not a finite non-negative number");
   EXPECT_EQ(open_edited([](unsigned char* p) { StoreLe<float>(p + shard_header::kCodeErrorBound, -1.0f); }),
             path + ": code error bound -1.000000 is not a finite non-negative number");
+  // A packed copy of level 0 that says something else than the links.
+  const ShardSection& packed = SectionOf(clean.info, SectionKind::kLevel0Packed);
+  EXPECT_EQ(open_edited([&](unsigned char* p) { p[packed.offset + 2] ^= 0x01; }),
+            path + ": packed level-0 links section at offset " + std::to_string(packed.offset) +
+                ": node 0's links differ from its level-0 links");
   // A version 1.0 header cannot carry codes.
   EXPECT_EQ(open_edited([](unsigned char* p) { StoreLe<std::uint16_t>(p + shard_header::kMinor, 0); }),
             path + ": code stride 16 does not fit encoding int8 in version 1.0");
