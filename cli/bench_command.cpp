@@ -120,10 +120,12 @@ int RunBench(Communicator& comm, const BenchOptions& options) {
     // The peers are built like the stored index was.
     Result<IndexManifest> manifest = ReadManifest(o.index);
     if (!manifest.ok()) return ReportError(manifest.status());
-    if ((o.M_given && o.M != manifest->M) || (o.ef_construction_given && o.ef_construction != manifest->ef_construction)) {
-      return UsageError(fmt::format("--M/--ef-construction differ from those of the index {} (M {}, efConstruction {}); "
-                                    "leave them out with --index",
-                                    o.index, manifest->M, manifest->ef_construction));
+    if ((o.M_given && o.M != manifest->M) ||
+        (o.ef_construction_given && o.ef_construction != manifest->ef_construction)) {
+      return UsageError(
+          fmt::format("--M/--ef-construction differ from those of the index {} (M {}, efConstruction {}); "
+                      "leave them out with --index",
+                      o.index, manifest->M, manifest->ef_construction));
     }
     o.M = manifest->M;
     o.ef_construction = manifest->ef_construction;

@@ -39,13 +39,13 @@ struct BenchOptions {
   std::size_t build_threads = 0;  // 0: one per hardware thread.
   std::uint64_t seed = 42;
   std::string report;
-  std::string index;  // Empty: build Zyphyr's index in memory.
+  std::string index;   // Empty: build Zyphyr's index in memory.
   std::string nprobe;  // Comma-separated; empty: broadcast mode only.
   std::size_t batch = 256;
   std::size_t latency_queries = 1000;  // Distributed bench: queries timed one at a time.
-  std::string encodings = "float32";    // Comma-separated: one Zyphyr engine each (float32, int8, pq).
-  std::size_t pq_m = 0;                 // pq sub-spaces; 0: DefaultPqM(dim).
-  std::size_t rerank = 0;               // Codes: candidates re-ranked (0: ef).
+  std::string encodings = "float32";   // Comma-separated: one Zyphyr engine each (float32, int8, pq).
+  std::size_t pq_m = 0;                // pq sub-spaces; 0: DefaultPqM(dim).
+  std::size_t rerank = 0;              // Codes: candidates re-ranked (0: ef).
   bool M_given = false;
   bool ef_construction_given = false;
 };

@@ -9,9 +9,9 @@
 #include <fmt/core.h>
 #include <nlohmann/json.hpp>
 
-#include "cli/cli_errors.h"
 #include "bench/harness/bench_report.h"
 #include "bench/harness/recall_plot.h"
+#include "cli/cli_errors.h"
 #include "cli/options.h"
 #include "io/ann_dataset_reader.h"
 #include "mpi/distributed_index.h"
@@ -39,9 +39,10 @@ std::string Table(const std::vector<Row>& rows, std::size_t k) {
                                 "search s", "gather s", "merge s");
   for (const Row& r : rows) {
     const std::string mode = r.nprobe == 0 ? "broadcast" : fmt::format("nprobe {}", r.nprobe);
-    out += fmt::format("{:<10} {:>5} {:>9.4f} {:>10.0f} {:>8.3f} {:>8.3f} {:>8.3f} {:>9.3f} {:>9.3f} {:>9.3f} {:>8.3f}\n",
-                       mode, r.ef, r.recall, r.qps, r.latency_ms.p50, r.latency_ms.p95, r.latency_ms.p99,
-                       r.times.scatter, r.times.local_search, r.times.gather, r.times.merge);
+    out +=
+        fmt::format("{:<10} {:>5} {:>9.4f} {:>10.0f} {:>8.3f} {:>8.3f} {:>8.3f} {:>9.3f} {:>9.3f} {:>9.3f} {:>8.3f}\n",
+                    mode, r.ef, r.recall, r.qps, r.latency_ms.p50, r.latency_ms.p95, r.latency_ms.p99, r.times.scatter,
+                    r.times.local_search, r.times.gather, r.times.merge);
   }
   return out;
 }
@@ -52,13 +53,21 @@ nlohmann::json RowJson(const Row& r) {
                         {"ef", r.ef},
                         {"recall", r.recall},
                         {"qps", r.qps},
-                        {"latency_ms", {{"p50", r.latency_ms.p50}, {"p95", r.latency_ms.p95}, {"p99", r.latency_ms.p99},
-                                        {"mean", r.latency_ms.mean}, {"max", r.latency_ms.max}}},
+                        {"latency_ms",
+                         {{"p50", r.latency_ms.p50},
+                          {"p95", r.latency_ms.p95},
+                          {"p99", r.latency_ms.p99},
+                          {"mean", r.latency_ms.mean},
+                          {"max", r.latency_ms.max}}},
                         {"shards_per_query", r.shards_per_query},
-                        {"seconds", {{"wall", r.times.wall}, {"scatter", r.times.scatter},
-                                     {"rank0_search", r.times.local_search}, {"gather", r.times.gather},
-                                     {"merge", r.times.merge}, {"other_ranks_search_max", r.times.worker_search_max},
-                                     {"other_ranks_search_sum", r.times.worker_search_sum}}}};
+                        {"seconds",
+                         {{"wall", r.times.wall},
+                          {"scatter", r.times.scatter},
+                          {"rank0_search", r.times.local_search},
+                          {"gather", r.times.gather},
+                          {"merge", r.times.merge},
+                          {"other_ranks_search_max", r.times.worker_search_max},
+                          {"other_ranks_search_sum", r.times.worker_search_sum}}}};
 }
 
 Status WriteText(const std::filesystem::path& path, const std::string& text) {
@@ -113,8 +122,8 @@ int RunDistributedBench(Communicator& comm, const BenchOptions& o) {
       Result<std::vector<std::int64_t>> neighbors = reader->ReadNeighbors();
       st = neighbors.status();
       if (st.ok() && truth_cols < o.k) {
-        st = Status::InvalidArgument(fmt::format("{}: ground truth holds {} neighbours, fewer than --k {}", o.data,
-                                                 truth_cols, o.k));
+        st = Status::InvalidArgument(
+            fmt::format("{}: ground truth holds {} neighbours, fewer than --k {}", o.data, truth_cols, o.k));
       }
       if (st.ok()) {
         truth = std::move(*neighbors);
@@ -129,8 +138,8 @@ int RunDistributedBench(Communicator& comm, const BenchOptions& o) {
   if (!opened.ok()) return Report(comm, opened.status());
   DistributedIndex& index = **opened;
   if (comm.is_root() && dim != index.manifest().dim) {
-    st = Status::InvalidArgument(fmt::format("{}: queries have dimension {}, the index {} has {}", o.data, dim,
-                                             o.index, index.manifest().dim));
+    st = Status::InvalidArgument(
+        fmt::format("{}: queries have dimension {}, the index {} has {}", o.data, dim, o.index, index.manifest().dim));
   }
   if (Status agreed = comm.Agree(st, Communicator::Blame::kInput); !agreed.ok()) return Report(comm, agreed);
 
@@ -188,8 +197,8 @@ int RunDistributedBench(Communicator& comm, const BenchOptions& o) {
       "{} rank{} x {} thread{}, batch {}, k {}; {} of this node's {} hardware threads busy{}\n"
       "QPS and the time split: every query in pipelined batches; latency: {} queries one at a time\n",
       o.data, test.size() / std::max<std::size_t>(dim, 1), o.index, m.rows, m.dim, m.shards.size(), m.partition, m.M,
-      m.ef_construction, comm.size(), comm.size() == 1 ? "" : "s", threads, threads == 1 ? "" : "s", o.batch, o.k,
-      busy, hardware, busy > hardware ? " (OVERSUBSCRIBED: timings are not scaling figures)" : "",
+      m.ef_construction, comm.size(), comm.size() == 1 ? "" : "s", threads, threads == 1 ? "" : "s", o.batch, o.k, busy,
+      hardware, busy > hardware ? " (OVERSUBSCRIBED: timings are not scaling figures)" : "",
       std::min(o.latency_queries, test.size() / std::max<std::size_t>(dim, 1)));
   const std::string text = header + Table(rows, o.k);
   fmt::print("{}", text);
@@ -223,10 +232,10 @@ int RunDistributedBench(Communicator& comm, const BenchOptions& o) {
   // The recall/QPS plot: one line per mode (broadcast, nprobe N).
   BenchReport plotted;
   plotted.k = o.k;
-  plotted.plot_title = fmt::format("{}: recall@{} vs QPS, {} rank{} x {} thread{} ({} shards, M={}, efC={})",
-                                   std::filesystem::path(o.data).filename().string(), o.k, comm.size(),
-                                   comm.size() == 1 ? "" : "s", threads, threads == 1 ? "" : "s", m.shards.size(),
-                                   m.M, m.ef_construction);
+  plotted.plot_title =
+      fmt::format("{}: recall@{} vs QPS, {} rank{} x {} thread{} ({} shards, M={}, efC={})",
+                  std::filesystem::path(o.data).filename().string(), o.k, comm.size(), comm.size() == 1 ? "" : "s",
+                  threads, threads == 1 ? "" : "s", m.shards.size(), m.M, m.ef_construction);
   for (const Row& r : rows) {
     const std::string mode = r.nprobe == 0 ? "broadcast" : fmt::format("nprobe {}", r.nprobe);
     if (plotted.engines.empty() || plotted.engines.back().name != mode) {

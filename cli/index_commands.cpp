@@ -104,8 +104,9 @@ CLI::App* AddSearchCommand(CLI::App& app, SearchOptions* o) {
   cmd->add_option("--queries", o->queries, "ann-benchmarks HDF5 file whose 'test' rows are the queries")->required();
   cmd->add_option("--k", o->k, "Neighbours per query")->required();
   cmd->add_option("--ef", o->ef, "Search beam width (raised to k when smaller)")->required();
-  cmd->add_option("--nprobe", o->nprobe, "Send each query only to the N shards with the nearest centroids (k-means "
-                                         "indexes; default: every shard)");
+  cmd->add_option("--nprobe", o->nprobe,
+                  "Send each query only to the N shards with the nearest centroids (k-means "
+                  "indexes; default: every shard)");
   cmd->add_option("--batch", o->batch, "Queries per batch sent to the ranks")->capture_default_str();
   cmd->add_option("--rerank", o->rerank,
                   "Indexes built with --encoding int8 or pq: candidates re-ranked with the full vectors (default: ef)");
@@ -147,8 +148,8 @@ int RunBuild(Communicator& comm, const BuildOptions& o) {
   if (!comm.is_root()) return 0;
   const IndexManifest& m = built->manifest;
   const std::string encoded = m.encoding == Encoding::kFloat32 ? std::string()
-                              : m.encoding == Encoding::kPq   ? fmt::format(", encoding pq (m {})", m.pq_m)
-                                                              : std::string(", encoding int8");
+                              : m.encoding == Encoding::kPq    ? fmt::format(", encoding pq (m {})", m.pq_m)
+                                                               : std::string(", encoding int8");
   fmt::print("built {}: {} x {}, metric {}, M {}, efConstruction {}{}, {} ({} partition) on {}, {}, {:.1f} s\n",
              o.index, m.rows, m.dim, MetricName(m.metric), m.M, m.ef_construction, encoded,
              Plural(m.shards.size(), "shard", "shards"), m.partition, Plural(comm.size(), "rank", "ranks"),
@@ -206,11 +207,10 @@ int RunSearch(Communicator& comm, const SearchOptions& o) {
   const std::size_t queries = test.size() / dim;
   AnnResult result;
   result.algo = "zyphyr";
-  result.name = o.nprobe == 0
-                    ? fmt::format("zyphyr(M={},efC={},ef={},ranks={})", manifest.M, manifest.ef_construction, ef,
-                                  comm.size())
-                    : fmt::format("zyphyr(M={},efC={},ef={},ranks={},nprobe={})", manifest.M,
-                                  manifest.ef_construction, ef, comm.size(), o.nprobe);
+  result.name = o.nprobe == 0 ? fmt::format("zyphyr(M={},efC={},ef={},ranks={})", manifest.M, manifest.ef_construction,
+                                            ef, comm.size())
+                              : fmt::format("zyphyr(M={},efC={},ef={},ranks={},nprobe={})", manifest.M,
+                                            manifest.ef_construction, ef, comm.size(), o.nprobe);
   result.dataset = DatasetName(o.queries);
   result.distance = std::string(AnnDistanceName(manifest.metric));
   result.count = o.k;
@@ -255,18 +255,20 @@ int RunSearch(Communicator& comm, const SearchOptions& o) {
 
   if (Status written = WriteAnnResult(o.out, result); !written.ok()) return ReportError(written);
   const PipelineTimes& t = run->times;
-  std::string mode =
-      o.nprobe == 0 ? std::string("broadcast") : fmt::format("routed to {:.0f} of {} shards", run->shards_per_query,
-                                                             manifest.shards.size());
+  std::string mode = o.nprobe == 0
+                         ? std::string("broadcast")
+                         : fmt::format("routed to {:.0f} of {} shards", run->shards_per_query, manifest.shards.size());
   if (manifest.encoding != Encoding::kFloat32) {
-    mode += fmt::format(", {} codes re-ranked {}", EncodingName(manifest.encoding), EffectiveRerank(search, manifest.encoding));
+    mode += fmt::format(", {} codes re-ranked {}", EncodingName(manifest.encoding),
+                        EffectiveRerank(search, manifest.encoding));
   }
   fmt::print("searched {}: k {}, ef {}, {} x {}, {}, {:.0f} QPS{}; wrote {}\n", Plural(queries, "query", "queries"),
              o.k, ef, Plural(comm.size(), "rank", "ranks"), Plural(threads, "thread", "threads"), mode,
              t.wall > 0 ? static_cast<double>(queries) / t.wall : 0.0, recall_text, o.out);
-  fmt::print("time: {:.3f} s = scatter {:.3f} + rank 0 search {:.3f} + gather {:.3f} + merge {:.3f} (other ranks' "
-             "search: busiest {:.3f} s)\n",
-             t.wall, t.scatter, t.local_search, t.gather, t.merge, t.worker_search_max);
+  fmt::print(
+      "time: {:.3f} s = scatter {:.3f} + rank 0 search {:.3f} + gather {:.3f} + merge {:.3f} (other ranks' "
+      "search: busiest {:.3f} s)\n",
+      t.wall, t.scatter, t.local_search, t.gather, t.merge, t.worker_search_max);
   return 0;
 }
 

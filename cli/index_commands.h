@@ -41,7 +41,7 @@ struct BuildOptions {
   std::size_t ef_construction = 200;
   std::size_t threads = 0;  // 0: one per hardware thread.
   std::uint64_t seed = 42;
-  std::string metric;  // Empty: the dataset file's.
+  std::string metric;      // Empty: the dataset file's.
   std::size_t shards = 0;  // 0: one per rank.
   std::string partition = "range";
   std::string encoding = "float32";  // float32, int8 or pq.

@@ -19,9 +19,7 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-double SecondsSince(Clock::time_point start) {
-  return std::chrono::duration<double>(Clock::now() - start).count();
-}
+double SecondsSince(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
 
 // What a rank built, sent to rank 0.
 struct RankReport {
@@ -29,7 +27,7 @@ struct RankReport {
   double build_seconds = 0;
   template <typename Archive>
   void serialize(Archive& ar, unsigned /*version*/) {
-    ar & shards & build_seconds;
+    ar& shards& build_seconds;
   }
 };
 
@@ -39,12 +37,10 @@ struct ShardRows {
   std::vector<float> rows;  // ids.size() * dim.
 };
 
-Result<ManifestShard> BuildOne(const std::string& staging, std::size_t number, const ShardRows& part,
-                               std::size_t dim, Metric metric, const HnswBuildOptions& hnsw,
-                               const QuantizerOptions& quantization) {
+Result<ManifestShard> BuildOne(const std::string& staging, std::size_t number, const ShardRows& part, std::size_t dim,
+                               Metric metric, const HnswBuildOptions& hnsw, const QuantizerOptions& quantization) {
   if (part.ids.empty()) {
-    return Status::InvalidArgument("shard " + std::to_string(number) +
-                                   " would hold no rows (use fewer --shards)");
+    return Status::InvalidArgument("shard " + std::to_string(number) + " would hold no rows (use fewer --shards)");
   }
   VectorStore store(dim, metric);
   store.Reserve(part.ids.size());
@@ -102,9 +98,8 @@ std::size_t SampleSize(const DistributedBuildParams& p, std::size_t n, std::size
 
 // K-means partition: sample, train on rank 0, assign, exchange rows.
 Result<std::vector<ManifestShard>> BuildKMeansShards(Communicator& comm, const AnnDatasetReader& reader,
-                                                     const std::string& staging, std::size_t shards,
-                                                     IndexRange mine, Metric metric,
-                                                     const DistributedBuildParams& p) {
+                                                     const std::string& staging, std::size_t shards, IndexRange mine,
+                                                     Metric metric, const DistributedBuildParams& p) {
   const std::size_t n = reader.train_shape().rows;
   const std::size_t dim = reader.dim();
   const auto ranks = static_cast<std::size_t>(comm.size());
@@ -178,8 +173,7 @@ Result<std::vector<ManifestShard>> BuildKMeansShards(Communicator& comm, const A
   // Slices arrive in rank order and each in row order, so ids increase.
   std::vector<ManifestShard> built;
   for (std::size_t s = mine.begin; s < mine.end; ++s) {
-    Result<ManifestShard> entry =
-        BuildOne(staging, s, parts[s - mine.begin], dim, metric, p.hnsw, p.quantization);
+    Result<ManifestShard> entry = BuildOne(staging, s, parts[s - mine.begin], dim, metric, p.hnsw, p.quantization);
     parts[s - mine.begin] = ShardRows();
     if (!entry.ok()) return entry.status();
     entry->centroid.assign(centroids.begin() + s * dim, centroids.begin() + (s + 1) * dim);
@@ -200,8 +194,8 @@ Result<DistributedBuildReport> DistributedBuild(Communicator& comm, const Distri
   if (p.partition != "range" && p.partition != "kmeans") {
     st = Status::InvalidArgument("--partition must be range or kmeans, got '" + p.partition + "'");
   } else if (shards < ranks) {
-    st = Status::InvalidArgument("--shards " + std::to_string(shards) + " is fewer than the " +
-                                 std::to_string(ranks) + " ranks (each rank builds at least one shard)");
+    st = Status::InvalidArgument("--shards " + std::to_string(shards) + " is fewer than the " + std::to_string(ranks) +
+                                 " ranks (each rank builds at least one shard)");
   } else if (comm.is_root()) {
     st = CheckIndexDirectoryIsNew(p.index);
   }

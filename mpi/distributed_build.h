@@ -37,9 +37,9 @@
 namespace zyphyr {
 
 struct DistributedBuildParams {
-  std::string data;   // ann-benchmarks HDF5 file; its 'train' rows are indexed.
-  std::string index;  // Directory to create; must not exist.
-  std::size_t shards = 0;  // 0: one per rank.
+  std::string data;                 // ann-benchmarks HDF5 file; its 'train' rows are indexed.
+  std::string index;                // Directory to create; must not exist.
+  std::size_t shards = 0;           // 0: one per rank.
   std::string partition = "range";  // "range" or "kmeans".
   std::optional<Metric> metric;     // Default: the file's.
   HnswBuildOptions hnsw;            // Threads are per rank.
@@ -53,8 +53,8 @@ struct DistributedBuildParams {
 };
 
 struct DistributedBuildReport {
-  IndexManifest manifest;  // On rank 0 only.
-  double seconds = 0;      // Wall time on rank 0.
+  IndexManifest manifest;            // On rank 0 only.
+  double seconds = 0;                // Wall time on rank 0.
   double slowest_build_seconds = 0;  // The slowest rank's graph building and writing (rank 0 only).
 };
 

@@ -39,8 +39,7 @@ Result<std::unique_ptr<DistributedIndex>> DistributedIndex::Open(Communicator& c
 
   StoredIndexOptions options;
   options.threads = threads;
-  const IndexRange mine =
-      ShardsOfRank(index->manifest_.shards.size(), ranks, static_cast<std::size_t>(comm.rank()));
+  const IndexRange mine = ShardsOfRank(index->manifest_.shards.size(), ranks, static_cast<std::size_t>(comm.rank()));
   for (std::size_t s = mine.begin; s < mine.end; ++s) options.shards.push_back(s);
   Result<std::unique_ptr<StoredIndex>> local = StoredIndex::Open(dir, options);
   ZYPHYR_RETURN_IF_ERROR(comm.Agree(local.status()));

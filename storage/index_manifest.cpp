@@ -5,10 +5,10 @@
 #include <cerrno>
 #include <cinttypes>
 #include <cmath>
-#include <limits>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <limits>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
@@ -164,8 +164,7 @@ Result<IndexManifest> ManifestFromJson(const std::string& json, const std::strin
   if (!parsed.ok()) return Status::Corruption(where + ": field 'metric': " + parsed.status().message());
   m.metric = *parsed;
   if (m.partition != "range" && m.partition != "kmeans") {
-    return Status::Corruption(where + ": field 'partition' must be \"range\" or \"kmeans\", got '" + m.partition +
-                              "'");
+    return Status::Corruption(where + ": field 'partition' must be \"range\" or \"kmeans\", got '" + m.partition + "'");
   }
   // Absent in manifests written before codes existed: float32.
   if (auto encoding = j.find("encoding"); encoding != j.end()) {

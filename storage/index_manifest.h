@@ -45,7 +45,7 @@ struct ManifestShard {
   std::uint64_t rows = 0;
   std::uint64_t id_begin = 0;  // Ids the shard was built over: [id_begin, id_end).
   std::uint64_t id_end = 0;
-  std::uint64_t bytes = 0;           // File size.
+  std::uint64_t bytes = 0;          // File size.
   std::uint32_t header_crc32c = 0;  // The shard header's checksum, tying the manifest to that exact file.
   // Under k-means partitioning, the centre of the partition (dim floats, as
   // the engine stores vectors: normalised under cosine); queries are routed
@@ -67,7 +67,7 @@ struct IndexManifest {
   std::string partition = "range";
   Encoding encoding = Encoding::kFloat32;
   std::size_t pq_m = 0;  // pq: sub-spaces of every shard's quantizer; 0 otherwise.
-  std::string source;  // The dataset the index was built from, as given.
+  std::string source;    // The dataset the index was built from, as given.
   std::vector<ManifestShard> shards;
 };
 

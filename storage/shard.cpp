@@ -139,8 +139,8 @@ Result<std::unique_ptr<Shard>> Shard::Open(const std::string& path, const ShardO
   info.minor = LoadLe<std::uint16_t>(base + h::kMinor);
   if (info.major != kShardMajorVersion) {
     return Status::Unsupported(path + ": unsupported shard version " + std::to_string(info.major) + "." +
-                               std::to_string(info.minor) + " (this build reads " +
-                               std::to_string(kShardMajorVersion) + ".x)");
+                               std::to_string(info.minor) + " (this build reads " + std::to_string(kShardMajorVersion) +
+                               ".x)");
   }
   if (endian != kEndianMarker) {
     return Status::Unsupported(path + ": written with another byte order (endianness marker " + Hex32(endian) +
@@ -152,8 +152,7 @@ Result<std::unique_ptr<Shard>> Shard::Open(const std::string& path, const ShardO
   if (header_bytes != kShardHeaderBytes || entry_bytes != kSectionEntryBytes || section_count == 0 ||
       section_count > kMaxSections) {
     return Corrupt(path, "bad header layout (header " + std::to_string(header_bytes) + " bytes, " +
-                             std::to_string(section_count) + " sections of " + std::to_string(entry_bytes) +
-                             " bytes)");
+                             std::to_string(section_count) + " sections of " + std::to_string(entry_bytes) + " bytes)");
   }
   const std::uint64_t table_end = kShardHeaderBytes + std::uint64_t{section_count} * kSectionEntryBytes;
   if (size < table_end) {
@@ -167,8 +166,8 @@ Result<std::unique_ptr<Shard>> Shard::Open(const std::string& path, const ShardO
     crc = Crc32cExtend(crc, zero, 4);
     crc = Crc32cExtend(crc, base + h::kHeaderCrc + 4, table_end - h::kHeaderCrc - 4);
     if (crc != info.header_crc32c) {
-      return Corrupt(path, "header checksum mismatch (stored " + Hex32(info.header_crc32c) + ", computed " +
-                               Hex32(crc) + ")");
+      return Corrupt(
+          path, "header checksum mismatch (stored " + Hex32(info.header_crc32c) + ", computed " + Hex32(crc) + ")");
     }
   }
   info.file_size = LoadLe<std::uint64_t>(base + h::kFileSize);
@@ -193,8 +192,8 @@ Result<std::unique_ptr<Shard>> Shard::Open(const std::string& path, const ShardO
   info.code_error_bound = LoadLe<float>(base + h::kCodeErrorBound);
 
   if (info.dim == 0 || info.dim > kMaxDim || info.stride != PaddedDim(info.dim)) {
-    return Corrupt(path, "bad dimension " + std::to_string(info.dim) + " with row stride " +
-                             std::to_string(info.stride));
+    return Corrupt(path,
+                   "bad dimension " + std::to_string(info.dim) + " with row stride " + std::to_string(info.stride));
   }
   if (metric < 1 || metric > 3) return Corrupt(path, "unknown metric " + std::to_string(metric));
   info.metric = static_cast<Metric>(metric);
@@ -460,8 +459,8 @@ Result<std::unique_ptr<Shard>> Shard::Open(const std::string& path, const ShardO
       }
     }
     shard->row_source_ = std::make_unique<FileRowSource>(shard->file_, vectors.offset, info.stride);
-    shard->quantized_searcher_ = std::make_unique<QuantizedSearcher>(
-        shard->graph_, shard->codes_, *shard->quantizer_, *shard->row_source_, info.stride, **kernels);
+    shard->quantized_searcher_ = std::make_unique<QuantizedSearcher>(shard->graph_, shard->codes_, *shard->quantizer_,
+                                                                     *shard->row_source_, info.stride, **kernels);
   }
   return shard;
 }

@@ -60,8 +60,8 @@ struct WrittenShard {
 // over them to `path`, atomically. Errors: InvalidArgument when sizes
 // disagree or ids do not increase, or the codes do not fit the rows; IOError
 // naming the path (the previous file at `path`, if any, is untouched).
-Result<WrittenShard> WriteShard(const std::string& path, RowsView rows, std::span<const std::uint64_t> ids, HnswGraphView graph,
-                  const ShardParams& params, const FileOps& ops = SystemFileOps());
+Result<WrittenShard> WriteShard(const std::string& path, RowsView rows, std::span<const std::uint64_t> ids,
+                                HnswGraphView graph, const ShardParams& params, const FileOps& ops = SystemFileOps());
 
 // A section as the table lists it.
 struct ShardSection {
@@ -91,7 +91,7 @@ struct ShardInfo {
   std::uint64_t uid = 0;
   Encoding encoding = Encoding::kFloat32;
   std::uint32_t code_stride = 0;
-  float code_error_bound = 0.0f;  // At least |x - decode(code(x))| for every row; 0 without codes.
+  float code_error_bound = 0.0f;       // At least |x - decode(code(x))| for every row; 0 without codes.
   std::vector<ShardSection> sections;  // In table order.
 };
 

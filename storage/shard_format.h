@@ -46,7 +46,8 @@
 
 namespace zyphyr {
 
-static_assert(std::endian::native == std::endian::little, "shard files are read and written in place: little-endian only");
+static_assert(std::endian::native == std::endian::little,
+              "shard files are read and written in place: little-endian only");
 
 inline constexpr char kShardMagic[8] = {'Z', 'Y', 'P', 'H', 'S', 'H', 'R', 'D'};
 inline constexpr std::uint16_t kShardMajorVersion = 1;
@@ -66,15 +67,15 @@ inline constexpr std::uint32_t kShardFlagNormalized = 1u;
 // 7-10 (1.1) appear exactly when the encoding needs them; readers ignore kinds
 // they do not know (later minors).
 enum class SectionKind : std::uint32_t {
-  kVectors = 1,       // rows * stride float32, row i at i * stride * 4.
-  kIds = 2,           // rows uint64 ids (labels), strictly increasing.
-  kLevels = 3,        // rows uint8: top level of each node (0..63).
-  kLevel0Links = 4,   // rows blocks of (1 + 2M) uint32: count, then neighbours.
-  kUpperOffsets = 5,  // rows uint64: node's first block in the upper pool.
-  kUpperLinks = 6,    // upper pool: (1 + M) uint32 blocks, levels 1..level(i) of node i.
-  kQuantizer = 7,     // int8 or pq: the quantizer's serialised model (Quantizer::Serialize).
-  kCodes = 8,         // int8 or pq: rows * code stride bytes, row i's code at i * code stride.
-  kCodeBiases = 9,    // int8 under ip and cosine: rows float32, each row's code bias.
+  kVectors = 1,        // rows * stride float32, row i at i * stride * 4.
+  kIds = 2,            // rows uint64 ids (labels), strictly increasing.
+  kLevels = 3,         // rows uint8: top level of each node (0..63).
+  kLevel0Links = 4,    // rows blocks of (1 + 2M) uint32: count, then neighbours.
+  kUpperOffsets = 5,   // rows uint64: node's first block in the upper pool.
+  kUpperLinks = 6,     // upper pool: (1 + M) uint32 blocks, levels 1..level(i) of node i.
+  kQuantizer = 7,      // int8 or pq: the quantizer's serialised model (Quantizer::Serialize).
+  kCodes = 8,          // int8 or pq: rows * code stride bytes, row i's code at i * code stride.
+  kCodeBiases = 9,     // int8 under ip and cosine: rows float32, each row's code bias.
   kLevel0Packed = 10,  // With codes and fewer than 2^24 rows: level 0 again, rows blocks of (2 + 6M) bytes.
 };
 inline constexpr std::uint32_t kRequiredSectionKinds = 6;

@@ -31,8 +31,8 @@ std::uint64_t AlignUp(std::uint64_t x) { return (x + kSectionAlignment - 1) / kS
 
 }  // namespace
 
-Result<WrittenShard> WriteShard(const std::string& path, RowsView rows, std::span<const std::uint64_t> ids, HnswGraphView graph,
-                  const ShardParams& params, const FileOps& ops) {
+Result<WrittenShard> WriteShard(const std::string& path, RowsView rows, std::span<const std::uint64_t> ids,
+                                HnswGraphView graph, const ShardParams& params, const FileOps& ops) {
   const std::size_t n = rows.size;
   if (ids.size() != n || graph.size != n) {
     return Status::InvalidArgument(path + ": " + std::to_string(n) + " rows, " + std::to_string(ids.size()) +
@@ -70,9 +70,8 @@ Result<WrittenShard> WriteShard(const std::string& path, RowsView rows, std::spa
   if (quantizer != nullptr) {
     const EncodedRows& codes = *params.codes;
     if (quantizer->dim() != rows.dim || quantizer->metric() != rows.metric ||
-        codes.codes.size() != n * quantizer->code_stride() ||
-        codes.biases.size() != (quantizer->HasBiases() ? n : 0) || !std::isfinite(codes.max_error) ||
-        codes.max_error < 0.0f) {
+        codes.codes.size() != n * quantizer->code_stride() || codes.biases.size() != (quantizer->HasBiases() ? n : 0) ||
+        !std::isfinite(codes.max_error) || codes.max_error < 0.0f) {
       return Status::InvalidArgument(path + ": the codes do not fit the rows (" + std::to_string(codes.codes.size()) +
                                      " code bytes and " + std::to_string(codes.biases.size()) + " biases for " +
                                      std::to_string(n) + " rows of dimension " + std::to_string(rows.dim) + ")");

@@ -338,7 +338,8 @@ void StoredIndex::CollectLive(std::size_t i, std::vector<std::uint64_t>* ids, st
   const ShardState& s = *shards_[i];
   std::vector<std::pair<std::uint64_t, const float*>> live;
   for (std::size_t node = 0; node < s.shard->size(); ++node) {
-    if (s.excluded.empty() || !s.excluded[node]) live.emplace_back(s.shard->id(static_cast<std::uint32_t>(node)), s.shard->rows().row(node));
+    if (s.excluded.empty() || !s.excluded[node])
+      live.emplace_back(s.shard->id(static_cast<std::uint32_t>(node)), s.shard->rows().row(node));
   }
   if (s.delta) {
     for (std::size_t j = 0; j < s.delta->size(); ++j)
@@ -445,9 +446,8 @@ Status BuildIndexDirectory(const std::string& dir, VectorStore store, const Inde
   m.generation = 1;
   m.source = params.source;
   m.encoding = params.quantization.encoding;
-  m.pq_m = m.encoding == Encoding::kPq
-               ? (params.quantization.pq_m == 0 ? DefaultPqM(m.dim) : params.quantization.pq_m)
-               : 0;
+  m.pq_m =
+      m.encoding == Encoding::kPq ? (params.quantization.pq_m == 0 ? DefaultPqM(m.dim) : params.quantization.pq_m) : 0;
   QuantizerOptions quantization = params.quantization;
   quantization.pq_m = m.pq_m;
   Result<ManifestShard> entry = BuildShardFile(*staging, 0, std::move(store), params.hnsw, quantization, ops);
@@ -504,7 +504,8 @@ Result<std::uint64_t> InsertIntoIndex(const std::string& dir, std::span<const fl
   std::vector<std::size_t> target(count, m->shards.size() - 1);
   if (m->partition == "kmeans") {
     std::vector<float> centroids;
-    for (const ManifestShard& entry : m->shards) centroids.insert(centroids.end(), entry.centroid.begin(), entry.centroid.end());
+    for (const ManifestShard& entry : m->shards)
+      centroids.insert(centroids.end(), entry.centroid.begin(), entry.centroid.end());
     for (std::size_t i = 0; i < count; ++i) {
       ZYPHYR_RETURN_IF_ERROR(PrepareVector(rows.subspan(i * m->dim, m->dim), m->dim, m->metric,
                                            "vector " + std::to_string(i), scratch.data()));

@@ -13,7 +13,7 @@ std::string ZyphyrEngine::description() const {
 }
 
 std::string ZyphyrEngine::note() const {
-  std::string rerank = config_.rerank != 0 ? std::to_string(config_.rerank)
+  std::string rerank = config_.rerank != 0                                ? std::to_string(config_.rerank)
                        : config_.quantization.encoding == Encoding::kInt8 ? "min(ef, 2k)"
                                                                           : "ef";
   if (!config_.index_dir.empty()) {
@@ -82,9 +82,8 @@ Status ZyphyrEngine::DoBuild(std::span<const float> rows, std::size_t dim, Metri
 
 Status ZyphyrEngine::DoSearch(std::span<const float> query, std::size_t k, std::size_t ef,
                               std::vector<std::uint64_t>* ids) const {
-  Result<std::vector<Neighbor>> found =
-      stored_ ? stored_->Search(query, HnswSearchOptions{k, ef, config_.rerank})
-              : index_->Search(query, HnswSearchOptions{k, ef});
+  Result<std::vector<Neighbor>> found = stored_ ? stored_->Search(query, HnswSearchOptions{k, ef, config_.rerank})
+                                                : index_->Search(query, HnswSearchOptions{k, ef});
   if (!found.ok()) return found.status();
   for (const Neighbor& nb : *found) ids->push_back(nb.id);
   return Status::Ok();

@@ -52,11 +52,10 @@ std::string ScriptText(const BenchReport& report, const PlotFiles& files) {
   std::string out;
   out += "set terminal pngcairo size 1000,700 enhanced font 'sans,11'\n";
   out += "set output " + Quoted(files.png) + "\n";
-  const std::string title =
-      !report.plot_title.empty()
-          ? report.plot_title
-          : fmt::format("{}: recall@{} vs QPS (one thread; M={}, efConstruction={})", report.data_name, report.k,
-                        report.M, report.ef_construction);
+  const std::string title = !report.plot_title.empty()
+                                ? report.plot_title
+                                : fmt::format("{}: recall@{} vs QPS (one thread; M={}, efConstruction={})",
+                                              report.data_name, report.k, report.M, report.ef_construction);
   out += "set title " + Quoted(title) + " noenhanced\n";
   out += fmt::format("set xlabel 'recall@{}' noenhanced\n", report.k);
   out += "set ylabel 'queries per second (log scale)'\n";

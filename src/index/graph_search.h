@@ -141,8 +141,8 @@ void SearchGraph(const HnswGraphView& graph, const Scorer& scorer, std::size_t e
   VisitedPool::Lease visited = visited_pool.Acquire();
   graph_search_internal::Scratch& scratch = graph_search_internal::ThreadScratch();
   if (excluded.empty()) {
-    graph_search_internal::BeamSearch<false>(graph, scorer, ef, entry, entry_distance, {}, *visited,
-                                             scratch.candidates, scratch.results);
+    graph_search_internal::BeamSearch<false>(graph, scorer, ef, entry, entry_distance, {}, *visited, scratch.candidates,
+                                             scratch.results);
   } else {
     graph_search_internal::BeamSearch<true>(graph, scorer, ef, entry, entry_distance, excluded, *visited,
                                             scratch.candidates, scratch.results);

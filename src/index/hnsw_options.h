@@ -49,7 +49,6 @@ struct HnswSearchOptions {
 // The beam width a search actually uses.
 inline std::size_t EffectiveEf(const HnswSearchOptions& options) { return std::max(options.ef, options.k); }
 
-
 }  // namespace zyphyr
 
 #endif  // ZYPHYR_SRC_INDEX_HNSW_OPTIONS_H_

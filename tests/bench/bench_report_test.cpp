@@ -25,10 +25,12 @@ BenchReport TwoEngines() {
   report.threads = 2;
   EngineReport zyphyr;
   zyphyr.name = "zyphyr";
-  zyphyr.runs = {MakeRun(10, 0.85, 30000), MakeRun(16, 0.93, 20000), MakeRun(32, 0.97, 12000), MakeRun(64, 0.991, 6000)};
+  zyphyr.runs = {MakeRun(10, 0.85, 30000), MakeRun(16, 0.93, 20000), MakeRun(32, 0.97, 12000),
+                 MakeRun(64, 0.991, 6000)};
   EngineReport hnswlib;
   hnswlib.name = "hnswlib";
-  hnswlib.runs = {MakeRun(10, 0.80, 20000), MakeRun(16, 0.91, 10000), MakeRun(32, 0.96, 6000), MakeRun(64, 0.985, 3000)};
+  hnswlib.runs = {MakeRun(10, 0.80, 20000), MakeRun(16, 0.91, 10000), MakeRun(32, 0.96, 6000),
+                  MakeRun(64, 0.985, 3000)};
   report.engines = {zyphyr, hnswlib};
   return report;
 }

@@ -1,16 +1,16 @@
 // QuantizedSearcher with int8 and pq codes under every metric: code distances
-// as the int8 kernels and the pq tables give them, re-ranked results in exact order with exact distances, recall against
-// brute force close to the full-precision search, exactness when ef covers
-// every node, deleted nodes never returned, and read errors reported.
+// as the int8 kernels and the pq tables give them, re-ranked results in exact order with exact distances, recall
+// against brute force close to the full-precision search, exactness when ef covers every node, deleted nodes never
+// returned, and read errors reported.
 #include "src/index/quantized_searcher.h"
 
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <cstdio>
-#include <random>
 #include <cstdint>
+#include <cstdio>
 #include <memory>
+#include <random>
 #include <set>
 #include <string>
 #include <tuple>
@@ -154,8 +154,8 @@ TEST_P(QuantizedSearcherTest, RecallCloseToFullPrecision) {
     }
     const double full_recall = testing::IdRecall(exact, full);
     const double quant_recall = testing::IdRecall(exact, quant);
-    std::printf("%s ef %zu: float recall %.3f, quantized (ef %zu) %.3f\n", std::string(EncodingName(encoding())).c_str(),
-                ef, full_recall, quant_ef, quant_recall);
+    std::printf("%s ef %zu: float recall %.3f, quantized (ef %zu) %.3f\n",
+                std::string(EncodingName(encoding())).c_str(), ef, full_recall, quant_ef, quant_recall);
     if (!pq || ef == 64) {
       EXPECT_GE(quant_recall, full_recall - 0.02) << "ef " << ef;
     }

@@ -44,27 +44,37 @@ class ScopedEnv {
 TEST(MpiRuntime, YieldTurnedOffOnlyForSrunDirectLaunch) {
   const std::optional<std::string> unset;
   {
-    ScopedEnv env({{"SLURM_STEP_ID", "0"}, {"OMPI_COMM_WORLD_SIZE", unset}, {"SLURM_OVERCOMMIT", unset},
+    ScopedEnv env({{"SLURM_STEP_ID", "0"},
+                   {"OMPI_COMM_WORLD_SIZE", unset},
+                   {"SLURM_OVERCOMMIT", unset},
                    {"OMPI_MCA_mpi_yield_when_idle", unset}});
     EXPECT_TRUE(DirectLaunchWithoutYield());
   }
   {  // Not in a job step: a plain run or mpirun outside Slurm.
-    ScopedEnv env({{"SLURM_STEP_ID", unset}, {"OMPI_COMM_WORLD_SIZE", unset}, {"SLURM_OVERCOMMIT", unset},
+    ScopedEnv env({{"SLURM_STEP_ID", unset},
+                   {"OMPI_COMM_WORLD_SIZE", unset},
+                   {"SLURM_OVERCOMMIT", unset},
                    {"OMPI_MCA_mpi_yield_when_idle", unset}});
     EXPECT_FALSE(DirectLaunchWithoutYield());
   }
   {  // mpirun inside an allocation: it decides yielding itself.
-    ScopedEnv env({{"SLURM_STEP_ID", "0"}, {"OMPI_COMM_WORLD_SIZE", "2"}, {"SLURM_OVERCOMMIT", unset},
+    ScopedEnv env({{"SLURM_STEP_ID", "0"},
+                   {"OMPI_COMM_WORLD_SIZE", "2"},
+                   {"SLURM_OVERCOMMIT", unset},
                    {"OMPI_MCA_mpi_yield_when_idle", unset}});
     EXPECT_FALSE(DirectLaunchWithoutYield());
   }
   {  // srun --overcommit: tasks may share CPUs, so yielding stays.
-    ScopedEnv env({{"SLURM_STEP_ID", "0"}, {"OMPI_COMM_WORLD_SIZE", unset}, {"SLURM_OVERCOMMIT", "1"},
+    ScopedEnv env({{"SLURM_STEP_ID", "0"},
+                   {"OMPI_COMM_WORLD_SIZE", unset},
+                   {"SLURM_OVERCOMMIT", "1"},
                    {"OMPI_MCA_mpi_yield_when_idle", unset}});
     EXPECT_FALSE(DirectLaunchWithoutYield());
   }
   {  // The user's own choice wins.
-    ScopedEnv env({{"SLURM_STEP_ID", "0"}, {"OMPI_COMM_WORLD_SIZE", unset}, {"SLURM_OVERCOMMIT", unset},
+    ScopedEnv env({{"SLURM_STEP_ID", "0"},
+                   {"OMPI_COMM_WORLD_SIZE", unset},
+                   {"SLURM_OVERCOMMIT", unset},
                    {"OMPI_MCA_mpi_yield_when_idle", "1"}});
     EXPECT_FALSE(DirectLaunchWithoutYield());
   }

@@ -147,8 +147,9 @@ TEST(QuantizedShard, WriterRefusesCodesThatDoNotFit) {
       WriteShard(dir.File("x.zys"), index->store().rows(), index->store().ids(), index->graph().view(), params);
   ASSERT_FALSE(written.ok());
   EXPECT_EQ(written.status().message(),
-            dir.File("x.zys") + ": the codes do not fit the rows (4799 code bytes and 0 biases for 300 rows of "
-                                "dimension 8)");
+            dir.File("x.zys") +
+                ": the codes do not fit the rows (4799 code bytes and 0 biases for 300 rows of "
+                "dimension 8)");
   EXPECT_TRUE(dir.List().empty());
 }
 
@@ -184,7 +185,8 @@ TEST(QuantizedShardCorruption, EverySingleByteFlipOfTheNewSectionsIsRefused) {
     std::vector<std::pair<std::uint64_t, std::uint64_t>> ranges = {
         {0, kShardHeaderBytes + clean.info.sections.size() * kSectionEntryBytes}};
     for (const ShardSection& s : clean.info.sections) {
-      if (s.kind >= static_cast<std::uint32_t>(SectionKind::kQuantizer)) ranges.push_back({s.offset, s.offset + s.length});
+      if (s.kind >= static_cast<std::uint32_t>(SectionKind::kQuantizer))
+        ranges.push_back({s.offset, s.offset + s.length});
     }
     ASSERT_EQ(ranges.size(), encoding == Encoding::kInt8 ? 5u : 4u);
     const std::string path = dir.File("flipped.zys");
@@ -243,8 +245,9 @@ TEST(QuantizedShardCorruption, CraftedFilesWithValidChecksumsAreRefusedWithTheRe
   EXPECT_EQ(open_edited([](unsigned char* p) { StoreLe<std::uint32_t>(p + shard_header::kEncoding, 0); }),
             path + ": code stride 16 does not fit encoding float32 in version 1.1");
   EXPECT_EQ(open_edited([](unsigned char* p) { StoreLe<std::uint32_t>(p + shard_header::kEncoding, 2); }),
-            path + ": section table entry 8 (code biases section): does not belong in a shard of encoding pq under "
-                   "metric ip");
+            path +
+                ": section table entry 8 (code biases section): does not belong in a shard of encoding pq under "
+                "metric ip");
   EXPECT_EQ(open_edited([](unsigned char* p) { StoreLe<std::uint32_t>(p + shard_header::kCodeStride, 32); }),
             path + ": section table entry 7 (codes section): length 4800, expected 9600");
   EXPECT_EQ(open_edited([&](unsigned char* p) { StoreLe<std::uint32_t>(p + model.offset, 0x51505a); }),

@@ -5,15 +5,15 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <cmath>
-#include <filesystem>
-#include <set>
-#include <thread>
 #include <atomic>
 #include <bit>
+#include <cmath>
+#include <filesystem>
 #include <limits>
 #include <map>
 #include <random>
+#include <set>
+#include <thread>
 
 #include <nlohmann/json.hpp>
 
@@ -266,7 +266,8 @@ TEST(IndexManifest, RoundTripsAndRefusesBadFields) {
   m.next_id = 12;
   m.generation = 3;
   m.source = "x.hdf5";
-  m.shards.push_back({"shard-0000-g3.zys", "shard-0000-g3.log", 0xfedcba9876543210ull, 10, 0, 12, 8192, 0xdeadbeef, {}});
+  m.shards.push_back(
+      {"shard-0000-g3.zys", "shard-0000-g3.log", 0xfedcba9876543210ull, 10, 0, 12, 8192, 0xdeadbeef, {}});
   const std::string json = ManifestToJson(m);
   auto back = ManifestFromJson(json, "m.json");
   ASSERT_TRUE(back.ok()) << back.status().ToString();
@@ -341,9 +342,23 @@ IndexManifest KmeansManifest() {
   m.generation = 2;
   m.partition = "kmeans";
   m.source = "k.hdf5";
-  m.shards.push_back({"shard-0000-g2.zys", "shard-0000-g2.log", 0x1111, 10, 0, 10, 4096, 0xaabbccdd,
+  m.shards.push_back({"shard-0000-g2.zys",
+                      "shard-0000-g2.log",
+                      0x1111,
+                      10,
+                      0,
+                      10,
+                      4096,
+                      0xaabbccdd,
                       {0.1f, -0.0f, 1.0f / 3.0f, std::numeric_limits<float>::denorm_min()}});
-  m.shards.push_back({"shard-0001-g2.zys", "shard-0001-g2.log", 0x2222, 20, 10, 31, 8192, 0x01020304,
+  m.shards.push_back({"shard-0001-g2.zys",
+                      "shard-0001-g2.log",
+                      0x2222,
+                      20,
+                      10,
+                      31,
+                      8192,
+                      0x01020304,
                       {std::numeric_limits<float>::max(), -std::numeric_limits<float>::min(), 1e-7f, -123456.789f}});
   return m;
 }
