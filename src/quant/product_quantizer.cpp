@@ -12,13 +12,12 @@
 
 #include "src/core/check.h"
 #include "src/partition/kmeans.h"
+#include "src/quant/model_bytes.h"
 
 namespace zyphyr {
 
 namespace {
 
-// The serialised form is little-endian; on such a host that is a plain copy.
-static_assert(std::endian::native == std::endian::little, "Zyphyr supports little-endian hosts only");
 // A u64 dimension read from bytes fits a size_t.
 static_assert(sizeof(std::size_t) == sizeof(std::uint64_t), "Zyphyr supports 64-bit hosts only");
 
@@ -32,30 +31,10 @@ constexpr std::uint64_t kMaxSerializedDim =
 // between threads.
 constexpr std::size_t kEncodeBlockRows = 16384;
 
-template <typename T>
-T Load(const std::uint8_t* p) {
-  T v;
-  std::memcpy(&v, p, sizeof(T));
-  return v;
-}
-
-template <typename T>
-void Store(std::uint8_t* p, T v) {
-  std::memcpy(p, &v, sizeof(T));
-}
-
-// "0.25", "nan", "-inf": enough digits to tell any two floats apart.
-std::string FloatText(float v) {
-  char buf[32];
-  std::snprintf(buf, sizeof(buf), "%.9g", static_cast<double>(v));
-  return buf;
-}
-
-std::string Hex32(std::uint32_t v) {
-  char buf[16];
-  std::snprintf(buf, sizeof(buf), "0x%08x", v);
-  return buf;
-}
+using quant_internal::FloatText;
+using quant_internal::Hex32;
+using quant_internal::Load;
+using quant_internal::Store;
 
 Status Error(std::string message) { return Status::InvalidArgument("product quantizer: " + message); }
 
@@ -289,19 +268,9 @@ std::vector<std::uint8_t> ProductQuantizer::Serialize() const {
 }
 
 Result<ProductQuantizer> ProductQuantizer::Deserialize(std::span<const std::uint8_t> bytes) {
-  if (bytes.size() < kSerializedHeaderBytes) {
-    return Corrupt("truncated: " + std::to_string(bytes.size()) + " bytes, the header alone is " +
-                   std::to_string(kSerializedHeaderBytes));
-  }
+  ZYPHYR_RETURN_IF_ERROR(
+      quant_internal::CheckModelHeader(bytes, kMagic, kSerializedVersion, kSerializedHeaderBytes, "product quantizer"));
   const std::uint8_t* p = bytes.data();
-  if (std::memcmp(p, kMagic, sizeof(kMagic)) != 0) return Corrupt("bad magic (expected \"ZPQ8\")");
-  const auto version = Load<std::uint32_t>(p + 4);
-  if (version != kSerializedVersion) {
-    return Status::Unsupported("product quantizer: version " + std::to_string(version) + " (this build reads version " +
-                               std::to_string(kSerializedVersion) + ")");
-  }
-  const auto reserved = Load<std::uint32_t>(p + 20);
-  if (reserved != 0) return Corrupt("reserved header field is " + Hex32(reserved) + " (expected 0)");
   const auto dim64 = Load<std::uint64_t>(p + 8);
   if (dim64 == 0) return Corrupt("dimension 0 (expected at least 1)");
   if (dim64 > kMaxSerializedDim) {

@@ -10,40 +10,18 @@
 #include <utility>
 
 #include "src/distance/kernels.h"
+#include "src/quant/model_bytes.h"
 
 namespace zyphyr {
 
 namespace {
 
-// The serialised form is little-endian; on such a host that is a plain copy.
-static_assert(std::endian::native == std::endian::little, "Zyphyr supports little-endian hosts only");
-
 constexpr char kMagic[4] = {'Z', 'S', 'Q', '8'};
 
-template <typename T>
-T Load(const std::uint8_t* p) {
-  T v;
-  std::memcpy(&v, p, sizeof(T));
-  return v;
-}
-
-template <typename T>
-void Store(std::uint8_t* p, T v) {
-  std::memcpy(p, &v, sizeof(T));
-}
-
-// "0.25", "nan", "-inf": enough digits to tell any two floats apart.
-std::string FloatText(float v) {
-  char buf[32];
-  std::snprintf(buf, sizeof(buf), "%.9g", static_cast<double>(v));
-  return buf;
-}
-
-std::string Hex32(std::uint32_t v) {
-  char buf[16];
-  std::snprintf(buf, sizeof(buf), "0x%08x", v);
-  return buf;
-}
+using quant_internal::FloatText;
+using quant_internal::Hex32;
+using quant_internal::Load;
+using quant_internal::Store;
 
 Status Error(std::string message) { return Status::InvalidArgument("scalar quantizer: " + message); }
 
@@ -134,19 +112,9 @@ std::vector<std::uint8_t> ScalarQuantizer::Serialize() const {
 }
 
 Result<ScalarQuantizer> ScalarQuantizer::Deserialize(std::span<const std::uint8_t> bytes) {
-  if (bytes.size() < kSerializedHeaderBytes) {
-    return Corrupt("truncated: " + std::to_string(bytes.size()) + " bytes, the header alone is " +
-                   std::to_string(kSerializedHeaderBytes));
-  }
+  ZYPHYR_RETURN_IF_ERROR(
+      quant_internal::CheckModelHeader(bytes, kMagic, kSerializedVersion, kSerializedHeaderBytes, "scalar quantizer"));
   const std::uint8_t* p = bytes.data();
-  if (std::memcmp(p, kMagic, sizeof(kMagic)) != 0) return Corrupt("bad magic (expected \"ZSQ8\")");
-  const auto version = Load<std::uint32_t>(p + 4);
-  if (version != kSerializedVersion) {
-    return Status::Unsupported("scalar quantizer: version " + std::to_string(version) + " (this build reads version " +
-                               std::to_string(kSerializedVersion) + ")");
-  }
-  const auto reserved = Load<std::uint32_t>(p + 20);
-  if (reserved != 0) return Corrupt("reserved header field is " + Hex32(reserved) + " (expected 0)");
   const auto dim64 = Load<std::uint64_t>(p + 8);
   if (dim64 == 0 || dim64 > kMaxU8Dim) return Corrupt(DimensionRangeText(dim64));
   // dim <= kMaxU8Dim: no overflow below.

@@ -23,6 +23,7 @@ namespace zyphyr {
 namespace {
 
 using testing::ReadBytes;
+using testing::Reseal;
 using testing::ScratchDir;
 using testing::SmallIndex;
 using testing::WriteBytes;
@@ -189,41 +190,10 @@ TEST(QuantizedShardCorruption, EverySingleByteFlipOfTheNewSectionsIsRefused) {
         ranges.push_back({s.offset, s.offset + s.length});
     }
     ASSERT_EQ(ranges.size(), encoding == Encoding::kInt8 ? 5u : 4u);
-    const std::string path = dir.File("flipped.zys");
-    std::size_t flips = 0;
-    for (const auto& [begin, end] : ranges) {
-      // The pq model is 8 KiB of floats: every 7th byte of it is enough.
-      const std::uint64_t step = end - begin > 4096 ? 7 : 1;
-      for (std::uint64_t at = begin; at < end; at += step) {
-        for (unsigned char mask : {0x01, 0xFF}) {
-          std::string bytes = clean.bytes;
-          bytes[at] = static_cast<char>(bytes[at] ^ mask);
-          WriteBytes(path, bytes);
-          auto shard = Shard::Open(path);
-          ASSERT_FALSE(shard.ok()) << EncodingName(encoding) << ": byte " << at << " ^ " << int{mask} << " accepted";
-          ASSERT_TRUE(shard.status().code() == StatusCode::kCorruption ||
-                      shard.status().code() == StatusCode::kUnsupported)
-              << shard.status().ToString();
-          ASSERT_EQ(shard.status().message().rfind(path + ": ", 0), 0u) << shard.status().message();
-          ++flips;
-        }
-      }
-    }
+    // The pq model is 8 KiB of floats: every 7th byte of it is enough.
+    const std::size_t flips = testing::ExpectEveryFlipRefused(clean.bytes, ranges, dir.File("flipped.zys"), 7);
     EXPECT_GT(flips, 2000u);
   }
-}
-
-// Rewrites every checksum after an edit, as a crafted file would.
-void Reseal(std::string* bytes, const ShardInfo& info) {
-  auto* p = reinterpret_cast<unsigned char*>(bytes->data());
-  for (std::size_t i = 0; i < info.sections.size(); ++i) {
-    const ShardSection& s = info.sections[i];
-    StoreLe<std::uint32_t>(p + kShardHeaderBytes + i * kSectionEntryBytes + section_entry::kCrc,
-                           Crc32c(p + s.offset, s.length));
-  }
-  StoreLe<std::uint32_t>(p + shard_header::kHeaderCrc, 0);
-  StoreLe<std::uint32_t>(p + shard_header::kHeaderCrc,
-                         Crc32c(p, kShardHeaderBytes + info.sections.size() * kSectionEntryBytes));
 }
 
 TEST(QuantizedShardCorruption, CraftedFilesWithValidChecksumsAreRefusedWithTheReason) {
