@@ -145,6 +145,7 @@ int RunDistributedBench(Communicator& comm, const BenchOptions& o) {
 
   DistributedSearchOptions options;
   options.k = o.k;
+  options.rerank = o.rerank;
   options.batch = o.batch;
   options.threads = threads;
   options.ef = EffectiveEf(HnswSearchOptions{o.k, *std::max_element(efs->begin(), efs->end())});
@@ -192,12 +193,18 @@ int RunDistributedBench(Communicator& comm, const BenchOptions& o) {
   const IndexManifest& m = index.manifest();
   const std::size_t hardware = std::max(1u, std::thread::hardware_concurrency());
   const std::size_t busy = static_cast<std::size_t>(comm.local_size()) * threads;
+  const std::string encoded =
+      m.encoding == Encoding::kFloat32
+          ? std::string()
+          : fmt::format(", {} codes re-ranked {}", EncodingName(m.encoding),
+                        o.rerank == 0 ? std::string(m.encoding == Encoding::kInt8 ? "min(ef, 2k)" : "ef")
+                                      : std::to_string(std::max(o.rerank, o.k)));
   std::string header = fmt::format(
-      "distributed bench: {} ({} queries) against {} ({} rows x {}, {} shards, {} partition, M {}, efC {})\n"
+      "distributed bench: {} ({} queries) against {} ({} rows x {}, {} shards, {} partition, M {}, efC {}{})\n"
       "{} rank{} x {} thread{}, batch {}, k {}; {} of this node's {} hardware threads busy{}\n"
       "QPS and the time split: every query in pipelined batches; latency: {} queries one at a time\n",
       o.data, test.size() / std::max<std::size_t>(dim, 1), o.index, m.rows, m.dim, m.shards.size(), m.partition, m.M,
-      m.ef_construction, comm.size(), comm.size() == 1 ? "" : "s", threads, threads == 1 ? "" : "s", o.batch, o.k, busy,
+      m.ef_construction, encoded, comm.size(), comm.size() == 1 ? "" : "s", threads, threads == 1 ? "" : "s", o.batch, o.k, busy,
       hardware, busy > hardware ? " (OVERSUBSCRIBED: timings are not scaling figures)" : "",
       std::min(o.latency_queries, test.size() / std::max<std::size_t>(dim, 1)));
   const std::string text = header + Table(rows, o.k);
@@ -223,6 +230,8 @@ int RunDistributedBench(Communicator& comm, const BenchOptions& o) {
                       {"dim", m.dim},
                       {"M", m.M},
                       {"ef_construction", m.ef_construction},
+                      {"encoding", std::string(EncodingName(m.encoding))},
+                      {"rerank", o.rerank},
                       {"runs", nlohmann::json::array()}};
   for (const Row& r : rows) json["runs"].push_back(RowJson(r));
   if (Status w = WriteText(dir / "report.txt", text); !w.ok()) return ReportError(w);
