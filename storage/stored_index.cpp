@@ -108,20 +108,30 @@ QuantizerOptions QuantizationOf(const IndexManifest& m, std::size_t threads) {
   return q;
 }
 
-// The shard at `path` of `rows` (with their graph), with the codes of
-// `quantization` unless it says float32.
-Result<WrittenShard> WriteShardWithCodes(const std::string& path, const HnswIndex& index, const ShardParams& base,
-                                         const QuantizerOptions& quantization, const FileOps& ops) {
-  ShardParams params = base;
+// The quantizer and codes of shard `number`'s rows under `quantization`
+// (none under float32). Errors name the shard, not the (staging) path:
+// "shard 0: product quantizer: 100 training rows are fewer than ...".
+struct ShardCodes {
   std::optional<Quantizer> quantizer;
   EncodedRows codes;
-  if (quantization.encoding != Encoding::kFloat32) {
-    Result<Quantizer> trained = Quantizer::Train(index.store().rows(), quantization);
-    if (!trained.ok()) return trained.status().WithContext(path);
-    quantizer = std::move(*trained);
-    codes = quantizer->Encode(index.store().rows(), quantization.threads);
-    params.quantizer = &*quantizer;
-    params.codes = &codes;
+};
+Result<ShardCodes> MakeShardCodes(std::size_t number, const HnswIndex& index, const QuantizerOptions& quantization) {
+  ShardCodes out;
+  if (quantization.encoding == Encoding::kFloat32) return out;
+  Result<Quantizer> trained = Quantizer::Train(index.store().rows(), quantization);
+  if (!trained.ok()) return trained.status().WithContext("shard " + std::to_string(number));
+  out.quantizer = std::move(*trained);
+  out.codes = out.quantizer->Encode(index.store().rows(), quantization.threads);
+  return out;
+}
+
+// The shard at `path` of the index's rows and graph, with `codes` if any.
+Result<WrittenShard> WriteShardWithCodes(const std::string& path, const HnswIndex& index, const ShardParams& base,
+                                         const ShardCodes& codes, const FileOps& ops) {
+  ShardParams params = base;
+  if (codes.quantizer) {
+    params.quantizer = &*codes.quantizer;
+    params.codes = &codes.codes;
   }
   return WriteShard(path, index.store().rows(), index.store().ids(), index.graph().view(), params, ops);
 }
@@ -391,10 +401,12 @@ Result<ManifestShard> BuildShardFile(const std::string& dir, std::size_t number,
   entry.id_end = ids.empty() ? 0 : ids.back() + 1;
   Result<std::unique_ptr<HnswIndex>> index = HnswIndex::Build(std::move(store), hnsw);
   if (!index.ok()) return index.status();
+  Result<ShardCodes> codes = MakeShardCodes(number, **index, quantization);
+  if (!codes.ok()) return codes.status();
   Result<WrittenShard> written = WriteShardWithCodes(
       JoinPath(dir, entry.file), **index,
-      ShardParams{static_cast<std::uint32_t>(std::max(hnsw.ef_construction, hnsw.M)), hnsw.seed, entry.uid},
-      quantization, ops);
+      ShardParams{static_cast<std::uint32_t>(std::max(hnsw.ef_construction, hnsw.M)), hnsw.seed, entry.uid}, *codes,
+      ops);
   if (!written.ok()) return written.status().WithContext(dir);
   entry.bytes = written->bytes;
   entry.header_crc32c = written->header_crc32c;
@@ -597,10 +609,12 @@ Result<CompactReport> CompactIndex(const std::string& dir, std::size_t threads, 
     entry.id_begin = old.shards[i].id_begin;
     entry.centroid = old.shards[i].centroid;
     entry.id_end = std::max(old.shards[i].id_end, live_ids.empty() ? 0 : live_ids.back() + 1);
+    Result<ShardCodes> codes = MakeShardCodes(i, **rebuilt, QuantizationOf(old, threads));
+    if (!codes.ok()) return codes.status();
     Result<WrittenShard> written = WriteShardWithCodes(
         JoinPath(dir, entry.file), **rebuilt,
-        ShardParams{static_cast<std::uint32_t>(std::max(old.ef_construction, old.M)), old.seed, entry.uid},
-        QuantizationOf(old, threads), ops);
+        ShardParams{static_cast<std::uint32_t>(std::max(old.ef_construction, old.M)), old.seed, entry.uid}, *codes,
+        ops);
     if (!written.ok()) return written.status();
     entry.bytes = written->bytes;
     entry.header_crc32c = written->header_crc32c;
