@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Configures and builds one flavour of Zyphyr into build/<flavour>.
 #   scripts/build.sh [release|asan|tsan] [extra cmake args...]
+# ZYPHYR_TARGETS (space-separated) builds only those targets (default: all).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,4 +16,6 @@ esac
 
 jobs="${ZYPHYR_JOBS:-$(nproc)}"
 cmake -S . -B "build/$flavour" -G Ninja -DZYPHYR_WERROR=ON "${args[@]}" "$@"
-cmake --build "build/$flavour" -j "$jobs"
+targets=()
+for t in ${ZYPHYR_TARGETS:-}; do targets+=(--target "$t"); done
+cmake --build "build/$flavour" -j "$jobs" "${targets[@]}"

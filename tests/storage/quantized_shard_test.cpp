@@ -8,7 +8,9 @@
 #include <algorithm>
 #include <cstring>
 #include <string>
+#include <thread>
 #include <tuple>
+#include <vector>
 
 #include "src/index/quantized_searcher.h"
 #include "src/quant/quantizer.h"
@@ -152,6 +154,50 @@ TEST(QuantizedShard, WriterRefusesCodesThatDoNotFit) {
                 ": the codes do not fit the rows (4799 code bytes and 0 biases for 300 rows of "
                 "dimension 8)");
   EXPECT_TRUE(dir.List().empty());
+}
+
+// Searches with codes from several threads at once (thread-local scratch,
+// concurrent pread of the rows) give what one thread gives. Run under TSan.
+TEST(QuantizedShard, ConcurrentSearchesMatchSequentialOnes) {
+  ScratchDir dir;
+  auto index = SmallIndex(1500, 16, Metric::kL2, 8);
+  const Quantized q = Quantize(*index, Encoding::kInt8);
+  WriteQuantizedShard(*index, q, dir.File("c.zys"));
+  auto opened = Shard::Open(dir.File("c.zys"));
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  const QuantizedSearcher& searcher = *(*opened)->quantized_searcher();
+  auto queries = ClusteredGaussian(64, 16, 4, 9, SampleStream::kQueries);
+  ASSERT_TRUE(queries.ok());
+  std::vector<AlignedBuffer<float>> prepared;
+  for (std::size_t i = 0; i < queries->n; ++i) {
+    prepared.emplace_back(PaddedDim(16));
+    ASSERT_TRUE(PrepareVector(queries->row(i), 16, Metric::kL2, "query", prepared.back().data()).ok());
+  }
+  std::vector<std::vector<ScoredNode>> expected(queries->n);
+  for (std::size_t i = 0; i < queries->n; ++i) {
+    ASSERT_TRUE(searcher.Search(prepared[i].data(), 32, 10, 20, &expected[i]).ok());
+  }
+  std::vector<int> mismatches(4, 0);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      std::vector<ScoredNode> out;
+      for (int round = 0; round < 3; ++round) {
+        for (std::size_t i = 0; i < prepared.size(); ++i) {
+          if (!searcher.Search(prepared[i].data(), 32, 10, 20, &out).ok()) ++mismatches[t];
+          if (out.size() != expected[i].size()) {
+            ++mismatches[t];
+            continue;
+          }
+          for (std::size_t j = 0; j < out.size(); ++j) {
+            if (out[j].node != expected[i][j].node || out[j].distance != expected[i][j].distance) ++mismatches[t];
+          }
+        }
+      }
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  for (int t = 0; t < 4; ++t) EXPECT_EQ(mismatches[t], 0) << "thread " << t;
 }
 
 // A small quantized shard's bytes and layout.
