@@ -22,6 +22,7 @@ struct QuantScratch {
   std::vector<float> table;  // pq: m x 256 distance terms of the query.
   AlignedBuffer<float> row;
   std::vector<ScoredNode> candidates;
+  std::vector<float> best;  // Re-ranking: the k smallest exact distances, a max-heap.
 };
 
 QuantScratch& ThreadQuantScratch() {
@@ -35,17 +36,25 @@ inline void PrefetchCode(const std::uint8_t* code, std::size_t bytes) {
   for (std::size_t at = 0; at < bytes; at += 64) __builtin_prefetch(code + at, 0, 3);
 }
 
+// The batch form of a scorer whose distances are computed one node at a time
+// (SearchGraph's Distances), for the code scorers below.
+template <typename Scorer>
+class PerNodeDistances {
+ public:
+  void Distances(const std::uint32_t* nodes, std::size_t n, float* out) const {
+    const Scorer& scorer = static_cast<const Scorer&>(*this);
+    for (std::size_t i = 0; i < n; ++i) out[i] = scorer.Distance(nodes[i]);
+  }
+};
+
 // Code distances under l2: the exact integer sum of squared code differences.
-class Int8L2Scorer {
+class Int8L2Scorer : public PerNodeDistances<Int8L2Scorer> {
  public:
   Int8L2Scorer(const std::uint8_t* query, const CodesView& codes, std::size_t dim, U8PairKernel l2)
       : query_(query), codes_(codes), dim_(dim), l2_(l2) {}
 
   float Distance(std::uint32_t node) const { return static_cast<float>(l2_(query_, codes_.code(node), dim_)); }
   void Prefetch(std::uint32_t node) const { PrefetchCode(codes_.code(node), dim_); }
-  void Distances(const std::uint32_t* nodes, std::size_t n, float* out) const {
-    for (std::size_t i = 0; i < n; ++i) out[i] = Distance(nodes[i]);
-  }
 
  private:
   const std::uint8_t* query_;
@@ -55,7 +64,7 @@ class Int8L2Scorer {
 };
 
 // Code distances under ip and cosine: -(bias(x) + step * codes' dot product).
-class Int8DotScorer {
+class Int8DotScorer : public PerNodeDistances<Int8DotScorer> {
  public:
   Int8DotScorer(const std::uint8_t* query, const CodesView& codes, std::size_t dim, float step, U8PairKernel dot)
       : query_(query), codes_(codes), dim_(dim), step_(step), dot_(dot) {}
@@ -65,9 +74,6 @@ class Int8DotScorer {
     return -(codes_.biases[node] + step_ * dot);
   }
   void Prefetch(std::uint32_t node) const { PrefetchCode(codes_.code(node), dim_); }
-  void Distances(const std::uint32_t* nodes, std::size_t n, float* out) const {
-    for (std::size_t i = 0; i < n; ++i) out[i] = Distance(nodes[i]);
-  }
 
  private:
   const std::uint8_t* query_;
@@ -79,16 +85,13 @@ class Int8DotScorer {
 
 // pq code distances: sums of the query's table entries (negated dot products
 // under ip and cosine).
-class PqScorer {
+class PqScorer : public PerNodeDistances<PqScorer> {
  public:
   PqScorer(const float* table, const CodesView& codes, const ProductQuantizer& pq)
       : table_(table), codes_(codes), pq_(pq) {}
 
   float Distance(std::uint32_t node) const { return pq_.TableDistance(table_, codes_.code(node)); }
   void Prefetch(std::uint32_t node) const { __builtin_prefetch(codes_.code(node), 0, 3); }
-  void Distances(const std::uint32_t* nodes, std::size_t n, float* out) const {
-    for (std::size_t i = 0; i < n; ++i) out[i] = Distance(nodes[i]);
-  }
 
  private:
   const float* table_;
@@ -177,7 +180,8 @@ Status QuantizedSearcher::Search(const float* query, std::size_t ef, std::size_t
   const bool lossless = error == 0.0;
 
   // The k smallest exact distances so far, as a max-heap on distance.
-  std::vector<float> best;
+  std::vector<float>& best = scratch.best;
+  best.clear();
   for (std::size_t i = 0; i < n; ++i) {
     const ScoredNode& c = candidates[i];
     if (best.size() >= k && std::isfinite(error)) {
