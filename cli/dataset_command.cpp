@@ -70,6 +70,11 @@ DatasetCommands AddDatasetCommand(CLI::App& app, DatasetOptions* o) {
   cmds.synthetic->add_option("--dim", o->dim, "Dimension")->required();
   cmds.synthetic->add_option("--queries", o->queries, "Test rows (queries)")->required();
   cmds.synthetic->add_option("--clusters", o->clusters, "Gaussian clusters")->capture_default_str();
+  cmds.synthetic
+      ->add_option("--intrinsic-dim", o->intrinsic_dim,
+                   "Gaussian: each cluster spans a random subspace of this dimension plus small noise, as real "
+                   "embeddings do (0: isotropic clusters, the hardest case)")
+      ->capture_default_str();
   cmds.synthetic->add_option("--distribution", o->distribution, "gaussian (mixture) or uniform")->capture_default_str();
   cmds.synthetic->add_option("--metric", o->metric, "l2, ip or cosine")->capture_default_str();
   cmds.synthetic->add_option("--seed", o->seed, "Seed (same seed, same file)")->capture_default_str();
@@ -111,13 +116,17 @@ int RunSynthetic(const DatasetOptions& o) {
   Result<Metric> metric = ParseMetric(o.metric);
   if (!metric.ok()) return ReportError(metric.status());
   const bool uniform = o.distribution == "uniform";
+  if (uniform && o.intrinsic_dim != 0) {
+    return ReportError(Status::InvalidArgument("--intrinsic-dim applies to --distribution gaussian only"));
+  }
   if (!uniform && o.distribution != "gaussian") {
     return ReportError(Status::InvalidArgument("--distribution: '" + o.distribution +
                                                "' is not known (expected gaussian or uniform)"));
   }
   // Train and test are two streams of one distribution (same seed, same centres).
   auto generate = [&](std::size_t rows, SampleStream stream) {
-    return uniform ? Uniform(rows, o.dim, o.seed, stream) : ClusteredGaussian(rows, o.dim, o.clusters, o.seed, stream);
+    return uniform ? Uniform(rows, o.dim, o.seed, stream)
+                   : ClusteredSubspaces(rows, o.dim, o.clusters, o.intrinsic_dim, o.seed, stream);
   };
   Result<Dataset> train = generate(o.n, SampleStream::kBase);
   Result<Dataset> test = generate(o.queries, SampleStream::kQueries);

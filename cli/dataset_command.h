@@ -1,7 +1,7 @@
 // `zyphyr dataset ...`: build ann-benchmarks dataset files.
 //
 //   zyphyr dataset fashion-mnist --out FILE.hdf5
-//   zyphyr dataset synthetic --n N --dim D --queries Q [--clusters C] [--metric l2|ip|cosine] [--seed S] --out
+//   zyphyr dataset synthetic --n N --dim D --queries Q [--clusters C] [--intrinsic-dim I] [--metric l2|ip|cosine] [--seed S] --out
 //   FILE.hdf5
 //   zyphyr dataset groundtruth --data FILE.hdf5 [--k 100]
 //   zyphyr dataset subset --data FILE.hdf5 --rows N [--queries Q] --out SMALL.hdf5
@@ -32,6 +32,7 @@ struct DatasetOptions {
   std::size_t dim = 0;
   std::size_t queries = 0;
   std::size_t clusters = 16;
+  std::size_t intrinsic_dim = 0;  // 0: isotropic clusters.
   std::string distribution = "gaussian";
   std::string metric = "l2";
   std::uint64_t seed = 42;

@@ -40,8 +40,14 @@ std::string_view SectionName(std::uint32_t kind) {
       return "codes";
     case SectionKind::kCodeBiases:
       return "code biases";
-    case SectionKind::kLevel0Packed:
-      return "packed level-0 links";
+    case SectionKind::kRetiredPacked:
+      return "retired packed level-0 links";
+    case SectionKind::kCompactLevel0:
+      return "compact level-0 links";
+    case SectionKind::kCompactUpperNodes:
+      return "compact upper nodes";
+    case SectionKind::kCompactUpperLinks:
+      return "compact upper links";
   }
   return "unknown";
 }
@@ -207,7 +213,11 @@ Result<std::unique_ptr<Shard>> Shard::Open(const std::string& path, const ShardO
   }
   info.encoding = static_cast<Encoding>(encoding);
   const bool quantized = info.encoding != Encoding::kFloat32;
-  if (quantized ? (info.minor < 1 || info.code_stride == 0) : info.code_stride != 0) {
+  if (quantized && info.minor == kShardMinorVersionRetired) {
+    return Status::Unsupported(path + ": shard version 1.1 with codes is a development format this build no longer "
+                                      "reads (3-byte packed links); rebuild the index");
+  }
+  if (quantized ? (info.minor < kShardMinorVersion || info.code_stride == 0) : info.code_stride != 0) {
     return Corrupt(path, "code stride " + std::to_string(info.code_stride) + " does not fit encoding " +
                              std::string(EncodingName(info.encoding)) + " in version " + std::to_string(info.major) +
                              "." + std::to_string(info.minor));
@@ -240,12 +250,20 @@ Result<std::unique_ptr<Shard>> Shard::Open(const std::string& path, const ShardO
       std::nullopt,  // The quantizer's model checks its own length.
       Mul(n, info.code_stride),
       Mul(n, sizeof(float)),
-      Mul(n, 2 + 6 * std::uint64_t{info.M}),
+      std::nullopt,  // Retired.
+      n < kNoNode ? std::optional<std::uint64_t>(CompactLinksSizesFor(n, info.M, 0, 0).level0) : std::nullopt,
+      std::nullopt,  // Compact upper nodes and links: checked against the levels below.
+      std::nullopt,
   };
   // Whether each kind belongs in this shard.
-  const bool packed = quantized && n < kPackedLinkRows;
-  const bool wanted[kKnownSectionKinds + 1] = {false, true,      true,      true,         true,  true,
-                                               true,  quantized, quantized, wants_biases, packed};
+  const bool wanted[kKnownSectionKinds + 1] = {false,     true,      true,         true,  true,      true,      true,
+                                               quantized, quantized, wants_biases, false, quantized, quantized, quantized};
+  // Sections whose lengths are checked later.
+  const auto checked_later = [](std::uint32_t kind) {
+    return kind == static_cast<std::uint32_t>(SectionKind::kQuantizer) ||
+           kind == static_cast<std::uint32_t>(SectionKind::kCompactUpperNodes) ||
+           kind == static_cast<std::uint32_t>(SectionKind::kCompactUpperLinks);
+  };
   bool seen[kKnownSectionKinds + 1] = {};
   for (std::uint32_t i = 0; i < section_count; ++i) {
     const unsigned char* e = base + kShardHeaderBytes + std::size_t{i} * kSectionEntryBytes;
@@ -265,7 +283,7 @@ Result<std::unique_ptr<Shard>> Shard::Open(const std::string& path, const ShardO
     if (s.offset % kSectionAlignment != 0 || s.offset < table_end || flags != 0 || reserved != 0) {
       return Corrupt(path, where + ": bad offset " + std::to_string(s.offset) + " or flags");
     }
-    if (s.kind >= 1 && s.kind <= kKnownSectionKinds) {
+    if (s.kind >= 1 && s.kind <= kKnownSectionKinds && s.kind != static_cast<std::uint32_t>(SectionKind::kRetiredPacked)) {
       if (seen[s.kind]) return Corrupt(path, where + ": appears twice");
       if (!wanted[s.kind]) {
         return Corrupt(path, where + ": does not belong in a shard of encoding " +
@@ -273,8 +291,8 @@ Result<std::unique_ptr<Shard>> Shard::Open(const std::string& path, const ShardO
                                  std::string(MetricName(info.metric)));
       }
       seen[s.kind] = true;
-      if (s.kind == static_cast<std::uint32_t>(SectionKind::kQuantizer)) {
-        // Length checked by the model's reader below.
+      if (checked_later(s.kind)) {
+        // Length checked below (by the model's reader, or against the levels).
       } else if (!expected[s.kind] || *expected[s.kind] != s.length) {
         return Corrupt(path, where + ": length " + std::to_string(s.length) + ", expected " +
                                  (expected[s.kind] ? std::to_string(*expected[s.kind]) : "an overflowing size"));
@@ -400,28 +418,33 @@ Result<std::unique_ptr<Shard>> Shard::Open(const std::string& path, const ShardO
     }
   }
 
-  if (packed) {
-    // The packed copy must say exactly what the checked links say; searches
-    // then read it instead.
-    const ShardSection& section = *by_kind[static_cast<int>(SectionKind::kLevel0Packed)];
-    g.level0_packed = base + section.offset;
-    std::uint32_t unpacked[2 * kMaxM];
-    for (std::uint64_t i = 0; i < n; ++i) {
-      const std::uint8_t* b = g.PackedBlock(static_cast<std::uint32_t>(i));
-      const std::uint32_t count = static_cast<std::uint32_t>(b[0]) | (static_cast<std::uint32_t>(b[1]) << 8);
-      const std::uint32_t* block = g.Block(static_cast<std::uint32_t>(i), 0);
-      bool same = count == block[0];
-      if (same) {
-        std::uint32_t got = 0;
-        const std::uint32_t* ids_of = g.Level0Neighbors(static_cast<std::uint32_t>(i), unpacked, &got);
-        same = std::equal(ids_of, ids_of + got, block + 1);
-      }
-      if (!same) {
-        return CorruptAt(path, section, section.offset + i * g.level0_packed_stride(),
-                         "node " + std::to_string(i) + "'s links differ from its level-0 links");
+  if (quantized) {
+    // The compact copy must say exactly what the checked links say; searches
+    // then read only it, and the uint32 links leave the process.
+    std::uint64_t upper_nodes = 0;
+    for (std::uint64_t i = 0; i < n; ++i) upper_nodes += g.levels[i] > 0 ? 1 : 0;
+    const CompactLinksSizes sizes = CompactLinksSizesFor(n, info.M, upper_nodes, info.upper_links / (info.M + 1));
+    const ShardSection& level0c = *by_kind[static_cast<int>(SectionKind::kCompactLevel0)];
+    const ShardSection& nodes = *by_kind[static_cast<int>(SectionKind::kCompactUpperNodes)];
+    const ShardSection& upperc = *by_kind[static_cast<int>(SectionKind::kCompactUpperLinks)];
+    for (const auto& [section, expected_length] : {std::pair{&nodes, sizes.upper_nodes}, {&upperc, sizes.upper}}) {
+      if (section->length != expected_length) {
+        return Corrupt(path, SectionLabel(*section) + ": length " + std::to_string(section->length) + ", expected " +
+                                 std::to_string(expected_length) + " for " + std::to_string(upper_nodes) +
+                                 " nodes above level 0");
       }
     }
+    const CompactLinksView compact = MakeCompactLinksView(g, base + level0c.offset, base + nodes.offset,
+                                                          upper_nodes, base + upperc.offset);
+    CompactLinksMismatch mismatch;
+    if (FindCompactLinksMismatch(g, compact, &mismatch)) {
+      const ShardSection& where = mismatch.array == 0 ? level0c : mismatch.array == 1 ? nodes : upperc;
+      return CorruptAt(path, where, where.offset + mismatch.offset, mismatch.what);
+    }
+    g.compact = compact;
     shard->file_.DropResident(level0.offset, level0.length);
+    shard->file_.DropResident(upper_offsets.offset, upper_offsets.length);
+    shard->file_.DropResident(upper.offset, upper.length);
   }
 
   Result<const DistanceKernels*> kernels = ProcessKernels();

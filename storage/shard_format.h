@@ -1,4 +1,4 @@
-// The on-disk layout of a shard file, version 1.1 (1.0 without codes). storage/FORMAT.md documents
+// The on-disk layout of a shard file, version 1.2 (1.0 without codes). storage/FORMAT.md documents
 // it byte by byte and must change with this header.
 //
 // A shard file is a fixed 128-byte header, a section table right after it,
@@ -28,9 +28,9 @@
 //   80      8     seed of the level draw
 //   88      8     entries of the upper-level link pool
 //   96      8     shard uid: random, names this shard to its mutation log
-//   104     4     encoding (1.1): 0 float32, 1 int8, 2 pq (src/quant/encoding.h)
-//   108     4     code stride (1.1): bytes per stored code; 0 under float32
-//   112     4     code error bound (1.1): f32, at least |x - decode(code(x))|
+//   104     4     encoding (1.2): 0 float32, 1 int8, 2 pq (src/quant/encoding.h)
+//   108     4     code stride (1.2): bytes per stored code; 0 under float32
+//   112     4     code error bound (1.2): f32, at least |x - decode(code(x))|
 //                 for every row x; 0 under float32
 //   116     12    reserved, zero
 //
@@ -51,9 +51,11 @@ static_assert(std::endian::native == std::endian::little,
 
 inline constexpr char kShardMagic[8] = {'Z', 'Y', 'P', 'H', 'S', 'H', 'R', 'D'};
 inline constexpr std::uint16_t kShardMajorVersion = 1;
-// Shards without codes are written as 1.0, with codes as 1.1: a 1.0 reader
-// opens either and searches the full rows.
-inline constexpr std::uint16_t kShardMinorVersion = 1;
+// Shards without codes are written as 1.0, with codes as 1.2: a 1.0 reader
+// opens either and searches the full rows. (1.1, codes with 3-byte packed
+// level-0 links, was a development format: it is refused, to be rebuilt.)
+inline constexpr std::uint16_t kShardMinorVersion = 2;
+inline constexpr std::uint16_t kShardMinorVersionRetired = 1;
 inline constexpr std::uint16_t kShardMinorVersionWithoutCodes = 0;
 inline constexpr std::uint32_t kEndianMarker = 0x01020304u;
 inline constexpr std::size_t kShardHeaderBytes = 128;
@@ -64,8 +66,8 @@ inline constexpr std::size_t kSectionAlignment = 4096;
 inline constexpr std::uint32_t kShardFlagNormalized = 1u;
 
 // Pinned section kinds. Each of 1-6 appears exactly once in a version 1 shard;
-// 7-10 (1.1) appear exactly when the encoding needs them; readers ignore kinds
-// they do not know (later minors).
+// 7-9 and 11-13 (1.2) appear exactly when the encoding needs them; readers
+// ignore kinds they do not know (later minors) and the retired kind 10.
 enum class SectionKind : std::uint32_t {
   kVectors = 1,        // rows * stride float32, row i at i * stride * 4.
   kIds = 2,            // rows uint64 ids (labels), strictly increasing.
@@ -76,13 +78,14 @@ enum class SectionKind : std::uint32_t {
   kQuantizer = 7,      // int8 or pq: the quantizer's serialised model (Quantizer::Serialize).
   kCodes = 8,          // int8 or pq: rows * code stride bytes, row i's code at i * code stride.
   kCodeBiases = 9,     // int8 under ip and cosine: rows float32, each row's code bias.
-  kLevel0Packed = 10,  // With codes and fewer than 2^24 rows: level 0 again, rows blocks of (2 + 6M) bytes.
+  kRetiredPacked = 10,  // 1.1 only (3-byte level-0 links); no longer written or read.
+  // With codes: the links of 4-6 again, compactly (src/index/compact_links.h).
+  kCompactLevel0 = 11,      // rows blocks of bit-packed level-0 links, then 8 zero bytes.
+  kCompactUpperNodes = 12,  // U u32 nodes above level 0, then U + 1 u32 first blocks.
+  kCompactUpperLinks = 13,  // bit-packed upper-level blocks in local numbers, then 8 zero bytes.
 };
 inline constexpr std::uint32_t kRequiredSectionKinds = 6;
-inline constexpr std::uint32_t kKnownSectionKinds = 10;
-// Rows below which a shard with codes also stores its level-0 links packed
-// (3-byte ids).
-inline constexpr std::uint64_t kPackedLinkRows = std::uint64_t{1} << 24;
+inline constexpr std::uint32_t kKnownSectionKinds = 13;
 
 // "vectors", "ids", "levels", "level-0 links", "upper offsets", "upper links",
 // "quantizer", "codes", "code biases", "packed level-0 links", or "unknown".

@@ -63,7 +63,7 @@ Result<WrittenShard> WriteShard(const std::string& path, RowsView rows, std::spa
   };
   const Quantizer* quantizer = params.quantizer;
   std::vector<std::uint8_t> model;
-  std::vector<std::uint8_t> packed;
+  CompactLinksBytes compact;
   if ((quantizer == nullptr) != (params.codes == nullptr)) {
     return Status::InvalidArgument(path + ": a quantizer and its codes go together");
   }
@@ -82,22 +82,10 @@ Result<WrittenShard> WriteShard(const std::string& path, RowsView rows, std::spa
     if (quantizer->HasBiases()) {
       sections.push_back({SectionKind::kCodeBiases, codes.biases.data(), codes.biases.size() * sizeof(float)});
     }
-    if (n < kPackedLinkRows) {
-      const std::size_t stride = graph.level0_packed_stride();
-      packed.assign(n * stride, 0);
-      for (std::size_t i = 0; i < n; ++i) {
-        const std::uint32_t* block = graph.Block(static_cast<std::uint32_t>(i), 0);
-        std::uint8_t* out = packed.data() + i * stride;
-        out[0] = static_cast<std::uint8_t>(block[0] & 0xFF);
-        out[1] = static_cast<std::uint8_t>(block[0] >> 8);
-        for (std::uint32_t j = 0; j < block[0]; ++j) {
-          out[2 + 3 * j] = static_cast<std::uint8_t>(block[1 + j] & 0xFF);
-          out[3 + 3 * j] = static_cast<std::uint8_t>((block[1 + j] >> 8) & 0xFF);
-          out[4 + 3 * j] = static_cast<std::uint8_t>(block[1 + j] >> 16);
-        }
-      }
-      sections.push_back({SectionKind::kLevel0Packed, packed.data(), packed.size()});
-    }
+    compact = EncodeCompactLinks(graph);
+    sections.push_back({SectionKind::kCompactLevel0, compact.level0.data(), compact.level0.size()});
+    sections.push_back({SectionKind::kCompactUpperNodes, compact.upper_nodes.data(), compact.upper_nodes.size()});
+    sections.push_back({SectionKind::kCompactUpperLinks, compact.upper.data(), compact.upper.size()});
   }
   const std::size_t table_end = kShardHeaderBytes + sections.size() * kSectionEntryBytes;
   std::uint64_t offset = AlignUp(table_end);

@@ -72,6 +72,39 @@ Result<Dataset> ClusteredGaussian(std::size_t n, std::size_t dim, std::size_t cl
   return out;
 }
 
+Result<Dataset> ClusteredSubspaces(std::size_t n, std::size_t dim, std::size_t clusters, std::size_t intrinsic_dim,
+                                   std::uint64_t seed, SampleStream stream) {
+  if (intrinsic_dim == 0 || intrinsic_dim >= dim) return ClusteredGaussian(n, dim, clusters, seed, stream);
+  if (clusters == 0) return Status::InvalidArgument("synthetic data: clusters must be at least 1");
+
+  // Centres as ClusteredGaussian draws them, then each cluster's basis from
+  // the same stream (both depend on the seed only).
+  NormalSampler centre_sampler(Mix(seed, kCentrePurpose));
+  std::vector<double> centres(clusters * dim);
+  for (double& c : centres) c = kCentreSigma * centre_sampler.Next();
+  const double basis_sigma = kPointSigma / std::sqrt(static_cast<double>(intrinsic_dim));
+  std::vector<double> bases(clusters * dim * intrinsic_dim);  // Cluster c: row-major dim x intrinsic_dim.
+  for (double& b : bases) b = basis_sigma * centre_sampler.Next();
+
+  NormalSampler sampler(Mix(seed, kPointPurpose + static_cast<std::uint64_t>(stream)));
+  Dataset out{n, dim, std::vector<float>(n * dim)};
+  std::vector<double> latent(intrinsic_dim);
+  for (std::size_t i = 0; i < n; ++i) {
+    std::size_t c = static_cast<std::size_t>(sampler.rng()() % clusters);
+    for (double& z : latent) z = sampler.Next();
+    const double* centre = centres.data() + c * dim;
+    const double* basis = bases.data() + c * dim * intrinsic_dim;
+    float* row = out.rows.data() + i * dim;
+    for (std::size_t j = 0; j < dim; ++j) {
+      double x = centre[j] + kSubspaceNoiseSigma * sampler.Next();
+      const double* b = basis + j * intrinsic_dim;
+      for (std::size_t t = 0; t < intrinsic_dim; ++t) x += b[t] * latent[t];
+      row[j] = static_cast<float>(x);
+    }
+  }
+  return out;
+}
+
 Result<Dataset> Uniform(std::size_t n, std::size_t dim, std::uint64_t seed, SampleStream stream) {
   if (dim == 0) return Status::InvalidArgument("synthetic data: dimension must be at least 1");
   std::mt19937_64 rng(Mix(seed, kPointPurpose + static_cast<std::uint64_t>(stream)));

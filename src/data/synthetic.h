@@ -47,6 +47,19 @@ inline constexpr float kPointSigma = 0.4f;
 Result<Dataset> ClusteredGaussian(std::size_t n, std::size_t dim, std::size_t clusters, std::uint64_t seed,
                                   SampleStream stream = SampleStream::kBase);
 
+// n points from a mixture of `clusters` flat Gaussians: each cluster spans
+// its own random intrinsic_dim-dimensional subspace (a dim x intrinsic_dim
+// matrix of N(0, kPointSigma^2 / intrinsic_dim) entries, so a coordinate's
+// spread matches ClusteredGaussian's), plus isotropic noise of
+// kSubspaceNoiseSigma per coordinate. Real embeddings look like this: their
+// neighbourhoods have a low intrinsic dimension, which is what lets graphs
+// and quantizers work; the isotropic mixture is the worst case instead.
+// intrinsic_dim == 0 or >= dim gives exactly ClusteredGaussian's points.
+// Errors (InvalidArgument): dim == 0, clusters == 0.
+inline constexpr float kSubspaceNoiseSigma = 0.02f;
+Result<Dataset> ClusteredSubspaces(std::size_t n, std::size_t dim, std::size_t clusters, std::size_t intrinsic_dim,
+                                   std::uint64_t seed, SampleStream stream = SampleStream::kBase);
+
 // n points uniform in [-1, 1]^dim. Errors (InvalidArgument): dim == 0.
 Result<Dataset> Uniform(std::size_t n, std::size_t dim, std::uint64_t seed,
                         SampleStream stream = SampleStream::kBase);

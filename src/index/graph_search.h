@@ -60,9 +60,7 @@ void BeamSearch(const HnswGraphView& graph, const Scorer& scorer, std::size_t ef
     candidates.Pop();
     if (!candidates.empty()) {
       const std::uint32_t next = candidates.top().node;
-      __builtin_prefetch(graph.level0_packed != nullptr ? static_cast<const void*>(graph.PackedBlock(next))
-                                                        : static_cast<const void*>(graph.Block(next, 0)),
-                         0, 3);
+      __builtin_prefetch(graph.Level0Address(next), 0, 3);
     }
 
     std::uint32_t count = 0;
@@ -121,17 +119,42 @@ void SearchGraph(const HnswGraphView& graph, const Scorer& scorer, std::size_t e
   // Greedy descent: on each upper level move to the nearest neighbour until
   // none is nearer.
   float entry_distance = scorer.Distance(entry);
-  for (int level = graph.max_level; level > 0; --level) {
-    bool moved = true;
-    while (moved) {
-      moved = false;
-      std::span<const std::uint32_t> links = graph.Neighbors(entry, level);
-      scorer.Distances(links.data(), links.size(), dists);
-      for (std::size_t i = 0; i < links.size(); ++i) {
-        if (dists[i] < entry_distance) {
-          entry_distance = dists[i];
-          entry = links[i];
-          moved = true;
+  if (graph.compact.present()) {
+    // The same descent over the compact links, in the upper nodes' local numbers.
+    const CompactLinksView& compact = graph.compact;
+    std::uint32_t locals[kMaxM];
+    std::uint32_t nodes[kMaxM];
+    std::uint32_t local = graph.max_level > 0 ? compact.LocalOf(entry) : 0;
+    for (int level = graph.max_level; level > 0; --level) {
+      bool moved = true;
+      while (moved) {
+        moved = false;
+        const std::uint32_t count = compact.Upper(local, level, locals);
+        for (std::uint32_t i = 0; i < count; ++i) nodes[i] = compact.upper_nodes[locals[i]];
+        scorer.Distances(nodes, count, dists);
+        for (std::uint32_t i = 0; i < count; ++i) {
+          if (dists[i] < entry_distance) {
+            entry_distance = dists[i];
+            entry = nodes[i];
+            local = locals[i];
+            moved = true;
+          }
+        }
+      }
+    }
+  } else {
+    for (int level = graph.max_level; level > 0; --level) {
+      bool moved = true;
+      while (moved) {
+        moved = false;
+        std::span<const std::uint32_t> links = graph.Neighbors(entry, level);
+        scorer.Distances(links.data(), links.size(), dists);
+        for (std::size_t i = 0; i < links.size(); ++i) {
+          if (dists[i] < entry_distance) {
+            entry_distance = dists[i];
+            entry = links[i];
+            moved = true;
+          }
         }
       }
     }

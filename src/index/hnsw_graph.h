@@ -67,7 +67,7 @@ class HnswGraph {
   // The whole graph as a view (valid while this graph lives and is not moved).
   HnswGraphView view() const {
     return {levels_.size(),        M_,           levels_.data(), level0_.data(), upper_.data(),
-            upper_offsets_.data(), entry_point_, max_level_};
+            upper_offsets_.data(), entry_point_, max_level_,     {}};
   }
   // The upper-level pool and each node's offset into it (for writers).
   std::span<const std::uint32_t> level0() const { return level0_.span(); }

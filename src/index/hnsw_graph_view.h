@@ -9,6 +9,8 @@
 #include <cstdint>
 #include <span>
 
+#include "src/index/compact_links.h"
+
 namespace zyphyr {
 
 inline constexpr std::uint32_t kNoNode = 0xFFFFFFFFu;
@@ -22,36 +24,28 @@ struct HnswGraphView {
   const std::uint64_t* upper_offsets = nullptr;  // size entries: node's first block in `upper`.
   std::uint32_t entry_point = kNoNode;
   int max_level = -1;
-  // Optional: level 0 again, packed (shards with codes, where links are most
-  // of what stays resident): size blocks of level0_packed_stride() bytes, a
-  // little-endian u16 count, then 2M ids of 3 little-endian bytes each. When
-  // set, searches read level 0 from here; it holds exactly what `level0` does.
-  const std::uint8_t* level0_packed = nullptr;
+  // Optional: the same links again, compactly (shards with codes, where links
+  // are most of what stays resident). When present, searches read only these.
+  CompactLinksView compact;
 
   std::size_t level0_stride() const { return 1 + 2 * M; }
-  std::size_t level0_packed_stride() const { return 2 + 3 * 2 * M; }
-  const std::uint8_t* PackedBlock(std::uint32_t node) const {
-    return level0_packed + static_cast<std::size_t>(node) * level0_packed_stride();
-  }
 
   // The level-0 neighbours of `node`: a pointer to `count` ids, either into
-  // the links or, for a packed graph, into `scratch` (2M entries) after
+  // the links or, for compact links, into `scratch` (2M entries) after
   // unpacking.
   const std::uint32_t* Level0Neighbors(std::uint32_t node, std::uint32_t* scratch, std::uint32_t* count) const {
-    if (level0_packed == nullptr) {
+    if (!compact.present()) {
       const std::uint32_t* block = Block(node, 0);
       *count = block[0];
       return block + 1;
     }
-    const std::uint8_t* b = PackedBlock(node);
-    const std::uint32_t n = static_cast<std::uint32_t>(b[0]) | (static_cast<std::uint32_t>(b[1]) << 8);
-    const std::uint8_t* id = b + 2;
-    for (std::uint32_t i = 0; i < n; ++i, id += 3) {
-      scratch[i] = static_cast<std::uint32_t>(id[0]) | (static_cast<std::uint32_t>(id[1]) << 8) |
-                   (static_cast<std::uint32_t>(id[2]) << 16);
-    }
-    *count = n;
+    *count = compact.Level0(node, scratch);
     return scratch;
+  }
+  // Where a node's level-0 links are read from, for prefetching.
+  const void* Level0Address(std::uint32_t node) const {
+    return compact.present() ? static_cast<const void*>(compact.Level0Block(node))
+                             : static_cast<const void*>(Block(node, 0));
   }
   std::size_t MaxDegree(int level) const { return level == 0 ? 2 * M : M; }
   int level(std::uint32_t node) const { return levels[node]; }

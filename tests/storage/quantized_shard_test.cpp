@@ -1,4 +1,4 @@
-// Shards with codes (format 1.1): byte-exact round trips of the quantizer,
+// Shards with codes (format 1.2): byte-exact round trips of the quantizer,
 // the codes and the biases; search in place (codes from the mapping, rows
 // re-read with pread) equal to the same search over memory; refusal of every
 // single-byte corruption of the new sections and of crafted files whose
@@ -66,7 +66,7 @@ TEST_P(QuantizedShardRoundTrip, CodesAndQuantizerRoundTripAndSearchInPlaceEquals
   ASSERT_TRUE(opened.ok()) << opened.status().ToString();
   const Shard& s = **opened;
   EXPECT_EQ(s.info().major, 1);
-  EXPECT_EQ(s.info().minor, 1);
+  EXPECT_EQ(s.info().minor, 2);
   EXPECT_EQ(s.encoding(), encoding());
   EXPECT_EQ(s.info().code_stride, q.quantizer.code_stride());
   EXPECT_EQ(s.info().code_error_bound, q.codes.max_error);
@@ -80,16 +80,32 @@ TEST_P(QuantizedShardRoundTrip, CodesAndQuantizerRoundTripAndSearchInPlaceEquals
     EXPECT_EQ(std::memcmp(s.codes().biases, q.codes.biases.data(), q.codes.biases.size() * 4), 0);
   }
   EXPECT_TRUE(s.Verify().ok());
-  // Level 0 is stored packed as well, and searches read that copy.
-  ASSERT_NE(s.graph().level0_packed, nullptr);
+  // The links are stored compactly as well, and searches read that copy.
+  const HnswGraphView& g = s.graph();
+  ASSERT_TRUE(g.compact.present());
+  EXPECT_EQ(g.compact.level0_bits, 10u);  // 600 nodes.
+  const HnswGraphView built = index->graph().view();
   std::uint32_t unpacked[64];
+  std::size_t upper_nodes = 0;
   for (std::uint32_t node = 0; node < 600; ++node) {
     std::uint32_t count = 0;
-    const std::uint32_t* ids = s.graph().Level0Neighbors(node, unpacked, &count);
-    const std::uint32_t* block = index->graph().view().Block(node, 0);
+    const std::uint32_t* ids = g.Level0Neighbors(node, unpacked, &count);
+    const std::uint32_t* block = built.Block(node, 0);
     ASSERT_EQ(count, block[0]);
     ASSERT_TRUE(std::equal(ids, ids + count, block + 1)) << "node " << node;
+    if (built.level(node) == 0) continue;
+    const std::uint32_t local = g.compact.LocalOf(node);
+    ASSERT_EQ(local, upper_nodes++);
+    ASSERT_EQ(g.compact.upper_nodes[local], node);
+    for (int level = 1; level <= built.level(node); ++level) {
+      std::span<const std::uint32_t> want = built.Neighbors(node, level);
+      const std::uint32_t got = g.compact.Upper(local, level, unpacked);
+      ASSERT_EQ(got, want.size());
+      for (std::uint32_t j = 0; j < got; ++j) ASSERT_EQ(g.compact.upper_nodes[unpacked[j]], want[j]);
+    }
   }
+  EXPECT_EQ(g.compact.upper_count, upper_nodes);
+  EXPECT_GT(upper_nodes, 0u);
 
   // The mapped shard's searcher (rows read back with pread) finds exactly
   // what the same search over memory finds.
@@ -235,7 +251,7 @@ TEST(QuantizedShardCorruption, EverySingleByteFlipOfTheNewSectionsIsRefused) {
       if (s.kind >= static_cast<std::uint32_t>(SectionKind::kQuantizer))
         ranges.push_back({s.offset, s.offset + s.length});
     }
-    ASSERT_EQ(ranges.size(), encoding == Encoding::kInt8 ? 5u : 4u);
+    ASSERT_EQ(ranges.size(), encoding == Encoding::kInt8 ? 7u : 6u);
     // The pq model is 8 KiB of floats: every 7th byte of it is enough.
     const std::size_t flips = testing::ExpectEveryFlipRefused(clean.bytes, ranges, dir.File("flipped.zys"), 7);
     EXPECT_GT(flips, 2000u);
@@ -259,7 +275,7 @@ TEST(QuantizedShardCorruption, CraftedFilesWithValidChecksumsAreRefusedWithTheRe
   EXPECT_EQ(open_edited([](unsigned char* p) { StoreLe<std::uint32_t>(p + shard_header::kEncoding, 5); }),
             path + ": unknown encoding 5 (this build knows 0-2)");
   EXPECT_EQ(open_edited([](unsigned char* p) { StoreLe<std::uint32_t>(p + shard_header::kEncoding, 0); }),
-            path + ": code stride 16 does not fit encoding float32 in version 1.1");
+            path + ": code stride 16 does not fit encoding float32 in version 1.2");
   EXPECT_EQ(open_edited([](unsigned char* p) { StoreLe<std::uint32_t>(p + shard_header::kEncoding, 2); }),
             path +
                 ": section table entry 8 (code biases section): does not belong in a shard of encoding pq under "
@@ -277,11 +293,27 @@ TEST(QuantizedShardCorruption, CraftedFilesWithValidChecksumsAreRefusedWithTheRe
             path + ": code error bound nan is not a finite non-negative number");
   EXPECT_EQ(open_edited([](unsigned char* p) { StoreLe<float>(p + shard_header::kCodeErrorBound, -1.0f); }),
             path + ": code error bound -1.000000 is not a finite non-negative number");
-  // A packed copy of level 0 that says something else than the links.
-  const ShardSection& packed = SectionOf(clean.info, SectionKind::kLevel0Packed);
-  EXPECT_EQ(open_edited([&](unsigned char* p) { p[packed.offset + 2] ^= 0x01; }),
-            path + ": packed level-0 links section at offset " + std::to_string(packed.offset) +
+  // Compact links that say something else than the links.
+  const ShardSection& level0c = SectionOf(clean.info, SectionKind::kCompactLevel0);
+  EXPECT_EQ(open_edited([&](unsigned char* p) { p[level0c.offset + 1] ^= 0x02; }),
+            path + ": compact level-0 links section at offset " + std::to_string(level0c.offset) +
                 ": node 0's links differ from its level-0 links");
+  EXPECT_EQ(open_edited([&](unsigned char* p) { p[level0c.offset + level0c.length - 1] = 1; }),
+            path + ": compact level-0 links section at offset " + std::to_string(level0c.offset + level0c.length - 1) +
+                ": non-zero byte in the tail");
+  const ShardSection& nodes = SectionOf(clean.info, SectionKind::kCompactUpperNodes);
+  const std::uint32_t first_upper = LoadLe<std::uint32_t>(reinterpret_cast<const unsigned char*>(clean.bytes.data()) + nodes.offset);
+  EXPECT_EQ(open_edited([&](unsigned char* p) { StoreLe<std::uint32_t>(p + nodes.offset, first_upper + 1); }),
+            path + ": compact upper nodes section at offset " + std::to_string(nodes.offset) +
+                ": upper node 0 should be node " + std::to_string(first_upper));
+  const ShardSection& upperc = SectionOf(clean.info, SectionKind::kCompactUpperLinks);
+  EXPECT_EQ(open_edited([&](unsigned char* p) { p[upperc.offset] ^= 0x01; }),
+            path + ": compact upper links section at offset " + std::to_string(upperc.offset) + ": node " +
+                std::to_string(first_upper) + "'s links differ from its level-1 links");
+  // The development format 1.1 (3-byte packed links) is refused by name.
+  EXPECT_EQ(open_edited([](unsigned char* p) { StoreLe<std::uint16_t>(p + shard_header::kMinor, 1); }),
+            path + ": shard version 1.1 with codes is a development format this build no longer reads (3-byte "
+                   "packed links); rebuild the index");
   // A version 1.0 header cannot carry codes.
   EXPECT_EQ(open_edited([](unsigned char* p) { StoreLe<std::uint16_t>(p + shard_header::kMinor, 0); }),
             path + ": code stride 16 does not fit encoding int8 in version 1.0");
