@@ -35,9 +35,9 @@ void PrintShard(const Shard& shard) {
   } else {
     fmt::print("  entry point {}, top level {}, upper links {}\n", s.entry_point, s.max_level, s.upper_links);
   }
-  fmt::print("  {:<15} {:>12} {:>12}  {}\n", "section", "offset", "length", "crc32c");
+  fmt::print("  {:<22} {:>12} {:>12}  {}\n", "section", "offset", "length", "crc32c");
   for (const ShardSection& section : s.sections) {
-    fmt::print("  {:<15} {:>12} {:>12}  0x{:08x}\n", SectionName(section.kind), section.offset, section.length,
+    fmt::print("  {:<22} {:>12} {:>12}  0x{:08x}\n", SectionName(section.kind), section.offset, section.length,
                section.crc32c);
   }
 }

@@ -515,3 +515,37 @@ std::size_t Shard::ResidentBytes() const {
 }
 
 }  // namespace zyphyr
+
+namespace zyphyr {
+
+std::size_t Shard::SearchBytes() const {
+  using K = SectionKind;
+  const bool codes = info_.encoding != Encoding::kFloat32;
+  std::size_t bytes = 0;
+  for (const ShardSection& s : info_.sections) {
+    switch (static_cast<K>(s.kind)) {
+      case K::kQuantizer:
+      case K::kCodes:
+      case K::kCodeBiases:
+      case K::kCompactLevel0:
+      case K::kCompactUpperNodes:
+      case K::kCompactUpperLinks:
+        bytes += s.length;
+        break;
+      case K::kVectors:
+      case K::kLevel0Links:
+      case K::kUpperOffsets:
+      case K::kUpperLinks:
+        bytes += codes ? 0 : s.length;
+        break;
+      case K::kIds:
+        bytes += contiguous_ids_ ? 0 : s.length;
+        break;
+      default:
+        break;
+    }
+  }
+  return bytes;
+}
+
+}  // namespace zyphyr

@@ -141,6 +141,11 @@ class Shard {
 
   // Bytes of the mapping now resident in memory (mincore), for benchmarks.
   std::size_t ResidentBytes() const;
+  // Bytes of the sections searches read through the mapping, which stay
+  // resident once warm: with codes the quantizer, codes, biases and compact
+  // links (rows are read with pread, the uint32 links not at all); without,
+  // rows and links (and ids unless they are contiguous).
+  std::size_t SearchBytes() const;
 
  private:
   Shard() = default;

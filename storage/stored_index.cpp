@@ -329,6 +329,12 @@ std::size_t StoredIndex::ResidentBytes() const {
   return bytes;
 }
 
+std::size_t StoredIndex::SearchBytes() const {
+  std::size_t bytes = 0;
+  for (const auto& s : shards_) bytes += s->shard->SearchBytes() + (s->delta ? s->delta->MemoryBytes() : 0);
+  return bytes;
+}
+
 std::optional<std::size_t> StoredIndex::ShardHolding(std::uint64_t id) const {
   for (std::size_t i = 0; i < shards_.size(); ++i) {
     if (shards_[i]->Contains(id)) return i;

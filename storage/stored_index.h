@@ -140,6 +140,8 @@ class StoredIndex {
   // Bytes of the shard mappings now resident (mincore), plus the heap of the
   // inserted vectors' index.
   std::size_t ResidentBytes() const;
+  // The shards' SearchBytes, plus the heap of the inserted vectors' index.
+  std::size_t SearchBytes() const;
 
   // The live vectors of shard `i` (its rows and its log's inserts), in id
   // order, as the engine stores them (normalised under cosine); `dim` floats

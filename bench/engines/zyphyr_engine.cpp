@@ -22,7 +22,8 @@ std::string ZyphyrEngine::note() const {
   }
   if (config_.quantization.encoding != Encoding::kFloat32) {
     return std::string(EncodingName(config_.quantization.encoding)) + " codes searched in place from " +
-           config_.build_dir + ", " + rerank + " candidates re-ranked with rows read from the shard file";
+           config_.build_dir + ", " + rerank + " candidates re-ranked with rows read from the shard file; index MiB = the codes, compact links and "
+           "quantizer searches keep in memory (the rows and uint32 links stay in the file)";
   }
   return {};
 }
@@ -90,11 +91,7 @@ Status ZyphyrEngine::DoSearch(std::span<const float> query, std::size_t k, std::
 }
 
 std::size_t ZyphyrEngine::MemoryBytes() const {
-  if (stored_) {
-    std::size_t bytes = 0;
-    for (const ManifestShard& shard : stored_->manifest().shards) bytes += shard.bytes;
-    return bytes;
-  }
+  if (stored_) return stored_->SearchBytes();
   return index_ ? index_->MemoryBytes() : 0;
 }
 

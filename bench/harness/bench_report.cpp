@@ -130,8 +130,8 @@ std::string ReportTable(const BenchReport& r) {
     }
   }
   line("");
-  line(fmt::format("{:<11} {:>9} {:>11} {:>13} {:>13}   {:>14} {:>14} {:>14}", "engine", "build s", "index MiB",
-                   "resident MiB", "peak RSS MiB", "QPS@0.90 (x)", "QPS@0.95 (x)", "QPS@0.99 (x)"));
+  line(fmt::format("{:<11} {:>9} {:>11} {:>13} {:>8} {:>13}   {:>14} {:>14} {:>14}", "engine", "build s", "index MiB",
+                   "resident MiB", "B/vec", "peak RSS MiB", "QPS@0.90 (x)", "QPS@0.95 (x)", "QPS@0.99 (x)"));
   for (const EngineReport& e : r.engines) {
     std::string cells;
     for (double level : kRecallLevels) {
@@ -140,11 +140,14 @@ std::string ReportTable(const BenchReport& r) {
       std::string cell = qps ? fmt::format("{:.0f} ({})", *qps, Cell(ratio, "{:.2f}")) : std::string("-");
       cells += fmt::format(" {:>14}", cell);
     }
-    line(fmt::format("{:<11} {:>9.2f} {:>11.1f} {:>13.1f} {:>13.1f}  {}", e.name, e.build_seconds, Mib(e.index_bytes),
-                     Mib(e.resident_bytes), Mib(e.peak_rss_bytes), cells));
+    const double per_vector =
+        r.train_rows > 0 ? static_cast<double>(e.resident_bytes) / static_cast<double>(r.train_rows) : 0.0;
+    line(fmt::format("{:<11} {:>9.2f} {:>11.1f} {:>13.1f} {:>8.1f} {:>13.1f}  {}", e.name, e.build_seconds,
+                     Mib(e.index_bytes), Mib(e.resident_bytes), per_vector, Mib(e.peak_rss_bytes), cells));
   }
   line("(x) = QPS ratio to hnswlib at the same recall; QPS@r = best single-thread QPS with recall@" +
-       std::to_string(r.k) + " >= r; resident = memory the engine added to the process, after its searches");
+       std::to_string(r.k) + " >= r; resident = memory the engine added to the process, after its searches (B/vec: " +
+       "per train vector)");
   for (const EngineReport& e : r.engines) {
     line(fmt::format("{}: {}{}", e.name, e.description, e.note.empty() ? "" : "; note: " + e.note));
   }

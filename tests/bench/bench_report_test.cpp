@@ -73,6 +73,15 @@ TEST(BenchReportTest, TableHasARowPerRunAndTheComparison) {
   EXPECT_NE(table.find("resident MiB"), std::string::npos) << table;
 }
 
+TEST(BenchReportTest, ResidentMemoryIsAlsoGivenPerVector) {
+  BenchReport report = TwoEngines();
+  report.train_rows = 1000;
+  report.engines[0].resident_bytes = 64000;
+  const std::string table = ReportTable(report);
+  // 64,000 bytes over 1,000 vectors: 0.1 MiB, 64.0 bytes each.
+  EXPECT_NE(table.find("          0.1     64.0"), std::string::npos) << table;
+}
+
 TEST(BenchReportTest, WithoutHnswlibThereIsNoRatio) {
   BenchReport report = TwoEngines();
   report.engines.pop_back();

@@ -106,6 +106,13 @@ TEST_P(QuantizedShardRoundTrip, CodesAndQuantizerRoundTripAndSearchInPlaceEquals
   }
   EXPECT_EQ(g.compact.upper_count, upper_nodes);
   EXPECT_GT(upper_nodes, 0u);
+  // What searches keep resident: the model, codes, biases and compact links.
+  std::size_t search_bytes = 0;
+  for (const ShardSection& section : s.info().sections) {
+    if (section.kind >= static_cast<std::uint32_t>(SectionKind::kQuantizer)) search_bytes += section.length;
+  }
+  EXPECT_EQ(s.SearchBytes(), search_bytes);
+  EXPECT_LT(s.SearchBytes(), s.info().file_size / 3);
 
   // The mapped shard's searcher (rows read back with pread) finds exactly
   // what the same search over memory finds.

@@ -47,6 +47,15 @@ TEST_P(ShardRoundTrip, MappedShardHoldsTheSameBytesAndSearchesIdentically) {
   EXPECT_EQ(a.max_level, b.max_level);
   EXPECT_EQ(std::memcmp(a.level0, b.level0, 500 * b.level0_stride() * 4), 0);
   EXPECT_EQ(std::memcmp(a.levels, b.levels, 500), 0);
+  EXPECT_FALSE(a.compact.present());
+  // Searches read rows, level-0 links, upper offsets and upper links; the ids
+  // (contiguous here) and levels stay in the file.
+  std::size_t search_bytes = 0;
+  for (const ShardSection& section : s.info().sections) {
+    const auto kind = static_cast<SectionKind>(section.kind);
+    if (kind != SectionKind::kIds && kind != SectionKind::kLevels) search_bytes += section.length;
+  }
+  EXPECT_EQ(s.SearchBytes(), search_bytes);
 
   // Searching the mapping gives exactly what the heap index gives.
   HnswSearcher heap(index->store().rows(), index->graph().view(), index->kernels());
