@@ -18,9 +18,11 @@ TEST(VisitedTable, ResetForgetsMarks) {
 TEST(VisitedTable, EpochWrapClearsStaleMarks) {
   VisitedTable table(4);
   table.TestAndSet(1);
-  // Walk the 16-bit epoch all the way round: a mark made 65,536 resets ago
+  // Walk the epoch all the way round, twice: a mark made 2^bits resets ago
   // must not read as a mark of the current search.
-  for (int i = 0; i < 65536; ++i) {
+  constexpr int kEpochs = 1 << (8 * sizeof(VisitedTable::Epoch));
+  static_assert(kEpochs == 256);
+  for (int i = 0; i < 2 * kEpochs; ++i) {
     table.Reset();
     ASSERT_FALSE(table.Test(1)) << "after " << i + 1 << " resets";
     if (i % 7 == 0) table.TestAndSet(2);
