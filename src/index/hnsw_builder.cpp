@@ -24,6 +24,19 @@ std::vector<std::uint8_t> DrawLevels(std::size_t count, std::size_t M, std::uint
   return levels;
 }
 
+namespace {
+
+// Blocks are shared between a writer (under the node's lock) and lock-free
+// readers, so both sides access them as relaxed atomics (plain moves on x86).
+std::uint32_t LoadRelaxed(const std::uint32_t& x) {
+  return std::atomic_ref<std::uint32_t>(const_cast<std::uint32_t&>(x)).load(std::memory_order_relaxed);
+}
+void StoreRelaxed(std::uint32_t& x, std::uint32_t value) {
+  std::atomic_ref<std::uint32_t>(x).store(value, std::memory_order_relaxed);
+}
+
+}  // namespace
+
 struct HnswBuilder::Scratch {
   explicit Scratch(std::size_t n) : visited(n) {}
 
@@ -35,7 +48,7 @@ struct HnswBuilder::Scratch {
   std::vector<ScoredNode> pruning;   // Candidates when shrinking a full block.
   std::vector<ScoredNode> kept;
   std::vector<std::uint32_t> links;
-  std::vector<const float*> rows;
+  std::vector<std::uint32_t> block;  // A snapshot of one block's links.
   std::vector<float> dists;
 };
 
@@ -43,20 +56,51 @@ HnswBuilder::HnswBuilder(const VectorStore& store, HnswGraph* graph, const Dista
                          const HnswBuildOptions& options)
     : store_(store),
       graph_(graph),
-      distance_(store.metric(), kernels, store.padded_dim()),
+      distance_(store, kernels),
       options_(options),
       ef_construction_(std::max(options.ef_construction, options.M)),
-      locks_(new std::atomic_flag[store.size()]),
-      level0_distances_(new float[store.size() * 2 * options.M]) {}
-
-void HnswBuilder::Lock(std::uint32_t node) {
-  std::atomic_flag& flag = locks_[node];
-  while (flag.test_and_set(std::memory_order_acquire)) {
-    while (flag.test(std::memory_order_relaxed)) std::this_thread::yield();
-  }
+      sequence_(new std::atomic<std::uint32_t>[store.size()]),
+      level0_distances_(new float[store.size() * 2 * options.M]) {
+  for (std::size_t i = 0; i < store.size(); ++i) sequence_[i].store(0, std::memory_order_relaxed);
 }
 
-void HnswBuilder::Unlock(std::uint32_t node) { locks_[node].clear(std::memory_order_release); }
+std::uint32_t HnswBuilder::Lock(std::uint32_t node) {
+  std::atomic<std::uint32_t>& sequence = sequence_[node];
+  std::uint32_t now = sequence.load(std::memory_order_relaxed);
+  for (;;) {
+    if ((now & 1u) != 0) {
+      std::this_thread::yield();
+      now = sequence.load(std::memory_order_relaxed);
+    } else if (sequence.compare_exchange_weak(now, now + 1, std::memory_order_acquire, std::memory_order_relaxed)) {
+      break;
+    }
+  }
+  // The block stores that follow become visible only after the odd number.
+  std::atomic_thread_fence(std::memory_order_release);
+  return now + 1;
+}
+
+void HnswBuilder::Unlock(std::uint32_t node, std::uint32_t taken) {
+  sequence_[node].store(taken + 1, std::memory_order_release);
+}
+
+std::uint32_t HnswBuilder::Snapshot(std::uint32_t node, int level, std::uint32_t* out) const {
+  const std::atomic<std::uint32_t>& sequence = sequence_[node];
+  const std::uint32_t* block = graph_->Block(node, level);
+  const std::uint32_t max_degree = static_cast<std::uint32_t>(graph_->MaxDegree(level));
+  for (;;) {
+    const std::uint32_t before = sequence.load(std::memory_order_acquire);
+    if ((before & 1u) != 0) {
+      std::this_thread::yield();
+      continue;
+    }
+    // A torn count is never trusted, but must not overrun `out` either.
+    const std::uint32_t count = std::min(LoadRelaxed(block[0]), max_degree);
+    for (std::uint32_t i = 0; i < count; ++i) out[i] = LoadRelaxed(block[1 + i]);
+    std::atomic_thread_fence(std::memory_order_acquire);
+    if (sequence.load(std::memory_order_relaxed) == before) return count;
+  }
+}
 
 void HnswBuilder::Run() {
   const std::size_t n = store_.size();
@@ -70,24 +114,20 @@ void HnswBuilder::Run() {
 }
 
 std::size_t HnswBuilder::CopyLinks(std::uint32_t node, int level, Scratch& scratch) {
-  Lock(node);
-  const std::uint32_t* block = graph_->Block(node, level);
-  std::uint32_t count = block[0];
-  scratch.links.assign(block + 1, block + 1 + count);
-  Unlock(node);
+  scratch.links.resize(graph_->MaxDegree(level));
+  const std::uint32_t count = Snapshot(node, level, scratch.links.data());
+  scratch.links.resize(count);
   return count;
 }
 
-ScoredNode HnswBuilder::GreedyClosest(const float* query, ScoredNode start, int level, Scratch& scratch) {
+ScoredNode HnswBuilder::GreedyClosest(std::uint32_t query, ScoredNode start, int level, Scratch& scratch) {
   ScoredNode best = start;
   bool moved = true;
   while (moved) {
     moved = false;
     std::size_t count = CopyLinks(best.node, level, scratch);
-    scratch.rows.resize(count);
     scratch.dists.resize(count);
-    for (std::size_t i = 0; i < count; ++i) scratch.rows[i] = store_.row(scratch.links[i]);
-    distance_.Batch(query, scratch.rows.data(), count, scratch.dists.data());
+    distance_.Batch(query, scratch.links.data(), count, scratch.dists.data());
     for (std::size_t i = 0; i < count; ++i) {
       if (scratch.dists[i] < best.distance) {
         best = {scratch.dists[i], scratch.links[i]};
@@ -98,7 +138,7 @@ ScoredNode HnswBuilder::GreedyClosest(const float* query, ScoredNode start, int 
   return best;
 }
 
-void HnswBuilder::SearchLayer(const float* query, ScoredNode entry, int level, Scratch& scratch) {
+void HnswBuilder::SearchLayer(std::uint32_t query, ScoredNode entry, int level, Scratch& scratch) {
   VisitedTable& visited = scratch.visited;
   CandidateHeap& candidates = scratch.candidates;
   ResultHeap& results = scratch.results;
@@ -108,10 +148,9 @@ void HnswBuilder::SearchLayer(const float* query, ScoredNode entry, int level, S
   visited.TestAndSet(entry.node);
   candidates.Push(entry);
   results.Push(entry);
-  const std::size_t row_bytes = store_.padded_dim() * sizeof(float);
   const std::size_t max_links = 2 * options_.M;
   scratch.links.resize(max_links);
-  scratch.rows.resize(max_links);
+  scratch.block.resize(max_links);
   scratch.dists.resize(max_links);
 
   while (!candidates.empty()) {
@@ -119,23 +158,18 @@ void HnswBuilder::SearchLayer(const float* query, ScoredNode entry, int level, S
     if (results.size() >= ef_construction_ && current.distance > results.top().distance) break;
     candidates.Pop();
     if (!candidates.empty()) __builtin_prefetch(graph_->Block(candidates.top().node, level), 0, 3);
-    // The unvisited links, read under the node's lock without copying the
-    // block first.
+    // The unvisited links, from a snapshot of the block.
+    const std::uint32_t* block = scratch.block.data();
+    const std::uint32_t count = Snapshot(current.node, level, scratch.block.data());
+    for (std::uint32_t i = 0; i < count; ++i) visited.Prefetch(block[i]);
     std::size_t fresh = 0;
-    Lock(current.node);
-    const std::uint32_t* block = graph_->Block(current.node, level);
-    const std::uint32_t count = block[0];
-    for (std::uint32_t i = 0; i < count; ++i) visited.Prefetch(block[1 + i]);
     for (std::uint32_t i = 0; i < count; ++i) {
-      const std::uint32_t neighbor = block[1 + i];
+      const std::uint32_t neighbor = block[i];
       if (visited.TestAndSet(neighbor)) continue;
-      scratch.links[fresh] = neighbor;
-      scratch.rows[fresh] = store_.row(neighbor);
-      PrefetchRow(scratch.rows[fresh], row_bytes);
-      ++fresh;
+      scratch.links[fresh++] = neighbor;
+      distance_.Prefetch(neighbor);
     }
-    Unlock(current.node);
-    distance_.Batch(query, scratch.rows.data(), fresh, scratch.dists.data());
+    distance_.Batch(query, scratch.links.data(), fresh, scratch.dists.data());
     for (std::size_t j = 0; j < fresh; ++j) {
       float d = scratch.dists[j];
       if (results.size() < ef_construction_ || d < results.top().distance) {
@@ -162,7 +196,7 @@ void HnswBuilder::SelectNeighbors(std::uint32_t base, const std::vector<ScoredNo
   selected->clear();
   const std::size_t bytes = store_.dim() * sizeof(float);
   const float* base_row = store_.row(base);
-  const float self_distance = distance_(base_row, base_row);
+  const float self_distance = distance_(base, base);
   std::size_t copies_of_base = 0;
   for (const ScoredNode& candidate : sorted) {
     if (selected->size() >= max_count) break;
@@ -182,14 +216,14 @@ void HnswBuilder::SelectNeighbors(std::uint32_t base, const std::vector<ScoredNo
     constexpr std::size_t kGroup = 4;
     for (std::size_t first = 0; keep && first < selected->size(); first += kGroup) {
       const std::size_t m = std::min(kGroup, selected->size() - first);
-      const float* kept_rows[kGroup];
+      std::uint32_t kept_nodes[kGroup];
       float between[kGroup];
-      for (std::size_t j = 0; j < m; ++j) kept_rows[j] = store_.row((*selected)[first + j].node);
-      distance_.Batch(row, kept_rows, m, between);
+      for (std::size_t j = 0; j < m; ++j) kept_nodes[j] = (*selected)[first + j].node;
+      distance_.Batch(candidate.node, kept_nodes, m, between);
       for (std::size_t j = 0; j < m; ++j) {
         const ScoredNode& kept = (*selected)[first + j];
         if (between[j] < candidate.distance ||
-            (candidate.distance == kept.distance && std::memcmp(row, kept_rows[j], bytes) == 0)) {
+            (candidate.distance == kept.distance && std::memcmp(row, store_.row(kept.node), bytes) == 0)) {
           keep = false;
           break;
         }
@@ -200,30 +234,28 @@ void HnswBuilder::SelectNeighbors(std::uint32_t base, const std::vector<ScoredNo
 }
 
 void HnswBuilder::AppendScored(std::uint32_t base, const std::uint32_t* nodes, std::size_t count, Scratch& scratch) {
-  scratch.rows.resize(count);
   scratch.dists.resize(count);
-  for (std::size_t i = 0; i < count; ++i) scratch.rows[i] = store_.row(nodes[i]);
-  distance_.Batch(store_.row(base), scratch.rows.data(), count, scratch.dists.data());
+  distance_.Batch(base, nodes, count, scratch.dists.data());
   for (std::size_t i = 0; i < count; ++i) scratch.pruning.push_back({scratch.dists[i], nodes[i]});
 }
 
 void HnswBuilder::Link(std::uint32_t from, std::uint32_t to, float distance, int level, Scratch& scratch) {
   const std::size_t max_degree = graph_->MaxDegree(level);
-  Lock(from);
+  const std::uint32_t taken = Lock(from);
   std::uint32_t* block = graph_->MutableBlock(from, level);
   std::uint32_t count = block[0];
   for (std::uint32_t i = 0; i < count; ++i) {
     if (block[1 + i] == to) {
-      Unlock(from);
+      Unlock(from, taken);
       return;
     }
   }
   float* cached = level == 0 ? Level0Distances(from) : nullptr;
   if (count < max_degree) {
-    block[1 + count] = to;
+    StoreRelaxed(block[1 + count], to);
     if (cached != nullptr) cached[count] = distance;
-    block[0] = count + 1;
-    Unlock(from);
+    StoreRelaxed(block[0], count + 1);
+    Unlock(from, taken);
     return;
   }
   // Full: re-select among the old links and the new one.
@@ -237,17 +269,17 @@ void HnswBuilder::Link(std::uint32_t from, std::uint32_t to, float distance, int
   std::sort(scratch.pruning.begin(), scratch.pruning.end(), NearerFirst{});
   SelectNeighbors(from, scratch.pruning, max_degree, &scratch.kept);
   WriteBlock(block, cached, scratch.kept);
-  Unlock(from);
+  Unlock(from, taken);
 }
 
 void HnswBuilder::SetOwnLinks(std::uint32_t node, int level, Scratch& scratch) {
-  Lock(node);
+  const std::uint32_t taken = Lock(node);
   std::uint32_t* block = graph_->MutableBlock(node, level);
   float* cached = level == 0 ? Level0Distances(node) : nullptr;
   const std::uint32_t existing = block[0];
   if (existing == 0) {
     WriteBlock(block, cached, scratch.selected);
-    Unlock(node);
+    Unlock(node, taken);
     return;
   }
   // Another thread reached this node through a level above and linked to it
@@ -275,18 +307,17 @@ void HnswBuilder::SetOwnLinks(std::uint32_t node, int level, Scratch& scratch) {
     SelectNeighbors(node, scratch.pruning, max_degree, &scratch.kept);
   }
   WriteBlock(block, cached, scratch.kept);
-  Unlock(node);
+  Unlock(node, taken);
 }
 
 void HnswBuilder::WriteBlock(std::uint32_t* block, float* cached, const std::vector<ScoredNode>& links) {
-  block[0] = static_cast<std::uint32_t>(links.size());
-  for (std::size_t i = 0; i < links.size(); ++i) block[1 + i] = links[i].node;
+  for (std::size_t i = 0; i < links.size(); ++i) StoreRelaxed(block[1 + i], links[i].node);
+  StoreRelaxed(block[0], static_cast<std::uint32_t>(links.size()));
   if (cached == nullptr) return;
   for (std::size_t i = 0; i < links.size(); ++i) cached[i] = links[i].distance;
 }
 
 void HnswBuilder::Insert(std::uint32_t node, Scratch& scratch) {
-  const float* query = store_.row(node);
   const int node_level = graph_->level(node);
 
   std::unique_lock<std::mutex> entry_lock(entry_mutex_);
@@ -300,11 +331,11 @@ void HnswBuilder::Insert(std::uint32_t node, Scratch& scratch) {
   // so no search starts from it half-built.
   if (node_level <= top_level) entry_lock.unlock();
 
-  ScoredNode current{distance_(query, store_.row(entry)), entry};
-  for (int level = top_level; level > node_level; --level) current = GreedyClosest(query, current, level, scratch);
+  ScoredNode current{distance_(node, entry), entry};
+  for (int level = top_level; level > node_level; --level) current = GreedyClosest(node, current, level, scratch);
 
   for (int level = std::min(node_level, top_level); level >= 0; --level) {
-    SearchLayer(query, current, level, scratch);
+    SearchLayer(node, current, level, scratch);
     SelectNeighbors(node, scratch.layer, options_.M, &scratch.selected);
     SetOwnLinks(node, level, scratch);
     for (const ScoredNode& neighbor : scratch.selected) Link(neighbor.node, node, neighbor.distance, level, scratch);

@@ -8,14 +8,21 @@
 // Algorithm 4, and back-links from them, shrunk with the same heuristic when a
 // neighbour exceeds its degree bound (M above level 0, 2M on level 0).
 //
-// Threads insert nodes concurrently. Each node's link blocks are guarded by a
-// one-byte spin lock held only while a block is copied or rewritten (never two
-// at once, so no lock order is needed); the entry point is guarded by a mutex,
-// held through the whole insertion of a node that raises the top level.
+// Threads insert nodes concurrently. Each node has a sequence number: odd
+// while a thread rewrites one of its blocks (writers take it from even to odd
+// with a compare-and-swap, so they exclude each other; never two nodes at
+// once, so no lock order is needed). Readers, by far the most frequent, take
+// no lock: they copy a block and keep the copy only if the number was even and
+// unchanged around it (a seqlock), so a beam search pays no atomic
+// read-modify-write per expanded node. Blocks are read and written through
+// relaxed atomics, so concurrent copies are well-defined. The entry point is
+// guarded by a mutex, held through the whole insertion of a node that raises
+// the top level.
 //
 // Beside each level-0 block the builder keeps the distances of its links, so
 // pruning a full block (the most frequent step after the beam search) needs
-// no distance to its current links.
+// no distance to its current links. Distances come from BuildDistance: exact
+// byte codes for 8-bit data under l2, the float rows otherwise.
 #ifndef ZYPHYR_SRC_INDEX_HNSW_BUILDER_H_
 #define ZYPHYR_SRC_INDEX_HNSW_BUILDER_H_
 
@@ -30,7 +37,7 @@
 #include "src/distance/kernels.h"
 #include "src/index/hnsw_graph.h"
 #include "src/index/hnsw_options.h"
-#include "src/index/metric_distance.h"
+#include "src/index/build_distance.h"
 #include "src/index/scored_node.h"
 
 namespace zyphyr {
@@ -53,8 +60,9 @@ class HnswBuilder {
   struct Scratch;
 
   void Insert(std::uint32_t node, Scratch& scratch);
-  ScoredNode GreedyClosest(const float* query, ScoredNode start, int level, Scratch& scratch);
-  void SearchLayer(const float* query, ScoredNode entry, int level, Scratch& scratch);
+  // The searches of an insertion, from the node being inserted (`query`).
+  ScoredNode GreedyClosest(std::uint32_t query, ScoredNode start, int level, Scratch& scratch);
+  void SearchLayer(std::uint32_t query, ScoredNode entry, int level, Scratch& scratch);
   void SelectNeighbors(std::uint32_t base, const std::vector<ScoredNode>& sorted, std::size_t max_count,
                        std::vector<ScoredNode>* selected) const;
   // Writes scratch.selected as the links of the node being inserted, merged
@@ -64,8 +72,12 @@ class HnswBuilder {
   // with one batched distance call.
   void AppendScored(std::uint32_t base, const std::uint32_t* nodes, std::size_t count, Scratch& scratch);
   void Link(std::uint32_t from, std::uint32_t to, float distance, int level, Scratch& scratch);
-  // Copies the links of `node` on `level` into scratch.links (under its lock).
+  // Copies the links of `node` on `level` into scratch.links (a consistent
+  // snapshot, see above); returns their count.
   std::size_t CopyLinks(std::uint32_t node, int level, Scratch& scratch);
+  // Copies the ids of `node`'s block on `level` into out (room for its max
+  // degree) as one consistent snapshot, without locking; returns the count.
+  std::uint32_t Snapshot(std::uint32_t node, int level, std::uint32_t* out) const;
 
   // The distance from `node` to each of its level-0 links, in block order
   // (2M slots). Kept beside the graph while building, so a full block is
@@ -74,18 +86,20 @@ class HnswBuilder {
     return level0_distances_.get() + static_cast<std::size_t>(node) * 2 * options_.M;
   }
   // Writes `links` into a count-prefixed block and, when `cached` is not
-  // null, their distances into it.
+  // null, their distances into it. Under the node's write lock.
   static void WriteBlock(std::uint32_t* block, float* cached, const std::vector<ScoredNode>& links);
 
-  void Lock(std::uint32_t node);
-  void Unlock(std::uint32_t node);
+  // Write lock of a node's blocks (and its cached distances): returns the
+  // (odd) sequence number taken; Unlock publishes the next even one.
+  std::uint32_t Lock(std::uint32_t node);
+  void Unlock(std::uint32_t node, std::uint32_t taken);
 
   const VectorStore& store_;
   HnswGraph* graph_;
-  MetricDistance distance_;
+  BuildDistance distance_;
   HnswBuildOptions options_;
   std::size_t ef_construction_;
-  std::unique_ptr<std::atomic_flag[]> locks_;
+  std::unique_ptr<std::atomic<std::uint32_t>[]> sequence_;
   std::unique_ptr<float[]> level0_distances_;
   std::mutex entry_mutex_;
   std::atomic<std::size_t> inserted_{0};

@@ -1,0 +1,92 @@
+// BuildDistance: the distances an HNSW build computes between stored nodes,
+// from the float rows or, when they hold the same information in a quarter of
+// the bytes, from exact byte codes.
+//
+// A build is bound by memory traffic: each distance streams a row. Many data
+// sets are 8-bit at heart (images such as Fashion-MNIST, SIFT and the other
+// BIGANN sets, byte embeddings): every component an integer, each dimension
+// spanning at most 256 values. For such rows under l2, subtracting each
+// dimension's minimum gives byte codes with the same differences, so
+// sum (a - b)^2 over the codes (the exact integer kernels of kernels.h) is the
+// squared distance itself, exact, from 1/4 of the bytes. ExactByteCodes
+// decides; anything else (one non-integer component, a wider range, another
+// metric) keeps the float rows, so the graph a build makes never depends on
+// approximations.
+#ifndef ZYPHYR_SRC_INDEX_BUILD_DISTANCE_H_
+#define ZYPHYR_SRC_INDEX_BUILD_DISTANCE_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "src/core/vector_store.h"
+#include "src/distance/kernels.h"
+#include "src/index/hnsw_options.h"
+#include "src/index/metric_distance.h"
+
+namespace zyphyr {
+
+// Byte codes of every row (rows.size blocks of ByteCodeStride(rows.dim) bytes,
+// zero past dim), x[d] - min_d, when every component is an integer and every
+// dimension spans at most 255; nullopt otherwise (at the first component that
+// rules them out). Requires rows.dim <= kMaxU8Dim.
+std::size_t ByteCodeStride(std::size_t dim);
+std::optional<std::vector<std::uint8_t>> ExactByteCodes(const RowsView& rows);
+
+class BuildDistance {
+ public:
+  // Byte codes when the metric is l2 and ExactByteCodes finds them.
+  BuildDistance(const VectorStore& store, const DistanceKernels& kernels);
+
+  bool exact_bytes() const { return !codes_.empty(); }
+
+  float operator()(std::uint32_t a, std::uint32_t b) const {
+    if (exact_bytes()) return static_cast<float>(l2_u8_(Code(a), Code(b), dim_));
+    return float_(store_.row(a), store_.row(b));
+  }
+
+  // out[i] = (*this)(base, nodes[i]) for i < n.
+  void Batch(std::uint32_t base, const std::uint32_t* nodes, std::size_t n, float* out) const {
+    if (exact_bytes()) {
+      const std::uint8_t* b = Code(base);
+      for (std::size_t i = 0; i < n; ++i) out[i] = static_cast<float>(l2_u8_(b, Code(nodes[i]), dim_));
+      return;
+    }
+    // In chunks: the float kernels take rows four at a time anyway.
+    constexpr std::size_t kChunk = 16;
+    const float* query = store_.row(base);
+    for (std::size_t first = 0; first < n; first += kChunk) {
+      const std::size_t m = n - first < kChunk ? n - first : kChunk;
+      const float* rows[kChunk] = {};
+      for (std::size_t i = 0; i < m; ++i) rows[i] = store_.row(nodes[first + i]);
+      float_.Batch(query, rows, m, out + first);
+    }
+  }
+
+  // A hint that `node`'s row or code is needed soon.
+  void Prefetch(std::uint32_t node) const {
+    if (exact_bytes()) {
+      // Whole codes: a quarter of a row's lines, all wanted at once.
+      const std::uint8_t* code = Code(node);
+      for (std::size_t at = 0; at < stride_; at += 64) __builtin_prefetch(code + at, 0, 3);
+    } else {
+      PrefetchRow(store_.row(node), row_bytes_);
+    }
+  }
+
+ private:
+  const std::uint8_t* Code(std::uint32_t node) const { return codes_.data() + static_cast<std::size_t>(node) * stride_; }
+
+  const VectorStore& store_;
+  MetricDistance float_;
+  std::size_t row_bytes_;
+  std::vector<std::uint8_t> codes_;
+  std::size_t stride_ = 0;
+  std::size_t dim_ = 0;
+  U8PairKernel l2_u8_ = nullptr;
+};
+
+}  // namespace zyphyr
+
+#endif  // ZYPHYR_SRC_INDEX_BUILD_DISTANCE_H_
