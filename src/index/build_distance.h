@@ -64,6 +64,12 @@ class BuildDistance {
     }
   }
 
+  // The float path with the caller's row pointers (when !exact_bytes()):
+  // out[i] = distance from `query` to rows[i].
+  void BatchRows(const float* query, const float* const* rows, std::size_t n, float* out) const {
+    float_.Batch(query, rows, n, out);
+  }
+
   // A hint that `node`'s row or code is needed soon.
   void Prefetch(std::uint32_t node) const {
     if (exact_bytes()) {

@@ -48,7 +48,7 @@ struct HnswBuilder::Scratch {
   std::vector<ScoredNode> pruning;   // Candidates when shrinking a full block.
   std::vector<ScoredNode> kept;
   std::vector<std::uint32_t> links;
-  std::vector<std::uint32_t> block;  // A snapshot of one block's links.
+  std::vector<const float*> rows;    // Rows of `links` (float distances).
   std::vector<float> dists;
 };
 
@@ -59,47 +59,20 @@ HnswBuilder::HnswBuilder(const VectorStore& store, HnswGraph* graph, const Dista
       distance_(store, kernels),
       options_(options),
       ef_construction_(std::max(options.ef_construction, options.M)),
-      sequence_(new std::atomic<std::uint32_t>[store.size()]),
-      level0_distances_(new float[store.size() * 2 * options.M]) {
-  for (std::size_t i = 0; i < store.size(); ++i) sequence_[i].store(0, std::memory_order_relaxed);
-}
+      locks_(new std::atomic_flag[store.size()]),
+      level0_distances_(new float[store.size() * 2 * options.M]) {}
 
-std::uint32_t HnswBuilder::Lock(std::uint32_t node) {
-  std::atomic<std::uint32_t>& sequence = sequence_[node];
-  std::uint32_t now = sequence.load(std::memory_order_relaxed);
-  for (;;) {
-    if ((now & 1u) != 0) {
-      std::this_thread::yield();
-      now = sequence.load(std::memory_order_relaxed);
-    } else if (sequence.compare_exchange_weak(now, now + 1, std::memory_order_acquire, std::memory_order_relaxed)) {
-      break;
-    }
+void HnswBuilder::Lock(std::uint32_t node) {
+  std::atomic_flag& flag = locks_[node];
+  while (flag.test_and_set(std::memory_order_acquire)) {
+    while (flag.test(std::memory_order_relaxed)) std::this_thread::yield();
   }
-  // The block stores that follow become visible only after the odd number.
-  std::atomic_thread_fence(std::memory_order_release);
-  return now + 1;
 }
 
-void HnswBuilder::Unlock(std::uint32_t node, std::uint32_t taken) {
-  sequence_[node].store(taken + 1, std::memory_order_release);
-}
+void HnswBuilder::Unlock(std::uint32_t node) { locks_[node].clear(std::memory_order_release); }
 
-std::uint32_t HnswBuilder::Snapshot(std::uint32_t node, int level, std::uint32_t* out) const {
-  const std::atomic<std::uint32_t>& sequence = sequence_[node];
-  const std::uint32_t* block = graph_->Block(node, level);
-  const std::uint32_t max_degree = static_cast<std::uint32_t>(graph_->MaxDegree(level));
-  for (;;) {
-    const std::uint32_t before = sequence.load(std::memory_order_acquire);
-    if ((before & 1u) != 0) {
-      std::this_thread::yield();
-      continue;
-    }
-    // A torn count is never trusted, but must not overrun `out` either.
-    const std::uint32_t count = std::min(LoadRelaxed(block[0]), max_degree);
-    for (std::uint32_t i = 0; i < count; ++i) out[i] = LoadRelaxed(block[1 + i]);
-    std::atomic_thread_fence(std::memory_order_acquire);
-    if (sequence.load(std::memory_order_relaxed) == before) return count;
-  }
+std::uint32_t HnswBuilder::ReadCount(const std::uint32_t* block, int level) const {
+  return std::min(LoadRelaxed(block[0]), static_cast<std::uint32_t>(graph_->MaxDegree(level)));
 }
 
 void HnswBuilder::Run() {
@@ -114,9 +87,10 @@ void HnswBuilder::Run() {
 }
 
 std::size_t HnswBuilder::CopyLinks(std::uint32_t node, int level, Scratch& scratch) {
-  scratch.links.resize(graph_->MaxDegree(level));
-  const std::uint32_t count = Snapshot(node, level, scratch.links.data());
+  const std::uint32_t* block = graph_->Block(node, level);
+  const std::uint32_t count = ReadCount(block, level);
   scratch.links.resize(count);
+  for (std::uint32_t i = 0; i < count; ++i) scratch.links[i] = LoadRelaxed(block[1 + i]);
   return count;
 }
 
@@ -150,26 +124,41 @@ void HnswBuilder::SearchLayer(std::uint32_t query, ScoredNode entry, int level, 
   results.Push(entry);
   const std::size_t max_links = 2 * options_.M;
   scratch.links.resize(max_links);
-  scratch.block.resize(max_links);
+  scratch.rows.resize(max_links);
   scratch.dists.resize(max_links);
+  const bool bytes = distance_.exact_bytes();
+  const float* query_row = store_.row(query);
+  const std::size_t row_bytes = store_.padded_dim() * sizeof(float);
 
   while (!candidates.empty()) {
     ScoredNode current = candidates.top();
     if (results.size() >= ef_construction_ && current.distance > results.top().distance) break;
     candidates.Pop();
     if (!candidates.empty()) __builtin_prefetch(graph_->Block(candidates.top().node, level), 0, 3);
-    // The unvisited links, from a snapshot of the block.
-    const std::uint32_t* block = scratch.block.data();
-    const std::uint32_t count = Snapshot(current.node, level, scratch.block.data());
-    for (std::uint32_t i = 0; i < count; ++i) visited.Prefetch(block[i]);
+    // The unvisited links, read without a lock (see the header).
+    const std::uint32_t* block = graph_->Block(current.node, level) + 1;
+    const std::uint32_t count = ReadCount(block - 1, level);
+    for (std::uint32_t i = 0; i < count; ++i) visited.Prefetch(LoadRelaxed(block[i]));
     std::size_t fresh = 0;
-    for (std::uint32_t i = 0; i < count; ++i) {
-      const std::uint32_t neighbor = block[i];
-      if (visited.TestAndSet(neighbor)) continue;
-      scratch.links[fresh++] = neighbor;
-      distance_.Prefetch(neighbor);
+    if (bytes) {
+      for (std::uint32_t i = 0; i < count; ++i) {
+        const std::uint32_t neighbor = LoadRelaxed(block[i]);
+        if (visited.TestAndSet(neighbor)) continue;
+        scratch.links[fresh++] = neighbor;
+        distance_.Prefetch(neighbor);
+      }
+      distance_.Batch(query, scratch.links.data(), fresh, scratch.dists.data());
+    } else {
+      for (std::uint32_t i = 0; i < count; ++i) {
+        const std::uint32_t neighbor = LoadRelaxed(block[i]);
+        if (visited.TestAndSet(neighbor)) continue;
+        scratch.links[fresh] = neighbor;
+        scratch.rows[fresh] = store_.row(neighbor);
+        PrefetchRow(scratch.rows[fresh], row_bytes);
+        ++fresh;
+      }
+      distance_.BatchRows(query_row, scratch.rows.data(), fresh, scratch.dists.data());
     }
-    distance_.Batch(query, scratch.links.data(), fresh, scratch.dists.data());
     for (std::size_t j = 0; j < fresh; ++j) {
       float d = scratch.dists[j];
       if (results.size() < ef_construction_ || d < results.top().distance) {
@@ -241,12 +230,12 @@ void HnswBuilder::AppendScored(std::uint32_t base, const std::uint32_t* nodes, s
 
 void HnswBuilder::Link(std::uint32_t from, std::uint32_t to, float distance, int level, Scratch& scratch) {
   const std::size_t max_degree = graph_->MaxDegree(level);
-  const std::uint32_t taken = Lock(from);
+  Lock(from);
   std::uint32_t* block = graph_->MutableBlock(from, level);
   std::uint32_t count = block[0];
   for (std::uint32_t i = 0; i < count; ++i) {
     if (block[1 + i] == to) {
-      Unlock(from, taken);
+      Unlock(from);
       return;
     }
   }
@@ -255,7 +244,7 @@ void HnswBuilder::Link(std::uint32_t from, std::uint32_t to, float distance, int
     StoreRelaxed(block[1 + count], to);
     if (cached != nullptr) cached[count] = distance;
     StoreRelaxed(block[0], count + 1);
-    Unlock(from, taken);
+    Unlock(from);
     return;
   }
   // Full: re-select among the old links and the new one.
@@ -269,17 +258,17 @@ void HnswBuilder::Link(std::uint32_t from, std::uint32_t to, float distance, int
   std::sort(scratch.pruning.begin(), scratch.pruning.end(), NearerFirst{});
   SelectNeighbors(from, scratch.pruning, max_degree, &scratch.kept);
   WriteBlock(block, cached, scratch.kept);
-  Unlock(from, taken);
+  Unlock(from);
 }
 
 void HnswBuilder::SetOwnLinks(std::uint32_t node, int level, Scratch& scratch) {
-  const std::uint32_t taken = Lock(node);
+  Lock(node);
   std::uint32_t* block = graph_->MutableBlock(node, level);
   float* cached = level == 0 ? Level0Distances(node) : nullptr;
   const std::uint32_t existing = block[0];
   if (existing == 0) {
     WriteBlock(block, cached, scratch.selected);
-    Unlock(node, taken);
+    Unlock(node);
     return;
   }
   // Another thread reached this node through a level above and linked to it
@@ -307,7 +296,7 @@ void HnswBuilder::SetOwnLinks(std::uint32_t node, int level, Scratch& scratch) {
     SelectNeighbors(node, scratch.pruning, max_degree, &scratch.kept);
   }
   WriteBlock(block, cached, scratch.kept);
-  Unlock(node, taken);
+  Unlock(node);
 }
 
 void HnswBuilder::WriteBlock(std::uint32_t* block, float* cached, const std::vector<ScoredNode>& links) {

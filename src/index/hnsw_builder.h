@@ -8,16 +8,16 @@
 // Algorithm 4, and back-links from them, shrunk with the same heuristic when a
 // neighbour exceeds its degree bound (M above level 0, 2M on level 0).
 //
-// Threads insert nodes concurrently. Each node has a sequence number: odd
-// while a thread rewrites one of its blocks (writers take it from even to odd
-// with a compare-and-swap, so they exclude each other; never two nodes at
-// once, so no lock order is needed). Readers, by far the most frequent, take
-// no lock: they copy a block and keep the copy only if the number was even and
-// unchanged around it (a seqlock), so a beam search pays no atomic
-// read-modify-write per expanded node. Blocks are read and written through
-// relaxed atomics, so concurrent copies are well-defined. The entry point is
-// guarded by a mutex, held through the whole insertion of a node that raises
-// the top level.
+// Threads insert nodes concurrently. Each node's link blocks are rewritten
+// under a one-byte spin lock (never two at once, so no lock order is needed).
+// Readers, by far the most frequent (a beam search expands thousands of nodes
+// per insertion), take no lock: blocks are read and written as relaxed
+// atomics, every slot only ever holds a valid node number and counts are
+// clamped to the degree bound, so a read racing a rewrite sees a mix of the
+// old and new links, all real nodes, which is as good a view of a graph
+// under construction as the lock gave. The entry point is guarded by a
+// mutex, held through the whole insertion of a node that raises the top
+// level.
 //
 // Beside each level-0 block the builder keeps the distances of its links, so
 // pruning a full block (the most frequent step after the beam search) needs
@@ -72,12 +72,11 @@ class HnswBuilder {
   // with one batched distance call.
   void AppendScored(std::uint32_t base, const std::uint32_t* nodes, std::size_t count, Scratch& scratch);
   void Link(std::uint32_t from, std::uint32_t to, float distance, int level, Scratch& scratch);
-  // Copies the links of `node` on `level` into scratch.links (a consistent
-  // snapshot, see above); returns their count.
+  // Copies the links of `node` on `level` into scratch.links (without a lock,
+  // see above); returns their count.
   std::size_t CopyLinks(std::uint32_t node, int level, Scratch& scratch);
-  // Copies the ids of `node`'s block on `level` into out (room for its max
-  // degree) as one consistent snapshot, without locking; returns the count.
-  std::uint32_t Snapshot(std::uint32_t node, int level, std::uint32_t* out) const;
+  // A block's count as a lock-free reader may use it: at most the degree bound.
+  std::uint32_t ReadCount(const std::uint32_t* block, int level) const;
 
   // The distance from `node` to each of its level-0 links, in block order
   // (2M slots). Kept beside the graph while building, so a full block is
@@ -89,17 +88,16 @@ class HnswBuilder {
   // null, their distances into it. Under the node's write lock.
   static void WriteBlock(std::uint32_t* block, float* cached, const std::vector<ScoredNode>& links);
 
-  // Write lock of a node's blocks (and its cached distances): returns the
-  // (odd) sequence number taken; Unlock publishes the next even one.
-  std::uint32_t Lock(std::uint32_t node);
-  void Unlock(std::uint32_t node, std::uint32_t taken);
+  // The write lock of a node's blocks and cached distances.
+  void Lock(std::uint32_t node);
+  void Unlock(std::uint32_t node);
 
   const VectorStore& store_;
   HnswGraph* graph_;
   BuildDistance distance_;
   HnswBuildOptions options_;
   std::size_t ef_construction_;
-  std::unique_ptr<std::atomic<std::uint32_t>[]> sequence_;
+  std::unique_ptr<std::atomic_flag[]> locks_;
   std::unique_ptr<float[]> level0_distances_;
   std::mutex entry_mutex_;
   std::atomic<std::size_t> inserted_{0};
