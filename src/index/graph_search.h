@@ -79,6 +79,7 @@ void BeamSearch(const HnswGraphView& graph, const Scorer& scorer, std::size_t ef
       const float d = dists[j];
       if (results.size() < ef || d < results.top().distance) {
         candidates.Push({d, ids[j]});
+        __builtin_prefetch(graph.Level0Address(ids[j]), 0, 3);  // Likely expanded soon.
         if (kFiltered && excluded[ids[j]]) continue;
         results.Push({d, ids[j]});
         if (results.size() > ef) results.Pop();
