@@ -80,7 +80,7 @@ CompactLinksBytes EncodeCompactLinks(const HnswGraphView& graph) {
   out.level0.assign(sizes.level0, 0);
   out.upper_nodes.resize(sizes.upper_nodes);
   out.upper.assign(sizes.upper, 0);
-  std::memcpy(out.upper_nodes.data(), nodes.data(), nodes.size() * sizeof(std::uint32_t));
+  if (!nodes.empty()) std::memcpy(out.upper_nodes.data(), nodes.data(), nodes.size() * sizeof(std::uint32_t));
   std::memcpy(out.upper_nodes.data() + nodes.size() * sizeof(std::uint32_t), first.data(),
               first.size() * sizeof(std::uint32_t));
   const CompactLinksView v =
