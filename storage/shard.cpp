@@ -514,10 +514,6 @@ std::size_t Shard::ResidentBytes() const {
   return resident;
 }
 
-}  // namespace zyphyr
-
-namespace zyphyr {
-
 std::size_t Shard::SearchBytes() const {
   using K = SectionKind;
   const bool codes = info_.encoding != Encoding::kFloat32;

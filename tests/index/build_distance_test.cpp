@@ -49,12 +49,8 @@ TEST(ExactByteCodes, AreTheRowsMinusEachDimensionsMinimum) {
 
 TEST(ExactByteCodes, AnythingElseKeepsTheFloats) {
   const auto codes_of = [](std::vector<float> rows, std::size_t dim) {
-    Dataset d{rows.size() / dim, dim, rows};
-    VectorStore store(dim, Metric::kL2);
-    std::vector<std::uint64_t> ids(d.n);
-    for (std::size_t i = 0; i < d.n; ++i) ids[i] = i;
-    EXPECT_TRUE(store.AddBatch(ids, d.rows).ok());
-    return ExactByteCodes(store.rows()).has_value();
+    const Dataset d{rows.size() / dim, dim, std::move(rows)};
+    return ExactByteCodes(MakeStore(d, Metric::kL2).rows()).has_value();
   };
   EXPECT_TRUE(codes_of({0, 255, 255, 0}, 2));
   EXPECT_FALSE(codes_of({0, 256, 255, 0}, 2));       // A dimension spanning 257 values.
