@@ -7,7 +7,7 @@ namespace zyphyr {
 
 std::size_t ByteCodeStride(std::size_t dim) { return (dim + 63) / 64 * 64; }
 
-std::optional<std::vector<std::uint8_t>> ExactByteCodes(const RowsView& rows) {
+std::optional<AlignedBuffer<std::uint8_t>> ExactByteCodes(const RowsView& rows) {
   if (rows.size == 0 || rows.dim == 0 || rows.dim > kMaxU8Dim) return std::nullopt;
   std::vector<float> low(rows.dim, std::numeric_limits<float>::infinity());
   std::vector<float> high(rows.dim, -std::numeric_limits<float>::infinity());
@@ -25,7 +25,7 @@ std::optional<std::vector<std::uint8_t>> ExactByteCodes(const RowsView& rows) {
     if (high[d] - low[d] > 255.0f) return std::nullopt;
   }
   const std::size_t stride = ByteCodeStride(rows.dim);
-  std::vector<std::uint8_t> codes(rows.size * stride, 0);
+  AlignedBuffer<std::uint8_t> codes(rows.size * stride);
   for (std::size_t i = 0; i < rows.size; ++i) {
     const float* x = rows.row(i);
     std::uint8_t* code = codes.data() + i * stride;
@@ -39,7 +39,7 @@ BuildDistance::BuildDistance(const VectorStore& store, const DistanceKernels& ke
       float_(store.metric(), kernels, store.padded_dim()),
       row_bytes_(store.padded_dim() * sizeof(float)) {
   if (store.metric() != Metric::kL2 || kernels.l2_sq_u8 == nullptr) return;
-  std::optional<std::vector<std::uint8_t>> codes = ExactByteCodes(store.rows());
+  std::optional<AlignedBuffer<std::uint8_t>> codes = ExactByteCodes(store.rows());
   if (!codes) return;
   codes_ = std::move(*codes);
   stride_ = ByteCodeStride(store.dim());

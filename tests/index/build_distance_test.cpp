@@ -36,7 +36,7 @@ TEST(ExactByteCodes, AreTheRowsMinusEachDimensionsMinimum) {
                    -1, 12, 0, 7, 0,     //
                    252, 11, 0, 9, 100}};
   VectorStore store = MakeStore(d, Metric::kL2);
-  std::optional<std::vector<std::uint8_t>> codes = ExactByteCodes(store.rows());
+  std::optional<AlignedBuffer<std::uint8_t>> codes = ExactByteCodes(store.rows());
   ASSERT_TRUE(codes.has_value());
   ASSERT_EQ(ByteCodeStride(5), 64u);
   ASSERT_EQ(codes->size(), 3u * 64u);

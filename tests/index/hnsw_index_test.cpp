@@ -218,6 +218,34 @@ TEST(HnswIndex, GraphIsStructurallyValid) {
   EXPECT_GT(reachable_from_links, g.size());
 }
 
+TEST(HnswIndex, ABuildWhereNoNodeHasUpperLevelsLinksEveryNode) {
+  // The builder inserts nodes with upper levels first; here there are none,
+  // so the first node alone comes first and the rest follow it.
+  constexpr std::size_t kRows = 60;
+  constexpr std::size_t kM = 256;
+  std::uint64_t seed = 1;
+  const auto all_zero = [](const std::vector<std::uint8_t>& levels) {
+    return std::all_of(levels.begin(), levels.end(), [](std::uint8_t l) { return l == 0; });
+  };
+  while (!all_zero(DrawLevels(kRows, kM, seed))) ++seed;
+  auto base = ClusteredGaussian(kRows, 8, 3, 2);
+  ASSERT_TRUE(base.ok());
+  HnswBuildOptions options;
+  options.M = kM;
+  options.seed = seed;
+  options.threads = 2;
+  auto index = BuildIndex(*base, Metric::kL2, options);
+  const HnswGraph& g = index->graph();
+  ASSERT_EQ(g.max_level(), 0);
+  for (std::uint32_t node = 0; node < kRows; ++node) {
+    EXPECT_GE(g.Neighbors(node, 0).size(), 1u) << "node " << node << " isolated";
+  }
+  auto queries = ClusteredGaussian(20, 8, 3, 2, SampleStream::kQueries);
+  ASSERT_TRUE(queries.ok());
+  EXPECT_EQ(testing::IdRecall(Exact(*index, *queries, 5), SearchAll(*index, *queries, HnswSearchOptions{5, kRows})),
+            1.0);
+}
+
 TEST(HnswIndex, LevelsFollowGeometricDistribution) {
   auto levels = DrawLevels(200000, 16, 5);
   std::size_t above0 = 0;
