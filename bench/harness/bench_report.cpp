@@ -19,11 +19,14 @@ const EngineReport* FindEngine(const BenchReport& report, const std::string& nam
   return nullptr;
 }
 
-std::optional<double> RatioToHnswlib(const BenchReport& report, const EngineReport& engine, double level) {
+using QpsAt = std::optional<double> (*)(const EngineReport&, double);
+
+std::optional<double> RatioToHnswlib(const BenchReport& report, const EngineReport& engine, double level,
+                                     QpsAt qps_at = &QpsAtRecall) {
   const EngineReport* hnswlib = FindEngine(report, "hnswlib");
   if (hnswlib == nullptr) return std::nullopt;
-  std::optional<double> mine = QpsAtRecall(engine, level);
-  std::optional<double> theirs = QpsAtRecall(*hnswlib, level);
+  std::optional<double> mine = qps_at(engine, level);
+  std::optional<double> theirs = qps_at(*hnswlib, level);
   if (!mine || !theirs || *theirs <= 0.0) return std::nullopt;
   return *mine / *theirs;
 }
@@ -52,6 +55,20 @@ std::optional<double> QpsAtRecall(const EngineReport& engine, double level) {
   return best;
 }
 
+std::optional<double> InterpolatedQpsAtRecall(const EngineReport& engine, double level) {
+  const EfRun* below = nullptr;
+  for (const EfRun& run : engine.runs) {
+    if (run.recall + 1e-12 < level) {
+      below = &run;
+      continue;
+    }
+    if (below == nullptr) return run.qps_single;
+    const double t = (level - below->recall) / (run.recall - below->recall);
+    return below->qps_single + t * (run.qps_single - below->qps_single);
+  }
+  return std::nullopt;
+}
+
 std::string ReportJson(const BenchReport& r) {
   json engines = json::array();
   for (const EngineReport& e : r.engines) {
@@ -67,9 +84,13 @@ std::string ReportJson(const BenchReport& r) {
     }
     json at_recall = json::object();
     json ratio = json::object();
+    json interpolated = json::object();
+    json interpolated_ratio = json::object();
     for (double level : kRecallLevels) {
       at_recall[LevelKey(level)] = OptionalJson(QpsAtRecall(e, level));
       ratio[LevelKey(level)] = OptionalJson(RatioToHnswlib(r, e, level));
+      interpolated[LevelKey(level)] = OptionalJson(InterpolatedQpsAtRecall(e, level));
+      interpolated_ratio[LevelKey(level)] = OptionalJson(RatioToHnswlib(r, e, level, &InterpolatedQpsAtRecall));
     }
     engines.push_back({{"name", e.name},
                        {"description", e.description},
@@ -80,7 +101,9 @@ std::string ReportJson(const BenchReport& r) {
                        {"resident_bytes", e.resident_bytes},
                        {"runs", runs},
                        {"qps_at_recall", at_recall},
-                       {"ratio_to_hnswlib", ratio}});
+                       {"ratio_to_hnswlib", ratio},
+                       {"qps_at_recall_interpolated", interpolated},
+                       {"ratio_to_hnswlib_interpolated", interpolated_ratio}});
   }
   json doc = {
       {"dataset",
@@ -148,6 +171,19 @@ std::string ReportTable(const BenchReport& r) {
   line("(x) = QPS ratio to hnswlib at the same recall; QPS@r = best single-thread QPS with recall@" +
        std::to_string(r.k) + " >= r; resident = memory the engine added to the process, after its searches (B/vec: " +
        "per train vector)");
+  line("");
+  line(fmt::format("{:<11} {:>14} {:>14} {:>14}   (single-thread QPS where recall@{} reaches r, interpolated "
+                   "between measured ef)",
+                   "engine", "@0.90 (x)", "@0.95 (x)", "@0.99 (x)", r.k));
+  for (const EngineReport& e : r.engines) {
+    std::string cells;
+    for (double level : kRecallLevels) {
+      std::optional<double> qps = InterpolatedQpsAtRecall(e, level);
+      std::optional<double> ratio = RatioToHnswlib(r, e, level, &InterpolatedQpsAtRecall);
+      cells += fmt::format(" {:>14}", qps ? fmt::format("{:.0f} ({})", *qps, Cell(ratio, "{:.2f}")) : std::string("-"));
+    }
+    line(fmt::format("{:<11}{}", e.name, cells));
+  }
   for (const EngineReport& e : r.engines) {
     line(fmt::format("{}: {}{}", e.name, e.description, e.note.empty() ? "" : "; note: " + e.note));
   }

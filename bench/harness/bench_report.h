@@ -72,8 +72,19 @@ struct BenchReport {
 // nullopt when none does.
 std::optional<double> QpsAtRecall(const EngineReport& engine, double level);
 
-// The report as JSON (pretty-printed), with per engine "qps_at_recall" and
-// "ratio_to_hnswlib" for each level in kRecallLevels (null where undefined).
+// The single-thread QPS where the engine's recall first reaches `level`,
+// walking its runs in the order measured (increasing ef) and interpolating
+// linearly in recall between the last run below the level and the first at
+// or above it; the first run's QPS when that one already reaches it; nullopt
+// when none does. Unlike QpsAtRecall it does not depend on where the ef grid
+// happens to fall: an engine with a run just above the level gains nothing
+// over one whose next run overshoots it.
+std::optional<double> InterpolatedQpsAtRecall(const EngineReport& engine, double level);
+
+// The report as JSON (pretty-printed), with per engine "qps_at_recall",
+// "ratio_to_hnswlib", "qps_at_recall_interpolated" and
+// "ratio_to_hnswlib_interpolated" for each level in kRecallLevels (null where
+// undefined).
 std::string ReportJson(const BenchReport& report);
 
 // The report as the fixed-width text table `zyphyr bench` prints.

@@ -47,6 +47,20 @@ TEST(BenchReportTest, QpsAtRecallIsTheFastestRunReachingTheLevel) {
   EXPECT_EQ(QpsAtRecall(report.engines[0], 0.99), 50000.0);
 }
 
+TEST(BenchReportTest, InterpolatedQpsAtRecallLiesOnTheCurveBetweenMeasuredEf) {
+  BenchReport report = TwoEngines();
+  // zyphyr: between (0.85, 30000) and (0.93, 20000) at 0.90, 5/8 of the way.
+  // (Recall differences such as 0.95 - 0.93 are not exact in binary: 1e-6.)
+  EXPECT_NEAR(*InterpolatedQpsAtRecall(report.engines[0], 0.90), 23750.0, 1e-6);
+  EXPECT_NEAR(*InterpolatedQpsAtRecall(report.engines[0], 0.95), 16000.0, 1e-6);
+  EXPECT_NEAR(*InterpolatedQpsAtRecall(report.engines[0], 0.99), 12000.0 - 6000.0 * 0.02 / 0.021, 1e-6);
+  EXPECT_NEAR(*InterpolatedQpsAtRecall(report.engines[1], 0.90), 20000.0 - 10000.0 * 0.10 / 0.11, 1e-6);
+  EXPECT_FALSE(InterpolatedQpsAtRecall(report.engines[1], 0.99).has_value());
+  // A run exactly at the level is that run; a first run above it is taken as is.
+  EXPECT_DOUBLE_EQ(*InterpolatedQpsAtRecall(report.engines[0], 0.93), 20000.0);
+  EXPECT_DOUBLE_EQ(*InterpolatedQpsAtRecall(report.engines[0], 0.50), 30000.0);
+}
+
 TEST(BenchReportTest, JsonHoldsRunsLevelsAndRatiosToHnswlib) {
   const nlohmann::json doc = nlohmann::json::parse(ReportJson(TwoEngines()));
   ASSERT_EQ(doc["engines"].size(), 2u);
@@ -60,6 +74,9 @@ TEST(BenchReportTest, JsonHoldsRunsLevelsAndRatiosToHnswlib) {
   EXPECT_DOUBLE_EQ(zyphyr["ratio_to_hnswlib"]["0.95"].get<double>(), 2.0);
   EXPECT_TRUE(zyphyr["ratio_to_hnswlib"]["0.99"].is_null());  // hnswlib never reached 0.99.
   EXPECT_DOUBLE_EQ(doc["engines"][1]["ratio_to_hnswlib"]["0.90"].get<double>(), 1.0);
+  EXPECT_NEAR(zyphyr["qps_at_recall_interpolated"]["0.95"].get<double>(), 16000.0, 1e-6);
+  EXPECT_NEAR(zyphyr["ratio_to_hnswlib_interpolated"]["0.95"].get<double>(), 16000.0 / 6800.0, 1e-9);
+  EXPECT_TRUE(zyphyr["ratio_to_hnswlib_interpolated"]["0.99"].is_null());
   EXPECT_EQ(doc["settings"]["k"], 10);
   EXPECT_EQ(doc["settings"]["M"], 16);
 }
@@ -71,6 +88,7 @@ TEST(BenchReportTest, TableHasARowPerRunAndTheComparison) {
   EXPECT_NE(table.find("20000 (2.00)"), std::string::npos) << table;
   EXPECT_NE(table.find("10000 (1.00)"), std::string::npos) << table;
   EXPECT_NE(table.find("resident MiB"), std::string::npos) << table;
+  EXPECT_NE(table.find("zyphyr        23750 (2.18)   16000 (2.35)       6286 (-)"), std::string::npos) << table;
 }
 
 TEST(BenchReportTest, ResidentMemoryIsAlsoGivenPerVector) {
