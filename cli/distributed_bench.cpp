@@ -197,7 +197,7 @@ int RunDistributedBench(Communicator& comm, const BenchOptions& o) {
       m.encoding == Encoding::kFloat32
           ? std::string()
           : fmt::format(", {} codes re-ranked {}", EncodingName(m.encoding),
-                        o.rerank == 0 ? std::string(m.encoding == Encoding::kInt8 ? "min(ef, 2k)" : "ef")
+                        o.rerank == 0 ? std::string(m.encoding == Encoding::kInt8 ? "min(ef, k + k/2)" : "ef")
                                       : std::to_string(std::max(o.rerank, o.k)));
   std::string header = fmt::format(
       "distributed bench: {} ({} queries) against {} ({} rows x {}, {} shards, {} partition, M {}, efC {}{})\n"

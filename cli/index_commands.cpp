@@ -109,7 +109,8 @@ CLI::App* AddSearchCommand(CLI::App& app, SearchOptions* o) {
                   "indexes; default: every shard)");
   cmd->add_option("--batch", o->batch, "Queries per batch sent to the ranks")->capture_default_str();
   cmd->add_option("--rerank", o->rerank,
-                  "Indexes built with --encoding int8 or pq: candidates re-ranked with the full vectors (default: ef)");
+                  "Indexes built with --encoding int8 or pq: candidates re-ranked with the full vectors (default: "
+                  "min(ef, k + k/2 rounded up) under int8, ef under pq)");
   cmd->add_option("--threads", o->threads, "Search threads per rank (0: the node's, shared among its ranks)")
       ->capture_default_str();
   cmd->add_option("--out", o->out, "ann-benchmarks result file to write")->required();

@@ -14,7 +14,7 @@ std::string ZyphyrEngine::description() const {
 
 std::string ZyphyrEngine::note() const {
   std::string rerank = config_.rerank != 0                                ? std::to_string(config_.rerank)
-                       : config_.quantization.encoding == Encoding::kInt8 ? "min(ef, 2k)"
+                       : config_.quantization.encoding == Encoding::kInt8 ? "min(ef, k + k/2)"
                                                                           : "ef";
   if (!config_.index_dir.empty()) {
     return "stored index " + config_.index_dir + " searched in place (codes re-ranked " + rerank +

@@ -244,6 +244,16 @@ INSTANTIATE_TEST_SUITE_P(MetricsAndEncodings, QuantizedSearcherTest,
 
 // Integer data inside 0..255 (as 8-bit pixels are) gives lossless int8 codes:
 // the code distances are the exact distances and no row is read.
+TEST(EffectiveRerank, DefaultsToHalfAgainKUnderInt8AndTheBeamUnderPq) {
+  EXPECT_EQ(EffectiveRerank(HnswSearchOptions{10, 64, 0}, Encoding::kInt8), 15u);
+  EXPECT_EQ(EffectiveRerank(HnswSearchOptions{10, 12, 0}, Encoding::kInt8), 12u);  // Never past ef.
+  EXPECT_EQ(EffectiveRerank(HnswSearchOptions{1, 64, 0}, Encoding::kInt8), 2u);    // k + ceil(k/2).
+  EXPECT_EQ(EffectiveRerank(HnswSearchOptions{100, 64, 0}, Encoding::kInt8), 100u);  // ef raised to k.
+  EXPECT_EQ(EffectiveRerank(HnswSearchOptions{10, 64, 0}, Encoding::kPq), 64u);
+  EXPECT_EQ(EffectiveRerank(HnswSearchOptions{10, 64, 40}, Encoding::kInt8), 40u);  // As asked...
+  EXPECT_EQ(EffectiveRerank(HnswSearchOptions{10, 64, 3}, Encoding::kPq), 10u);     // ...but at least k.
+}
+
 TEST(QuantizedSearcher, LosslessCodesReadNoRows) {
   std::mt19937 rng(11);
   std::uniform_int_distribution<int> pixel(0, 255);
