@@ -107,7 +107,9 @@ CLI::App* AddBenchCommand(CLI::App& app, BenchOptions* o) {
                   "in place from an index written under the report directory, rows re-read for re-ranking)")
       ->capture_default_str();
   cmd->add_option("--pq-m", o->pq_m, "pq: sub-spaces, the code size in bytes (default: dimension / 8, rounded up)");
-  cmd->add_option("--rerank", o->rerank, "Codes: candidates re-ranked with the full vectors (default: min(ef, k + k/2 rounded up) under int8, ef under pq)");
+  cmd->add_option("--rerank", o->rerank,
+                  "Codes: candidates re-ranked with the full vectors (default: min(ef, k + k/2 rounded up) under int8, "
+                  "ef under pq)");
   cmd->add_option("--report", o->report, "Directory for report.json, report.txt, the plot and result files")
       ->required();
   return cmd;

@@ -169,12 +169,13 @@ std::string ReportTable(const BenchReport& r) {
                      Mib(e.index_bytes), Mib(e.resident_bytes), per_vector, Mib(e.peak_rss_bytes), cells));
   }
   line("(x) = QPS ratio to hnswlib at the same recall; QPS@r = best single-thread QPS with recall@" +
-       std::to_string(r.k) + " >= r; resident = memory the engine added to the process, after its searches (B/vec: " +
-       "per train vector)");
+       std::to_string(r.k) +
+       " >= r; resident = memory the engine added to the process, after its searches (B/vec: per train vector)");
   line("");
-  line(fmt::format("{:<11} {:>14} {:>14} {:>14}   (single-thread QPS where recall@{} reaches r, interpolated "
-                   "between measured ef)",
-                   "engine", "@0.90 (x)", "@0.95 (x)", "@0.99 (x)", r.k));
+  line(
+      fmt::format("{:<11} {:>14} {:>14} {:>14}   (single-thread QPS where recall@{} reaches r, interpolated "
+                  "between measured ef)",
+                  "engine", "@0.90 (x)", "@0.95 (x)", "@0.99 (x)", r.k));
   for (const EngineReport& e : r.engines) {
     std::string cells;
     for (double level : kRecallLevels) {

@@ -84,7 +84,9 @@ class BuildDistance {
   }
 
  private:
-  const std::uint8_t* Code(std::uint32_t node) const { return codes_.data() + static_cast<std::size_t>(node) * stride_; }
+  const std::uint8_t* Code(std::uint32_t node) const {
+    return codes_.data() + static_cast<std::size_t>(node) * stride_;
+  }
 
   const VectorStore& store_;
   MetricDistance float_;

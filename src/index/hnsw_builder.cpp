@@ -48,7 +48,7 @@ struct HnswBuilder::Scratch {
   std::vector<ScoredNode> pruning;   // Candidates when shrinking a full block.
   std::vector<ScoredNode> kept;
   std::vector<std::uint32_t> links;
-  std::vector<const float*> rows;    // Rows of `links` (float distances).
+  std::vector<const float*> rows;  // Rows of `links` (float distances).
   std::vector<float> dists;
 };
 

@@ -45,9 +45,9 @@
 
 #include "src/core/vector_store.h"
 #include "src/distance/kernels.h"
+#include "src/index/build_distance.h"
 #include "src/index/hnsw_graph.h"
 #include "src/index/hnsw_options.h"
-#include "src/index/build_distance.h"
 #include "src/index/scored_node.h"
 
 namespace zyphyr {

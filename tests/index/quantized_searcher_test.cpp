@@ -246,8 +246,8 @@ INSTANTIATE_TEST_SUITE_P(MetricsAndEncodings, QuantizedSearcherTest,
 // the code distances are the exact distances and no row is read.
 TEST(EffectiveRerank, DefaultsToHalfAgainKUnderInt8AndTheBeamUnderPq) {
   EXPECT_EQ(EffectiveRerank(HnswSearchOptions{10, 64, 0}, Encoding::kInt8), 15u);
-  EXPECT_EQ(EffectiveRerank(HnswSearchOptions{10, 12, 0}, Encoding::kInt8), 12u);  // Never past ef.
-  EXPECT_EQ(EffectiveRerank(HnswSearchOptions{1, 64, 0}, Encoding::kInt8), 2u);    // k + ceil(k/2).
+  EXPECT_EQ(EffectiveRerank(HnswSearchOptions{10, 12, 0}, Encoding::kInt8), 12u);    // Never past ef.
+  EXPECT_EQ(EffectiveRerank(HnswSearchOptions{1, 64, 0}, Encoding::kInt8), 2u);      // k + ceil(k/2).
   EXPECT_EQ(EffectiveRerank(HnswSearchOptions{100, 64, 0}, Encoding::kInt8), 100u);  // ef raised to k.
   EXPECT_EQ(EffectiveRerank(HnswSearchOptions{10, 64, 0}, Encoding::kPq), 64u);
   EXPECT_EQ(EffectiveRerank(HnswSearchOptions{10, 64, 40}, Encoding::kInt8), 40u);  // As asked...
