@@ -220,7 +220,7 @@ TEST(HnswIndex, GraphIsStructurallyValid) {
 
 TEST(HnswIndex, ABuildWhereNoNodeHasUpperLevelsLinksEveryNode) {
   // The builder inserts nodes with upper levels first; here there are none,
-  // so the first node alone comes first and the rest follow it.
+  // so the first node alone comes first and the rest follow it, all from it.
   constexpr std::size_t kRows = 60;
   constexpr std::size_t kM = 256;
   std::uint64_t seed = 1;
@@ -237,13 +237,25 @@ TEST(HnswIndex, ABuildWhereNoNodeHasUpperLevelsLinksEveryNode) {
   auto index = BuildIndex(*base, Metric::kL2, options);
   const HnswGraph& g = index->graph();
   ASSERT_EQ(g.max_level(), 0);
-  for (std::uint32_t node = 0; node < kRows; ++node) {
-    EXPECT_GE(g.Neighbors(node, 0).size(), 1u) << "node " << node << " isolated";
+  // Every node is reachable from the entry point over level-0 links.
+  std::vector<bool> reached(kRows, false);
+  std::vector<std::uint32_t> frontier = {g.entry_point()};
+  reached[g.entry_point()] = true;
+  while (!frontier.empty()) {
+    const std::uint32_t node = frontier.back();
+    frontier.pop_back();
+    for (std::uint32_t next : g.Neighbors(node, 0)) {
+      if (!reached[next]) {
+        reached[next] = true;
+        frontier.push_back(next);
+      }
+    }
   }
+  EXPECT_EQ(std::count(reached.begin(), reached.end(), true), static_cast<std::ptrdiff_t>(kRows));
+  // A beam narrower than the index (a full one would scan every node).
   auto queries = ClusteredGaussian(20, 8, 3, 2, SampleStream::kQueries);
   ASSERT_TRUE(queries.ok());
-  EXPECT_EQ(testing::IdRecall(Exact(*index, *queries, 5), SearchAll(*index, *queries, HnswSearchOptions{5, kRows})),
-            1.0);
+  EXPECT_GE(testing::IdRecall(Exact(*index, *queries, 5), SearchAll(*index, *queries, HnswSearchOptions{5, 16})), 0.95);
 }
 
 TEST(HnswIndex, LevelsFollowGeometricDistribution) {
