@@ -1,5 +1,8 @@
 #include "bench/harness/bench_report.h"
 
+#include <algorithm>
+#include <vector>
+
 #include <fmt/core.h>
 #include <fmt/format.h>
 
@@ -56,15 +59,19 @@ std::optional<double> QpsAtRecall(const EngineReport& engine, double level) {
 }
 
 std::optional<double> InterpolatedQpsAtRecall(const EngineReport& engine, double level) {
+  // In increasing ef, whatever order --ef listed them in.
+  std::vector<const EfRun*> runs;
+  for (const EfRun& run : engine.runs) runs.push_back(&run);
+  std::stable_sort(runs.begin(), runs.end(), [](const EfRun* a, const EfRun* b) { return a->ef < b->ef; });
   const EfRun* below = nullptr;
-  for (const EfRun& run : engine.runs) {
-    if (run.recall + 1e-12 < level) {
-      below = &run;
+  for (const EfRun* run : runs) {
+    if (run->recall + 1e-12 < level) {
+      below = run;
       continue;
     }
-    if (below == nullptr) return run.qps_single;
-    const double t = (level - below->recall) / (run.recall - below->recall);
-    return below->qps_single + t * (run.qps_single - below->qps_single);
+    if (below == nullptr) return run->qps_single;
+    const double t = (level - below->recall) / (run->recall - below->recall);
+    return below->qps_single + t * (run->qps_single - below->qps_single);
   }
   return std::nullopt;
 }

@@ -73,7 +73,7 @@ struct BenchReport {
 std::optional<double> QpsAtRecall(const EngineReport& engine, double level);
 
 // The single-thread QPS where the engine's recall first reaches `level`,
-// walking its runs in the order measured (increasing ef) and interpolating
+// walking its runs in increasing ef (whatever order they were measured in) and interpolating
 // linearly in recall between the last run below the level and the first at
 // or above it; the first run's QPS when that one already reaches it; nullopt
 // when none does. Unlike QpsAtRecall it does not depend on where the ef grid

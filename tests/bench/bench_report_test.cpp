@@ -59,6 +59,11 @@ TEST(BenchReportTest, InterpolatedQpsAtRecallLiesOnTheCurveBetweenMeasuredEf) {
   // A run exactly at the level is that run; a first run above it is taken as is.
   EXPECT_DOUBLE_EQ(*InterpolatedQpsAtRecall(report.engines[0], 0.93), 20000.0);
   EXPECT_DOUBLE_EQ(*InterpolatedQpsAtRecall(report.engines[0], 0.50), 30000.0);
+  // Runs listed out of ef order (--ef 64,10,32,16) give the same curve.
+  std::vector<EfRun>& runs = report.engines[0].runs;
+  runs = {runs[3], runs[0], runs[2], runs[1]};
+  EXPECT_NEAR(*InterpolatedQpsAtRecall(report.engines[0], 0.95), 16000.0, 1e-6);
+  EXPECT_NEAR(*InterpolatedQpsAtRecall(report.engines[0], 0.90), 23750.0, 1e-6);
 }
 
 TEST(BenchReportTest, JsonHoldsRunsLevelsAndRatiosToHnswlib) {
