@@ -242,8 +242,6 @@ INSTANTIATE_TEST_SUITE_P(MetricsAndEncodings, QuantizedSearcherTest,
                                   std::string(EncodingName(std::get<1>(info.param)));
                          });
 
-// Integer data inside 0..255 (as 8-bit pixels are) gives lossless int8 codes:
-// the code distances are the exact distances and no row is read.
 TEST(EffectiveRerank, DefaultsToHalfAgainKUnderInt8AndTheBeamUnderPq) {
   EXPECT_EQ(EffectiveRerank(HnswSearchOptions{10, 64, 0}, Encoding::kInt8), 15u);
   EXPECT_EQ(EffectiveRerank(HnswSearchOptions{10, 12, 0}, Encoding::kInt8), 12u);    // Never past ef.
@@ -254,6 +252,8 @@ TEST(EffectiveRerank, DefaultsToHalfAgainKUnderInt8AndTheBeamUnderPq) {
   EXPECT_EQ(EffectiveRerank(HnswSearchOptions{10, 64, 3}, Encoding::kPq), 10u);     // ...but at least k.
 }
 
+// Integer data inside 0..255 (as 8-bit pixels are) gives lossless int8 codes:
+// the code distances are the exact distances and no row is read.
 TEST(QuantizedSearcher, LosslessCodesReadNoRows) {
   std::mt19937 rng(11);
   std::uniform_int_distribution<int> pixel(0, 255);
