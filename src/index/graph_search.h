@@ -1,8 +1,9 @@
 // SearchGraph: the HNSW search over a finished graph (Malkov & Yashunin,
 // Algorithms 2 and 5: greedy descent through the upper levels, then a beam
-// search of width ef on level 0), generic in how a node's distance to the
-// query is computed, so that full-precision rows (HnswSearcher) and compact
-// codes (QuantizedSearcher) share one traversal.
+// search of width ef on level 0, here expanding up to ExpansionWidth(ef)
+// candidates at a time), generic in how a node's distance to the query is
+// computed, so that full-precision rows (HnswSearcher) and compact codes
+// (QuantizedSearcher) share one traversal.
 //
 // A Scorer is bound to one query and provides, for node numbers < the graph's
 // size:
@@ -29,6 +30,25 @@
 
 namespace zyphyr {
 
+// How many candidates one step of the level-0 beam search expands together.
+//
+// A search over data much larger than the caches spends most of its time
+// waiting on memory, above all on the codes or rows of the neighbours it
+// scores, and one step's loads cannot start before the step before has
+// chosen its candidate. Expanding the w nearest candidates at once issues the
+// loads of all their neighbours together, so their misses overlap. The price
+// is work the one-at-a-time order might have skipped: the first candidates'
+// neighbours can end the search, or outrank the others, before those would
+// have been expanded. That waste weighs most in short searches, so w grows
+// with ef: 1 below ef 16, then ef / 8, at most 4. On a 1,000,000 x 128 set
+// (int8 codes, ef 16 to 96) this raised QPS at equal recall by 16-25%; on
+// Fashion-MNIST, whose searches wait less on memory, it changed nothing
+// measurable (docs/performance.md).
+inline constexpr std::size_t kMaxExpansionWidth = 4;
+inline constexpr std::size_t ExpansionWidth(std::size_t ef) {
+  return std::clamp<std::size_t>(ef / 8, 1, kMaxExpansionWidth);
+}
+
 namespace graph_search_internal {
 
 // Per-thread heaps reused across searches, so a query allocates nothing once
@@ -44,9 +64,10 @@ void BeamSearch(const HnswGraphView& graph, const Scorer& scorer, std::size_t ef
                 float entry_distance, std::span<const std::uint8_t> excluded, VisitedTable& visited,
                 CandidateHeap& candidates, ResultHeap& results) {
   constexpr std::size_t kMaxLinks = 2 * kMaxM;
-  std::uint32_t ids[kMaxLinks];
-  std::uint32_t unpacked[kMaxLinks];
-  float dists[kMaxLinks];
+  const std::size_t max_width = ExpansionWidth(ef);
+  std::uint32_t ids[kMaxExpansionWidth * kMaxLinks];
+  std::uint32_t unpacked[kMaxExpansionWidth][kMaxLinks];
+  float dists[kMaxExpansionWidth * kMaxLinks];
 
   candidates.Clear();
   results.Clear();
@@ -54,27 +75,43 @@ void BeamSearch(const HnswGraphView& graph, const Scorer& scorer, std::size_t ef
   candidates.Push({entry_distance, entry});
   if (!kFiltered || !excluded[entry]) results.Push({entry_distance, entry});
 
-  while (!candidates.empty()) {
-    ScoredNode current = candidates.top();
-    if (results.size() >= ef && current.distance > results.top().distance) break;
-    candidates.Pop();
+  // Algorithm 2's test: a candidate farther than the ef-th result found
+  // cannot improve the results, and neither can any after it.
+  const auto worth_expanding = [&](const ScoredNode& c) {
+    return results.size() < ef || c.distance <= results.top().distance;
+  };
+  while (!candidates.empty() && worth_expanding(candidates.top())) {
+    // The nearest candidates, up to max_width of them (see ExpansionWidth).
+    std::uint32_t expand[kMaxExpansionWidth];
+    std::size_t width = 0;
+    do {
+      expand[width++] = candidates.top().node;
+      candidates.Pop();
+    } while (width < max_width && !candidates.empty() && worth_expanding(candidates.top()));
     if (!candidates.empty()) {
       const std::uint32_t next = candidates.top().node;
       __builtin_prefetch(graph.Level0Address(next), 0, 3);
     }
 
-    std::uint32_t count = 0;
-    const std::uint32_t* links = graph.Level0Neighbors(current.node, unpacked, &count);
-    for (std::uint32_t i = 0; i < count; ++i) visited.Prefetch(links[i]);
-    std::size_t fresh = 0;
-    for (std::uint32_t i = 0; i < count; ++i) {
-      const std::uint32_t neighbor = links[i];
-      if (visited.TestAndSet(neighbor)) continue;
-      ids[fresh++] = neighbor;
-      scorer.Prefetch(neighbor);
+    // Their unvisited neighbours, every load issued before any is waited on.
+    const std::uint32_t* links[kMaxExpansionWidth];
+    std::uint32_t counts[kMaxExpansionWidth];
+    for (std::size_t e = 0; e < width; ++e) {
+      links[e] = graph.Level0Neighbors(expand[e], unpacked[e], &counts[e]);
+      for (std::uint32_t i = 0; i < counts[e]; ++i) visited.Prefetch(links[e][i]);
     }
-    if (fresh == 0) continue;
-    scorer.Distances(ids, fresh, dists);
+    std::size_t fresh = 0;
+    for (std::size_t e = 0; e < width; ++e) {
+      for (std::uint32_t i = 0; i < counts[e]; ++i) {
+        const std::uint32_t neighbor = links[e][i];
+        if (visited.TestAndSet(neighbor)) continue;
+        ids[fresh++] = neighbor;
+        scorer.Prefetch(neighbor);
+      }
+    }
+    for (std::size_t at = 0; at < fresh; at += kMaxLinks) {
+      scorer.Distances(ids + at, std::min(kMaxLinks, fresh - at), dists + at);
+    }
     for (std::size_t j = 0; j < fresh; ++j) {
       const float d = dists[j];
       if (results.size() < ef || d < results.top().distance) {
