@@ -93,7 +93,8 @@ void BeamSearch(const HnswGraphView& graph, const Scorer& scorer, std::size_t ef
       __builtin_prefetch(graph.Level0Address(next), 0, 3);
     }
 
-    // Their unvisited neighbours, every load issued before any is waited on.
+    // Their unvisited neighbours: every code or row load is issued before the
+    // first distance waits on one.
     const std::uint32_t* links[kMaxExpansionWidth];
     std::uint32_t counts[kMaxExpansionWidth];
     for (std::size_t e = 0; e < width; ++e) {
