@@ -5,6 +5,9 @@
 // Started by an MPI launcher (mpirun, srun --mpi=pmix), build, search and
 // bench run on every rank (mpi/); the other commands run on one rank only and
 // refuse to start on more. Only rank 0 prints errors.
+//
+// SIGINT, SIGTERM and SIGHUP remove what the process was writing (temporary
+// files, staging directories) before it ends by that signal.
 #include <exception>
 #include <memory>
 
@@ -21,6 +24,7 @@
 #include "cli/version_command.h"
 #include "mpi/communicator.h"
 #include "mpi/mpi_runtime.h"
+#include "storage/interrupt_cleanup.h"
 
 namespace {
 
@@ -30,6 +34,8 @@ int Main(int argc, char** argv, zyphyr::Communicator& comm);
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Before MPI or anything else starts a thread (storage/interrupt_cleanup.h).
+  zyphyr::InstallInterruptCleanup();
   zyphyr::Result<std::unique_ptr<zyphyr::MpiRuntime>> runtime = zyphyr::MpiRuntime::Start(&argc, &argv);
   if (!runtime.ok()) {
     fmt::print(stderr, "error: {}\n", runtime.status().message());

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <chrono>
 #include <cstring>
-#include <filesystem>
 #include <numeric>
 #include <vector>
 
@@ -222,9 +221,7 @@ Result<DistributedBuildReport> DistributedBuild(Communicator& comm, const Distri
   struct Cleanup {
     std::string path;
     ~Cleanup() {
-      if (path.empty()) return;
-      std::error_code ignored;
-      std::filesystem::remove_all(path, ignored);
+      if (!path.empty()) RemoveStagingDirectory(path);
     }
   } cleanup{comm.is_root() ? staging : std::string()};
 

@@ -12,6 +12,8 @@
 #include <cstring>
 #include <vector>
 
+#include "storage/interrupt_cleanup.h"
+#include "storage/stale_temporaries.h"
 #include "storage/unique_fd.h"
 
 namespace zyphyr {
@@ -124,8 +126,10 @@ Status CopyFileContents(const std::string& from, const std::string& to) {
 }
 
 Result<PendingFile> PendingFile::Create(const std::string& final_path) {
+  RemoveStaleTemporaries(final_path);
   Result<std::string> tmp = CreateTempFileFor(final_path);
   if (!tmp.ok()) return tmp.status();
+  RegisterForInterruptCleanup(*tmp, CleanupKind::kFile);
   return PendingFile(std::move(tmp).value(), final_path);
 }
 
@@ -136,7 +140,7 @@ PendingFile::PendingFile(PendingFile&& other) noexcept
 
 PendingFile& PendingFile::operator=(PendingFile&& other) noexcept {
   if (this != &other) {
-    RemoveQuietly(temp_path_);
+    Discard();
     temp_path_ = std::move(other.temp_path_);
     final_path_ = std::move(other.final_path_);
     other.temp_path_.clear();
@@ -144,13 +148,21 @@ PendingFile& PendingFile::operator=(PendingFile&& other) noexcept {
   return *this;
 }
 
-PendingFile::~PendingFile() { RemoveQuietly(temp_path_); }
+PendingFile::~PendingFile() { Discard(); }
+
+void PendingFile::Discard() noexcept {
+  if (temp_path_.empty()) return;
+  RemoveQuietly(temp_path_);
+  UnregisterFromInterruptCleanup(temp_path_);
+  temp_path_.clear();
+}
 
 Status PendingFile::Commit() {
   if (temp_path_.empty()) return Status::InvalidArgument(final_path_ + ": nothing to commit (already committed)");
   Status st = FsyncFile(temp_path_);
   if (st.ok()) st = RenameAtomically(temp_path_, final_path_);
   if (!st.ok()) RemoveQuietly(temp_path_);  // After a successful rename the name is gone anyway.
+  UnregisterFromInterruptCleanup(temp_path_);
   temp_path_.clear();
   return st;
 }

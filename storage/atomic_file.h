@@ -44,7 +44,8 @@ void RemoveQuietly(const std::string& path) noexcept;
 Status CopyFileContents(const std::string& from, const std::string& to);
 
 // A temporary file destined for `final_path`: created by Create, moved into place by Commit, removed by the
-// destructor unless committed. Move-only.
+// destructor unless committed. Move-only. Until then an interrupted process removes it too
+// (storage/interrupt_cleanup.h).
 class PendingFile {
  public:
   // CreateTempFileFor(final_path); same errors.
@@ -66,6 +67,7 @@ class PendingFile {
  private:
   PendingFile(std::string temp_path, std::string final_path)
       : temp_path_(std::move(temp_path)), final_path_(std::move(final_path)) {}
+  void Discard() noexcept;  // Removes and forgets the temporary, if any.
 
   std::string temp_path_;  // Empty once committed or moved from.
   std::string final_path_;

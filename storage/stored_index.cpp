@@ -19,7 +19,9 @@
 #include "src/index/hnsw_searcher.h"
 #include "src/partition/kmeans.h"
 #include "storage/atomic_file.h"
+#include "storage/interrupt_cleanup.h"
 #include "storage/mutation_log.h"
+#include "storage/stale_temporaries.h"
 #include "storage/unique_fd.h"
 
 namespace zyphyr {
@@ -386,9 +388,21 @@ std::string TrimSlashes(std::string dir) {
 }  // namespace
 
 Result<std::string> CreateStagingDirectory(const std::string& dir) {
+  RemoveStaleTemporaries(dir);
   const std::string tmp = TempPathFor(TrimSlashes(dir));
   if (::mkdir(tmp.c_str(), 0755) != 0) return Status::IOError(dir + ": cannot create: " + std::strerror(errno));
+  RegisterForInterruptCleanup(tmp, CleanupKind::kTree);
+  if (Status owned = WriteStagingOwner(tmp); !owned.ok()) {
+    RemoveStagingDirectory(tmp);
+    return owned;
+  }
   return tmp;
+}
+
+void RemoveStagingDirectory(const std::string& staging) {
+  std::error_code ignored;
+  std::filesystem::remove_all(staging, ignored);
+  UnregisterFromInterruptCleanup(staging);
 }
 
 Result<ManifestShard> BuildShardFile(const std::string& dir, std::size_t number, VectorStore store,
@@ -425,6 +439,11 @@ Status PublishIndexDirectory(const std::string& staging, const std::string& dir,
     UniqueFd fd(::open(JoinPath(staging, kLockName).c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644));
     if (fd.get() < 0) return Status::IOError(dir + ": cannot create the lock file: " + std::strerror(errno));
   }
+  // The owner file only tells a stale staging directory from a live one.
+  if (::unlink(JoinPath(staging, kStagingOwnerName).c_str()) != 0 && errno != ENOENT) {
+    return Status::IOError(dir + ": cannot remove " + JoinPath(staging, kStagingOwnerName) + ": " +
+                           std::strerror(errno));
+  }
   ZYPHYR_RETURN_IF_ERROR(FsyncParentDirectory(JoinPath(staging, kManifestName)));
   const std::string trimmed = TrimSlashes(dir);
   if (::rename(staging.c_str(), trimmed.c_str()) != 0) {
@@ -434,6 +453,7 @@ Status PublishIndexDirectory(const std::string& staging, const std::string& dir,
     }
     return Status::IOError(dir + ": cannot rename " + staging + " into place: " + std::strerror(err));
   }
+  UnregisterFromInterruptCleanup(staging);
   return FsyncParentDirectory(trimmed);
 }
 
@@ -446,10 +466,7 @@ Status BuildIndexDirectory(const std::string& dir, VectorStore store, const Inde
   struct Cleanup {
     std::string path;
     ~Cleanup() {
-      if (!path.empty()) {
-        std::error_code ignored;
-        std::filesystem::remove_all(path, ignored);
-      }
+      if (!path.empty()) RemoveStagingDirectory(path);
     }
   } cleanup{*staging};
 
@@ -581,6 +598,7 @@ Result<std::size_t> DeleteFromIndex(const std::string& dir, std::span<const std:
 Result<CompactReport> CompactIndex(const std::string& dir, std::size_t threads, const FileOps& ops) {
   Result<DirectoryLock> lock = DirectoryLock::Acquire(dir);
   if (!lock.ok()) return lock.status();
+  RemoveStaleTemporaries(dir);  // Staging directories of killed builds of this index.
   StoredIndexOptions open_options;
   open_options.threads = threads;
   Result<std::unique_ptr<StoredIndex>> opened = StoredIndex::Open(dir, open_options);
@@ -597,6 +615,25 @@ Result<CompactReport> CompactIndex(const std::string& dir, std::size_t threads, 
   report.inserted = index.inserted_rows();
   report.deleted = index.deleted_ids();
 
+  // The new shards are strays until the manifest names them: removed on a
+  // failure and by an interrupt.
+  struct UnpublishedFiles {
+    std::vector<std::string> paths;
+    void Add(const std::string& path) {
+      paths.push_back(path);
+      RegisterForInterruptCleanup(path, CleanupKind::kFile);
+    }
+    void Published() {
+      for (const std::string& path : paths) UnregisterFromInterruptCleanup(path);
+      paths.clear();
+    }
+    ~UnpublishedFiles() {
+      for (const std::string& path : paths) {
+        RemoveQuietly(path);
+        UnregisterFromInterruptCleanup(path);
+      }
+    }
+  } unpublished;
   for (std::size_t i = 0; i < index.shard_count(); ++i) {
     std::vector<std::uint64_t> live_ids;
     std::vector<float> live_rows;
@@ -622,6 +659,7 @@ Result<CompactReport> CompactIndex(const std::string& dir, std::size_t threads, 
         ShardParams{static_cast<std::uint32_t>(std::max(old.ef_construction, old.M)), old.seed, entry.uid}, *codes,
         ops);
     if (!written.ok()) return written.status();
+    unpublished.Add(JoinPath(dir, entry.file));
     entry.bytes = written->bytes;
     entry.header_crc32c = written->header_crc32c;
     next.rows += entry.rows;
@@ -630,11 +668,14 @@ Result<CompactReport> CompactIndex(const std::string& dir, std::size_t threads, 
   report.rows = next.rows;
   // The instant the compaction takes effect. Before it, the new shards are
   // strays the next compaction removes; after it, the old files are.
-  Status committed = WriteManifest(dir, next);
-  if (!committed.ok()) {
-    for (const ManifestShard& entry : next.shards) RemoveQuietly(JoinPath(dir, entry.file));
+  if (Status committed = WriteManifest(dir, next); !committed.ok()) {
+    // A failure after the rename (the directory's fsync) leaves the new
+    // manifest in place: its shards must stay.
+    Result<IndexManifest> now = ReadManifest(dir);
+    if (now.ok() && now->generation == next.generation) unpublished.Published();
     return committed;
   }
+  unpublished.Published();
   std::set<std::string> keep = {kManifestName, kLockName};
   for (const ManifestShard& entry : next.shards) {
     keep.insert(entry.file);
@@ -643,7 +684,8 @@ Result<CompactReport> CompactIndex(const std::string& dir, std::size_t threads, 
   std::error_code ec;
   for (const auto& file : std::filesystem::directory_iterator(dir, ec)) {
     const std::string name = file.path().filename().string();
-    const bool ours = name.rfind("shard-", 0) == 0 || name.rfind(".shard-", 0) == 0;
+    const bool ours = name.rfind("shard-", 0) == 0 || name.rfind(".shard-", 0) == 0 ||
+                      name.rfind(std::string(".") + kManifestName + ".tmp-", 0) == 0;
     if (ours && keep.count(name) == 0) RemoveQuietly(file.path().string());
   }
   return report;

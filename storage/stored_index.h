@@ -67,9 +67,13 @@ Result<ManifestShard> BuildShardFile(const std::string& dir, std::size_t number,
 // `dir`: the instant the index appears. InvalidArgument "<dir>: already
 // exists (...)" when something took `dir` meanwhile; IOError.
 Status PublishIndexDirectory(const std::string& staging, const std::string& dir, const IndexManifest& manifest);
-// A fresh directory beside `dir` to assemble an index in (removed by the
-// caller on failure). IOError "<dir>: cannot create: <reason>".
+// A fresh directory beside `dir` to assemble an index in, holding its owner
+// file; an interrupt removes it until it is published (storage/
+// interrupt_cleanup.h). First removes the staging directories of `dir` whose
+// builds were killed (storage/stale_temporaries.h). The caller removes it on
+// failure with RemoveStagingDirectory. IOError "<dir>: cannot create: <reason>".
 Result<std::string> CreateStagingDirectory(const std::string& dir);
+void RemoveStagingDirectory(const std::string& staging);
 
 // The check BuildIndexDirectory starts with, for callers that want to refuse
 // before reading any data: InvalidArgument "<dir>: already exists (...)" when

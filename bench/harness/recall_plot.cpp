@@ -1,6 +1,7 @@
 #include "bench/harness/recall_plot.h"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -97,7 +98,15 @@ Result<PlotFiles> WriteRecallQpsPlot(const BenchReport& report, const std::strin
   std::string script = files.script;
   char* argv[] = {program.data(), script.data(), nullptr};
   pid_t pid = 0;
-  const int spawn_error = posix_spawnp(&pid, "gnuplot", &actions, nullptr, argv, environ);
+  // gnuplot starts with no signal blocked, whatever this process blocks (storage/interrupt_cleanup.h).
+  posix_spawnattr_t attributes;
+  posix_spawnattr_init(&attributes);
+  sigset_t none;
+  sigemptyset(&none);
+  posix_spawnattr_setsigmask(&attributes, &none);
+  posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGMASK);
+  const int spawn_error = posix_spawnp(&pid, "gnuplot", &actions, &attributes, argv, environ);
+  posix_spawnattr_destroy(&attributes);
   posix_spawn_file_actions_destroy(&actions);
   if (spawn_error == ENOENT) {
     return Status::Unsupported("gnuplot not found (install gnuplot-nox); the plot script is " + files.script);
