@@ -73,8 +73,9 @@ Result<TrueDistanceSign> NormalizeTrueDistances(Metric metric, std::span<float> 
     return Status::InvalidArgument(std::string(what) + " rows disagree in order (row " + std::to_string(first) + " " +
                                    name(order) + ", row " + std::to_string(r) + " " + name(row) + ")" + kCannotTell);
   }
-  if (order == RowOrder::kConstant)
+  if (order == RowOrder::kConstant) {
     return Status::InvalidArgument(std::string(what) + " rows are all constant" + kCannotTell);
+  }
   if (order == RowOrder::kDescending) return TrueDistanceSign::kReported;
   for (float& d : distances) d = -d;
   return TrueDistanceSign::kNegated;
