@@ -191,6 +191,7 @@ int RunBench(Communicator& comm, const BenchOptions& options) {
   report.test_rows = data->test_rows;
   report.ground_truth_computed = data->ground_truth_computed;
   report.data_bytes = data->MemoryBytes();
+  report.id_recall_column = data->metric == Metric::kInnerProduct;
   report.k = o.k;
   report.M = o.M;
   report.ef_construction = o.ef_construction;

@@ -224,6 +224,7 @@ int RunDistributedBench(Communicator& comm, const BenchOptions& o) {
                       {"batch", o.batch},
                       {"latency_queries", std::min(o.latency_queries, test.size() / std::max<std::size_t>(dim, 1))},
                       {"k", o.k},
+                      {"recall_definition", "id overlap: the fraction of the first k true ids found"},
                       {"shards", m.shards.size()},
                       {"partition", m.partition},
                       {"rows", m.rows},

@@ -9,6 +9,7 @@
 #include "io/hdf5_handle.h"
 #include "io/hdf5_matrix.h"
 #include "src/core/check.h"
+#include "src/eval/true_distances.h"
 
 namespace zyphyr {
 
@@ -203,7 +204,12 @@ Status AnnDatasetReader::NoGroundTruth() const {
 Result<std::vector<float>> AnnDatasetReader::ReadDistances() const {
   ZYPHYR_CHECK(impl_ != nullptr);
   if (!has_ground_truth()) return NoGroundTruth();
-  return ReadWholeFloat(Part::kDistances);
+  Result<std::vector<float>> distances = ReadWholeFloat(Part::kDistances);
+  if (!distances.ok()) return distances.status();
+  Result<TrueDistanceSign> sign =
+      NormalizeTrueDistances(metric_, *distances, ground_truth_.cols, "dataset 'distances'");
+  if (!sign.ok()) return sign.status().WithContext(path_);
+  return distances;
 }
 
 Result<std::vector<std::int64_t>> AnnDatasetReader::ReadNeighbors() const {

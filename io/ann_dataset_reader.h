@@ -95,6 +95,13 @@ class AnnDatasetReader {
   // Ground truth, row-major test rows x ground_truth_shape().cols. Ids are converted to int64 and must lie in
   // [0, train rows), else InvalidArgument "<path>: dataset 'neighbors' row r column c holds id v, outside [0, N)".
   // Distances are converted to float32 and must be finite ("<path>: dataset 'distances' row r column c is NaN").
+  // They come back in the reported convention (src/core/metric.h), whatever sign the file used: under ip a file whose
+  // rows ascend holds -<q, x> ("smaller is closer") and is negated, one whose rows descend holds <q, x> as Zyphyr
+  // writes it (see src/eval/true_distances.h). Refused (InvalidArgument), after "<path>: dataset 'distances' ":
+  //   under l2/angular "row 3 is not ascending (column 2 holds 0.5 after 0.75): l2 distances are stored nearest
+  //   (smallest) first"; under ip "row 3 is neither ascending nor descending", "rows disagree in order (row 0
+  //   descending, row 3 ascending): cannot tell the inner-product sign convention (<q, x> descending or -<q, x>
+  //   ascending)" and "rows are all constant: cannot tell ..." (e.g. ground truth of a single neighbour).
   // NotFound "<path>: no ground truth (datasets 'neighbors' and 'distances'); run 'zyphyr dataset groundtruth --data
   // <path>'" when absent. IOError as above.
   Result<std::vector<std::int64_t>> ReadNeighbors() const;

@@ -37,11 +37,15 @@ Result<BenchData> LoadBenchData(const std::string& path, const BenchDataOptions&
   data.test = std::move(*test);
 
   std::vector<float> distances;
+  std::vector<std::int64_t> ids;
   std::size_t width = 0;
   if (reader->has_ground_truth()) {
     Result<std::vector<float>> stored = reader->ReadDistances();
     if (!stored.ok()) return stored.status();
     distances = std::move(*stored);
+    Result<std::vector<std::int64_t>> stored_ids = reader->ReadNeighbors();
+    if (!stored_ids.ok()) return stored_ids.status();
+    ids = std::move(*stored_ids);
     width = reader->ground_truth_shape().cols;
   } else {
     GroundTruthOptions gt_options;
@@ -51,13 +55,17 @@ Result<BenchData> LoadBenchData(const std::string& path, const BenchDataOptions&
     Result<GroundTruth> truth = ComputeGroundTruth(data.train, data.test, data.dim, data.metric, gt_options);
     if (!truth.ok()) return truth.status();
     distances = std::move(truth->distances);
+    ids = std::move(truth->ids);
     width = truth->k;
     data.ground_truth_computed = true;
   }
   data.true_distances.resize(data.test_rows);
+  data.true_ids.reserve(data.test_rows * options.k);
   for (std::size_t q = 0; q < data.test_rows; ++q) {
     const float* row = distances.data() + q * width;
     data.true_distances[q].assign(row, row + options.k);
+    const std::int64_t* id_row = ids.data() + q * width;
+    data.true_ids.insert(data.true_ids.end(), id_row, id_row + options.k);
   }
   return data;
 }

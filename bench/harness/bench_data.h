@@ -4,6 +4,7 @@
 #define ZYPHYR_BENCH_HARNESS_BENCH_DATA_H_
 
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <span>
 #include <string>
@@ -24,8 +25,10 @@ struct BenchData {
   std::size_t test_rows = 0;
   std::vector<float> train;  // train_rows x dim.
   std::vector<float> test;   // test_rows x dim.
-  // Per query, the first k true distances (reported convention, src/core/metric.h).
+  // Per query, the first k true distances (reported convention, src/core/metric.h, whatever sign an ip file stores:
+  // AnnDatasetReader::ReadDistances normalises it).
   std::vector<std::vector<float>> true_distances;
+  std::vector<std::int64_t> true_ids;  // test_rows x k, row-major: the first k true ids of each query, nearest first.
   bool ground_truth_computed = false;  // True when the file had none and it was computed here.
 
   std::span<const float> query(std::size_t q) const { return {test.data() + q * dim, dim}; }
@@ -38,9 +41,10 @@ struct BenchDataOptions {
   std::function<void(std::size_t, std::size_t)> ground_truth_progress;
 };
 
-// Reads train, test and the first k ground-truth distances of `path`. A file
+// Reads train, test and the first k ground-truth ids and distances of `path`. A file
 // without ground truth gets it computed exactly (ground_truth_computed).
-// Errors: those of AnnDatasetReader; InvalidArgument "--k 200 exceeds the 100
+// Errors: those of AnnDatasetReader (among them its refusal of ground truth whose
+// distances are out of order, or under ip of an undecidable sign); InvalidArgument "--k 200 exceeds the 100
 // neighbours of the ground truth in x.hdf5" and "--k 0 ..." for a bad k.
 Result<BenchData> LoadBenchData(const std::string& path, const BenchDataOptions& options);
 

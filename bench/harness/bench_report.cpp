@@ -83,6 +83,7 @@ std::string ReportJson(const BenchReport& r) {
     for (const EfRun& run : e.runs) {
       runs.push_back({{"ef", run.ef},
                       {"recall", run.recall},
+                      {"id_overlap_recall", run.id_recall},
                       {"qps_single_thread", run.qps_single},
                       {"qps_threads", run.qps_threads},
                       {"latency", LatencyJson(run.latency)},
@@ -129,6 +130,7 @@ std::string ReportJson(const BenchReport& r) {
         {"threads", r.threads},
         {"build_threads", r.build_threads},
         {"recall_definition", "ann-benchmarks: distances recomputed, hit when <= t_k + 1e-3"},
+        {"id_overlap_recall_definition", "big-ann-benchmarks: the fraction of the first k true ids found"},
         {"qps_single_thread", "one query at a time, one thread"}}},
       {"machine", {{"cpu", r.cpu}, {"isa", r.isa}, {"hardware_threads", r.hardware_threads}}},
       {"started_at", r.started_at},
@@ -149,15 +151,25 @@ std::string ReportTable(const BenchReport& r) {
                    r.M, r.ef_construction, r.build_threads, r.k, r.threads, r.cpu, r.isa));
   line("");
   const std::string qps_threads_header = fmt::format("QPS {}t", r.threads);
-  line(fmt::format("{:<11} {:>5} {:>9} {:>10} {:>10} {:>9} {:>9} {:>9} {:>9}", "engine", "ef",
-                   fmt::format("recall@{}", r.k), "QPS 1t", qps_threads_header, "p50 us", "p95 us", "p99 us",
-                   "p99.9 us"));
+  const std::string id_recall_header = fmt::format("id-recall@{}", r.k);
+  const std::string id_recall_title = r.id_recall_column ? " " + id_recall_header : std::string();
+  line(fmt::format("{:<11} {:>5} {:>9}{} {:>10} {:>10} {:>9} {:>9} {:>9} {:>9}", "engine", "ef",
+                   fmt::format("recall@{}", r.k), id_recall_title, "QPS 1t", qps_threads_header, "p50 us", "p95 us",
+                   "p99 us", "p99.9 us"));
   for (const EngineReport& e : r.engines) {
     for (const EfRun& run : e.runs) {
-      line(fmt::format("{:<11} {:>5} {:>9.4f} {:>10.0f} {:>10.0f} {:>9.1f} {:>9.1f} {:>9.1f} {:>9.1f}", e.name, run.ef,
-                       run.recall, run.qps_single, run.qps_threads, run.latency.p50 * 1e6, run.latency.p95 * 1e6,
-                       run.latency.p99 * 1e6, run.latency.p999 * 1e6));
+      const std::string id_recall =
+          r.id_recall_column ? fmt::format(" {:>{}.4f}", run.id_recall, id_recall_header.size()) : std::string();
+      line(fmt::format("{:<11} {:>5} {:>9.4f}{} {:>10.0f} {:>10.0f} {:>9.1f} {:>9.1f} {:>9.1f} {:>9.1f}", e.name,
+                       run.ef, run.recall, id_recall, run.qps_single, run.qps_threads, run.latency.p50 * 1e6,
+                       run.latency.p95 * 1e6, run.latency.p99 * 1e6, run.latency.p999 * 1e6));
     }
+  }
+  if (r.id_recall_column) {
+    line(fmt::format(
+        "recall@{0}: ann-benchmarks' (distances recomputed, ties count); id-recall@{0}: big-ann-benchmarks' (the "
+        "fraction of the {0} true ids found)",
+        r.k));
   }
   line("");
   line(fmt::format("{:<11} {:>9} {:>11} {:>13} {:>8} {:>13}   {:>14} {:>14} {:>14}", "engine", "build s", "index MiB",

@@ -19,6 +19,7 @@ inline constexpr double kRecallLevels[] = {0.90, 0.95, 0.99};
 struct EfRun {
   std::size_t ef = 0;
   double recall = 0.0;        // recall@k, ann-benchmarks' definition.
+  double id_recall = 0.0;     // recall@k by id overlap (big-ann-benchmarks): the fraction of the k true ids found.
   double qps_single = 0.0;    // One query at a time, one thread.
   double qps_threads = 0.0;   // The same queries over BenchSettings::threads threads.
   LatencySummary latency;     // Seconds, from the single-thread run.
@@ -51,6 +52,9 @@ struct BenchReport {
   std::size_t test_rows = 0;
   bool ground_truth_computed = false;
   std::size_t data_bytes = 0;
+  // The table shows id_recall next to recall (set under ip, where big-ann-benchmarks counts recall by ids; JSON
+  // always has both).
+  bool id_recall_column = false;
   // Settings.
   std::size_t k = 10;
   std::size_t M = 0;
@@ -87,7 +91,9 @@ std::optional<double> InterpolatedQpsAtRecall(const EngineReport& engine, double
 // undefined).
 std::string ReportJson(const BenchReport& report);
 
-// The report as the fixed-width text table `zyphyr bench` prints.
+// The report as the fixed-width text table `zyphyr bench` prints; with
+// id_recall_column an "id-recall@k" column follows "recall@k" and a line
+// under the table says what each counts.
 std::string ReportTable(const BenchReport& report);
 
 }  // namespace zyphyr

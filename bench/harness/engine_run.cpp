@@ -124,6 +124,7 @@ Result<EngineReport> RunEngine(Engine& engine, const BenchData& data, const Benc
     EfRun ef_run;
     ef_run.ef = ef;
     ef_run.recall = run->recall;
+    ef_run.id_recall = IdOverlapRecall(run->returned, data.true_ids, settings.k, settings.k);
     ef_run.qps_single = run->qps;
     ef_run.latency = run->latency;
     ef_run.qps_threads = run->qps;

@@ -136,4 +136,20 @@ double IdOverlapRecall(const TopKLists& found, std::span<const std::int64_t> tru
   return static_cast<double>(hits) / static_cast<double>(found.queries * k);
 }
 
+double IdOverlapRecall(std::span<const std::vector<std::uint64_t>> returned, std::span<const std::int64_t> truth,
+                       std::size_t truth_cols, std::size_t k) {
+  if (returned.empty() || k == 0) return 0.0;
+  std::size_t hits = 0;
+  std::vector<std::uint64_t> ids;
+  for (std::size_t q = 0; q < returned.size(); ++q) {
+    ids.assign(returned[q].begin(), returned[q].begin() + std::min(returned[q].size(), k));
+    std::sort(ids.begin(), ids.end());
+    for (std::size_t j = 0; j < k; ++j) {
+      const auto id = static_cast<std::uint64_t>(truth[q * truth_cols + j]);
+      if (std::binary_search(ids.begin(), ids.end(), id)) ++hits;
+    }
+  }
+  return static_cast<double>(hits) / static_cast<double>(returned.size() * k);
+}
+
 }  // namespace zyphyr

@@ -8,6 +8,10 @@
 // the first k returned ids are looked at; fewer than k count the rest as
 // misses. recall@k is the mean over queries of hits / k.
 //
+// True distances are given in the reported convention (src/core/metric.h);
+// ground truth read from a file is brought into it first, whatever sign an ip
+// file stores (src/eval/true_distances.h, AnnDatasetReader::ReadDistances).
+//
 // Distances are compared in "recall orientation", where smaller is closer:
 //   l2      true L2 (not squared)      = the reported value
 //   cosine  1 - cos(a, b)              = the reported value (ann-benchmarks'
@@ -98,6 +102,12 @@ std::vector<std::vector<std::uint64_t>> IdsOf(std::span<const std::vector<Neighb
 // Precondition: found.queries * truth_cols <= truth.size(), k <= truth_cols.
 double IdOverlapRecall(const TopKLists& found, std::span<const std::int64_t> truth, std::size_t truth_cols,
                        std::size_t k);
+
+// The same over the ids an engine returned per query (the first k of each
+// looked at; fewer count the rest as misses). 0 when there are no queries.
+// Precondition: returned.size() * truth_cols <= truth.size(), k <= truth_cols.
+double IdOverlapRecall(std::span<const std::vector<std::uint64_t>> returned, std::span<const std::int64_t> truth,
+                       std::size_t truth_cols, std::size_t k);
 
 }  // namespace zyphyr
 

@@ -96,6 +96,30 @@ TEST(BenchReportTest, TableHasARowPerRunAndTheComparison) {
   EXPECT_NE(table.find("zyphyr        23750 (2.18)   16000 (2.35)       6286 (-)"), std::string::npos) << table;
 }
 
+TEST(BenchReportTest, IdOverlapRecallIsInTheJsonAndUnderIpInTheTable) {
+  BenchReport report = TwoEngines();
+  report.engines[0].runs[1].id_recall = 0.875;
+  const nlohmann::json doc = nlohmann::json::parse(ReportJson(report));
+  EXPECT_DOUBLE_EQ(doc["engines"][0]["runs"][1]["id_overlap_recall"].get<double>(), 0.875);
+  EXPECT_DOUBLE_EQ(doc["engines"][0]["runs"][1]["recall"].get<double>(), 0.93);
+  EXPECT_EQ(doc["settings"]["id_overlap_recall_definition"],
+            "big-ann-benchmarks: the fraction of the first k true ids found");
+
+  // l2, cosine: the table as it was.
+  const std::string plain = ReportTable(report);
+  EXPECT_EQ(plain.find("id-recall"), std::string::npos) << plain;
+  EXPECT_NE(plain.find("zyphyr         16    0.9300      20000      40000"), std::string::npos) << plain;
+
+  report.id_recall_column = true;
+  const std::string table = ReportTable(report);
+  EXPECT_NE(table.find("engine         ef recall@10 id-recall@10     QPS 1t     QPS 2t"), std::string::npos) << table;
+  EXPECT_NE(table.find("zyphyr         16    0.9300       0.8750      20000      40000"), std::string::npos) << table;
+  EXPECT_NE(table.find("\nrecall@10: ann-benchmarks' (distances recomputed, ties count); id-recall@10: "
+                       "big-ann-benchmarks' (the fraction of the 10 true ids found)\n"),
+            std::string::npos)
+      << table;
+}
+
 TEST(BenchReportTest, ResidentMemoryIsAlsoGivenPerVector) {
   BenchReport report = TwoEngines();
   report.train_rows = 1000;

@@ -123,6 +123,23 @@ TEST(RecallTest, RejectsBadInput) {
             "invalid argument: recall: k must be at least 1");
 }
 
+TEST(RecallTest, IdOverlapOverReturnedIds) {
+  // Two queries, k 2 of 3 true ids each: the first finds both (in any
+  // order), the second one; ids past the first k returned do not count.
+  const std::vector<std::int64_t> truth = {4, 2, 9, 1, 3, 8};
+  const std::vector<std::vector<std::uint64_t>> returned = {{2, 4}, {3, 7, 1}};
+  EXPECT_DOUBLE_EQ(IdOverlapRecall(returned, truth, 3, 2), 0.5 * (1.0 + 0.5));
+  const std::vector<std::vector<std::uint64_t>> short_lists = {{4}, {}};
+  EXPECT_DOUBLE_EQ(IdOverlapRecall(short_lists, truth, 3, 2), 0.25);
+  EXPECT_DOUBLE_EQ(IdOverlapRecall(std::span<const std::vector<std::uint64_t>>(), truth, 3, 2), 0.0);
+  // The same figure as over TopKLists.
+  TopKLists lists(2, 2);
+  const std::vector<Neighbor> first = {{0.1f, 2}, {0.2f, 4}}, second = {{0.1f, 3}, {0.2f, 7}};
+  lists.Set(0, first);
+  lists.Set(1, second);
+  EXPECT_DOUBLE_EQ(IdOverlapRecall(lists, truth, 3, 2), 0.75);
+}
+
 TEST(RecallTest, SplitsSearchResults) {
   std::vector<std::vector<Neighbor>> results = {{{0.5f, 3}, {0.75f, 1}}, {}};
   EXPECT_EQ(DistancesOf(results), (std::vector<std::vector<float>>{{0.5f, 0.75f}, {}}));

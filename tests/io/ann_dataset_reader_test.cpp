@@ -279,6 +279,60 @@ TEST_F(AnnDatasetReaderTest, NanAndInfNameRowAndColumn) {
   EXPECT_EQ(dists.status().message(), path + ": dataset 'distances' row 1 column 0 is Inf");
 }
 
+// Under ip the file's sign convention is told from the order of its rows; distances come back as inner products,
+// nearest (largest) first, either way.
+TEST_F(AnnDatasetReaderTest, InnerProductDistancesOfEitherSignReadAsInnerProducts) {
+  for (const char* name : {"ip", "dot"}) {
+    SCOPED_TRACE(name);
+    RawFile spec = ValidRawFile(true);
+    spec.distance = name;
+    // -<q, x>, ascending ("smaller is closer"); row 1 a tie all along.
+    AnnDatasetReader negated = OpenOk(With(spec, Matrix("distances", RawType::kF64, 2, 2, {-2, -1.5, 3, 3})));
+    Result<std::vector<float>> dists = negated.ReadDistances();
+    ASSERT_TRUE(dists.ok()) << dists.status().ToString();
+    EXPECT_EQ(*dists, (std::vector<float>{2, 1.5f, -3, -3}));
+    // <q, x>, descending, as Zyphyr writes it: unchanged.
+    AnnDatasetReader plain = OpenOk(With(spec, Matrix("distances", RawType::kF32, 2, 2, {2, 1.5, 3, 3})), "y.hdf5");
+    dists = plain.ReadDistances();
+    ASSERT_TRUE(dists.ok()) << dists.status().ToString();
+    EXPECT_EQ(*dists, (std::vector<float>{2, 1.5f, 3, 3}));
+  }
+}
+
+TEST_F(AnnDatasetReaderTest, RefusesGroundTruthOfUndecidableSignOrOrder) {
+  const std::string cannot_tell =
+      ": cannot tell the inner-product sign convention (<q, x> descending or -<q, x> ascending)";
+  struct Case {
+    const char* distance;
+    std::vector<double> values;  // 2 x 2.
+    std::string message;         // After "<path>: dataset 'distances' ".
+  };
+  const std::vector<Case> cases = {
+      {"ip", {1, 1, 2, 2}, "rows are all constant" + cannot_tell},
+      {"ip", {2, 1, 3, 4}, "rows disagree in order (row 0 descending, row 1 ascending)" + cannot_tell},
+      {"euclidean",
+       {1, 0.5, 1.5, 2},
+       "row 0 is not ascending (column 1 holds 0.5 after 1): l2 distances are stored "
+       "nearest (smallest) first"},
+      {"angular",
+       {0.25, 0.5, 0.75, 0.5},
+       "row 1 is not ascending (column 1 holds 0.5 after 0.75): cosine distances "
+       "are stored nearest (smallest) first"}};
+  int n = 0;
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.message);
+    RawFile spec = With(ValidRawFile(true), Matrix("distances", RawType::kF32, 2, 2, c.values));
+    spec.distance = c.distance;
+    // Opening and the ids still work: `zyphyr info` shows such a file and `dataset groundtruth --force` repairs it.
+    AnnDatasetReader reader = OpenOk(spec, "bad" + std::to_string(n++) + ".hdf5");
+    EXPECT_TRUE(reader.ReadNeighbors().ok());
+    Result<std::vector<float>> dists = reader.ReadDistances();
+    ASSERT_FALSE(dists.ok());
+    EXPECT_EQ(dists.status().code(), StatusCode::kInvalidArgument);
+    EXPECT_EQ(dists.status().message(), reader.path() + ": dataset 'distances' " + c.message);
+  }
+}
+
 TEST_F(AnnDatasetReaderTest, NeighborIdsMustIndexTrain) {
   for (double bad : {-1.0, 6.0}) {
     AnnDatasetReader reader =

@@ -35,12 +35,15 @@ struct GroundTruth {
   std::vector<float> distances;
 };
 
-GroundTruth MakeGroundTruth(std::size_t test_rows, std::size_t train_rows, std::size_t k) {
+// Distances nearest first in the reported convention (which the reader gives back unchanged): ascending, or
+// descending under ip (inner products, larger is closer).
+GroundTruth MakeGroundTruth(std::size_t test_rows, std::size_t train_rows, std::size_t k, Metric metric = Metric::kL2) {
   GroundTruth gt;
   gt.k = k;
+  const float step = metric == Metric::kInnerProduct ? -0.5f : 0.5f;
   for (std::size_t i = 0; i < test_rows * k; ++i) {
     gt.ids.push_back(static_cast<std::int64_t>((i * 7) % train_rows));
-    gt.distances.push_back(0.5f * static_cast<float>(i));
+    gt.distances.push_back(step * static_cast<float>(i));
   }
   return gt;
 }
@@ -68,7 +71,7 @@ void CheckRoundTrip(Metric metric) {
   const AnnDatasetLayout layout{metric, 19, 301, 23};
   const std::vector<float> train = RandomFloats(layout.train_rows * layout.dim, 1);
   const std::vector<float> test = RandomFloats(layout.test_rows * layout.dim, 2);
-  const GroundTruth gt = MakeGroundTruth(layout.test_rows, layout.train_rows, 4);
+  const GroundTruth gt = MakeGroundTruth(layout.test_rows, layout.train_rows, 4, metric);
   const std::string path = dir.File("data.hdf5");
   ASSERT_NO_FATAL_FAILURE(WriteDataset(path, layout, train, test, &gt));
   EXPECT_EQ(dir.List(), std::vector<std::string>{"data.hdf5"});  // No temporary left behind.
