@@ -206,10 +206,36 @@ Result<std::vector<float>> AnnDatasetReader::ReadDistances() const {
   if (!has_ground_truth()) return NoGroundTruth();
   Result<std::vector<float>> distances = ReadWholeFloat(Part::kDistances);
   if (!distances.ok()) return distances.status();
+  std::optional<TrueDistanceSign> recomputed;
+  if (metric_ == Metric::kInnerProduct) recomputed = SignFromVectors(*distances);
   Result<TrueDistanceSign> sign =
-      NormalizeTrueDistances(metric_, *distances, ground_truth_.cols, "dataset 'distances'");
+      NormalizeTrueDistances(metric_, *distances, ground_truth_.cols, "dataset 'distances'", recomputed);
   if (!sign.ok()) return sign.status().WithContext(path_);
   return distances;
+}
+
+std::optional<TrueDistanceSign> AnnDatasetReader::SignFromVectors(std::span<const float> distances) const {
+  const std::size_t cols = ground_truth_.cols;
+  const std::size_t queries = std::min<std::size_t>({ground_truth_.rows, test_shape().rows, 16});
+  std::vector<float> query(dim()), row(dim());
+  for (std::size_t q = 0; q < queries; ++q) {
+    std::vector<std::int64_t> ids(cols);
+    if (!ReadRows(impl_->neighbors.get(), path_, "neighbors", H5T_NATIVE_INT64, q, 1, cols, ids.data()).ok()) break;
+    const std::int64_t id = ids[0];
+    if (id < 0 || static_cast<std::uint64_t>(id) >= train_shape().rows) continue;
+    if (!ReadTestRows(q, 1, query).ok() || !ReadTrainRows(static_cast<std::size_t>(id), 1, row).ok()) break;
+    double ip = 0, scale = 0;
+    for (std::size_t j = 0; j < dim(); ++j) {
+      ip += static_cast<double>(query[j]) * row[j];
+      scale += std::abs(static_cast<double>(query[j]) * row[j]);
+    }
+    const double stored = distances[q * cols];
+    const double tolerance = 1e-3 * std::max(1.0, scale);
+    if (std::abs(ip) <= tolerance) continue;  // Near zero: both signs fit.
+    if (std::abs(stored - ip) <= tolerance) return TrueDistanceSign::kReported;
+    if (std::abs(stored + ip) <= tolerance) return TrueDistanceSign::kNegated;
+  }
+  return std::nullopt;
 }
 
 Result<std::vector<std::int64_t>> AnnDatasetReader::ReadNeighbors() const {

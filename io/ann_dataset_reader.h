@@ -12,6 +12,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -20,6 +21,7 @@
 #include "io/hdf5_matrix.h"
 #include "src/core/metric.h"
 #include "src/core/status.h"
+#include "src/eval/true_distances.h"
 
 namespace zyphyr {
 
@@ -101,7 +103,8 @@ class AnnDatasetReader {
   //   under l2/angular "row 3 is not ascending (column 2 holds 0.5 after 0.75): l2 distances are stored nearest
   //   (smallest) first"; under ip "row 3 is neither ascending nor descending", "rows disagree in order (row 0
   //   descending, row 3 ascending): cannot tell the inner-product sign convention (<q, x> descending or -<q, x>
-  //   ascending)" and "rows are all constant: cannot tell ..." (e.g. ground truth of a single neighbour).
+  //   ascending)" and "rows are all constant: cannot tell ..." (ground truth of a single neighbour, unless recomputing
+  //   the first queries' first neighbours from the vectors tells the sign).
   // NotFound "<path>: no ground truth (datasets 'neighbors' and 'distances'); run 'zyphyr dataset groundtruth --data
   // <path>'" when absent. IOError as above.
   Result<std::vector<std::int64_t>> ReadNeighbors() const;
@@ -114,6 +117,9 @@ class AnnDatasetReader {
   AnnDatasetReader();
   Status ReadFloatRows(Part part, std::size_t begin, std::size_t count, std::span<float> out) const;
   Result<std::vector<float>> ReadWholeFloat(Part part) const;
+  // ip: whether the stored distances are <q, x> or -<q, x>, told by recomputing those of the first neighbours of
+  // the first queries from the vectors; nothing when no stored value tells (near zero, unreadable, out of range).
+  std::optional<TrueDistanceSign> SignFromVectors(std::span<const float> distances) const;
   Status NoGroundTruth() const;
 
   std::string path_;

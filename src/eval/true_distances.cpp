@@ -46,7 +46,8 @@ Status CheckAscending(Metric metric, std::span<const float> distances, std::size
 }  // namespace
 
 Result<TrueDistanceSign> NormalizeTrueDistances(Metric metric, std::span<float> distances, std::size_t cols,
-                                                std::string_view what) {
+                                                std::string_view what,
+                                                std::optional<TrueDistanceSign> if_all_constant) {
   if (cols == 0 || distances.empty()) return TrueDistanceSign::kReported;
   if (metric != Metric::kInnerProduct) {
     ZYPHYR_RETURN_IF_ERROR(CheckAscending(metric, distances, cols, what));
@@ -72,6 +73,10 @@ Result<TrueDistanceSign> NormalizeTrueDistances(Metric metric, std::span<float> 
     const auto name = [](RowOrder o) { return o == RowOrder::kAscending ? "ascending" : "descending"; };
     return Status::InvalidArgument(std::string(what) + " rows disagree in order (row " + std::to_string(first) + " " +
                                    name(order) + ", row " + std::to_string(r) + " " + name(row) + ")" + kCannotTell);
+  }
+  if (order == RowOrder::kConstant) {
+    if (if_all_constant) order = *if_all_constant == TrueDistanceSign::kReported ? RowOrder::kDescending
+                                                                                 : RowOrder::kAscending;
   }
   if (order == RowOrder::kConstant) {
     return Status::InvalidArgument(std::string(what) + " rows are all constant" + kCannotTell);

@@ -14,6 +14,7 @@
 #define ZYPHYR_SRC_EVAL_TRUE_DISTANCES_H_
 
 #include <cstddef>
+#include <optional>
 #include <span>
 #include <string_view>
 
@@ -46,9 +47,13 @@ enum class TrueDistanceSign {
 //    ascending)"                                                           (ip)
 //   "<what> rows are all constant: cannot tell the inner-product sign
 //    convention (<q, x> descending or -<q, x> ascending)"                  (ip)
-// No rows at all is kReported.
+// No rows at all is kReported. Under ip, `if_all_constant` (when given; e.g.
+// told by recomputing a stored distance from the vectors, as the dataset
+// reader does) decides instead of the last error: ground truth for k = 1
+// has only constant rows.
 Result<TrueDistanceSign> NormalizeTrueDistances(Metric metric, std::span<float> distances, std::size_t cols,
-                                                std::string_view what);
+                                                std::string_view what,
+                                                std::optional<TrueDistanceSign> if_all_constant = std::nullopt);
 
 }  // namespace zyphyr
 

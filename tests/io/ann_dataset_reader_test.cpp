@@ -299,6 +299,30 @@ TEST_F(AnnDatasetReaderTest, InnerProductDistancesOfEitherSignReadAsInnerProduct
   }
 }
 
+// One neighbour per query: every row is constant, so the order cannot tell the sign; the stored values are
+// compared with the inner products recomputed from the vectors instead. Test rows [0 1 2] and [3 4 5]; train rows 4
+// ([5 6 0]) and 1 ([3 4 5]) give 6 and 50.
+TEST_F(AnnDatasetReaderTest, InnerProductSignOfSingleNeighbourGroundTruthIsToldFromTheVectors) {
+  RawFile spec = With(ValidRawFile(true), Matrix("neighbors", RawType::kI32, 2, 1, {4, 1}));
+  spec.distance = "ip";
+  int n = 0;
+  for (const std::vector<double>& stored : {std::vector<double>{6, 50}, std::vector<double>{-6, -50}}) {
+    AnnDatasetReader reader =
+        OpenOk(With(spec, Matrix("distances", RawType::kF32, 2, 1, stored)), "k1-" + std::to_string(n++) + ".hdf5");
+    Result<std::vector<float>> dists = reader.ReadDistances();
+    ASSERT_TRUE(dists.ok()) << dists.status().ToString();
+    EXPECT_EQ(*dists, (std::vector<float>{6, 50}));
+  }
+  // Values that are neither sign of the inner products stay undecidable.
+  AnnDatasetReader wrong = OpenOk(With(spec, Matrix("distances", RawType::kF32, 2, 1, {7, 9})), "k1-wrong.hdf5");
+  Result<std::vector<float>> dists = wrong.ReadDistances();
+  ASSERT_FALSE(dists.ok());
+  EXPECT_EQ(dists.status().message(),
+            wrong.path() +
+                ": dataset 'distances' rows are all constant: cannot tell the inner-product sign convention (<q, x> "
+                "descending or -<q, x> ascending)");
+}
+
 TEST_F(AnnDatasetReaderTest, RefusesGroundTruthOfUndecidableSignOrOrder) {
   const std::string cannot_tell =
       ": cannot tell the inner-product sign convention (<q, x> descending or -<q, x> ascending)";
