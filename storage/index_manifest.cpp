@@ -90,6 +90,86 @@ bool IsPlainName(const std::string& name) {
   return !name.empty() && name != "." && name != ".." && name.find('/') == std::string::npos;
 }
 
+// "[begin, end)".
+std::string IdRange(std::uint64_t begin, std::uint64_t end) {
+  char buf[64];
+  std::snprintf(buf, sizeof(buf), "[%" PRIu64 ", %" PRIu64 ")", begin, end);
+  return buf;
+}
+
+std::string IdRange(const ManifestShard& s) { return IdRange(s.id_begin, s.id_end); }
+
+// Whether the ranges share an id (an empty range shares none).
+bool Overlap(const ManifestShard& a, const ManifestShard& b) {
+  return a.id_begin < a.id_end && b.id_begin < b.id_end && a.id_begin < b.id_end && b.id_begin < a.id_end;
+}
+
+// Refuses two shards with the same `field` (a file, a log, a uid), naming the
+// later one, the first one it repeats, and the value.
+template <typename Field>
+Status CheckUnique(const IndexManifest& m, const std::string& where, const char* what, Field field) {
+  for (std::size_t i = 1; i < m.shards.size(); ++i) {
+    for (std::size_t j = 0; j < i; ++j) {
+      if (field(m.shards[i]) == field(m.shards[j])) {
+        return Status::Corruption(where + ": shard " + std::to_string(i) + " has the same " + what + " as shard " +
+                                  std::to_string(j) + " (" + field(m.shards[i]) + ")");
+      }
+    }
+  }
+  return Status::Ok();
+}
+
+// Every entry on its own: the names shard i of this generation has, and no
+// more rows than ids in its range.
+Status CheckEachShard(const IndexManifest& m, const std::string& where) {
+  for (std::size_t i = 0; i < m.shards.size(); ++i) {
+    const ManifestShard& s = m.shards[i];
+    const std::string at = where + ": shards[" + std::to_string(i) + "]";
+    const std::string whose = " (shard " + std::to_string(i) + " of generation " + std::to_string(m.generation) + ")";
+    if (s.file != ShardFileName(i, m.generation)) {
+      return Status::Corruption(at + ": file is '" + s.file + "', expected '" + ShardFileName(i, m.generation) + "'" +
+                                whose);
+    }
+    if (s.log != ShardLogName(i, m.generation)) {
+      return Status::Corruption(at + ": log is '" + s.log + "', expected '" + ShardLogName(i, m.generation) + "'" +
+                                whose);
+    }
+    if (s.rows > s.id_end - s.id_begin) {
+      return Status::Corruption(at + ": " + std::to_string(s.rows) + " rows, more than the " +
+                                std::to_string(s.id_end - s.id_begin) + " ids of its id range " + IdRange(s));
+    }
+  }
+  return Status::Ok();
+}
+
+// Under range partitioning the shards' id ranges are pairwise disjoint and
+// follow each other without gaps in shard order.
+Status CheckRangeLayout(const IndexManifest& m, const std::string& where) {
+  for (std::size_t i = 1; i < m.shards.size(); ++i) {
+    for (std::size_t j = 0; j < i; ++j) {
+      if (Overlap(m.shards[j], m.shards[i])) {
+        return Status::Corruption(where + ": shards " + std::to_string(j) + " and " + std::to_string(i) +
+                                  " have overlapping id ranges " + IdRange(m.shards[j]) + " and " +
+                                  IdRange(m.shards[i]));
+      }
+    }
+  }
+  for (std::size_t i = 1; i < m.shards.size(); ++i) {
+    const ManifestShard& prev = m.shards[i - 1];
+    const ManifestShard& s = m.shards[i];
+    const std::string pair = "shards " + std::to_string(i - 1) + " and " + std::to_string(i);
+    if (s.id_begin > prev.id_end) {
+      return Status::Corruption(where + ": id ranges leave " + IdRange(prev.id_end, s.id_begin) +
+                                " uncovered between " + pair);
+    }
+    if (s.id_begin < prev.id_end) {
+      return Status::Corruption(where + ": id ranges of " + pair + " are out of order: " + IdRange(prev) + " then " +
+                                IdRange(s) + " (range partition: each shard starts where the one before ends)");
+    }
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 std::string ShardFileName(std::size_t shard, std::uint64_t generation) {
@@ -134,6 +214,39 @@ std::string ManifestToJson(const IndexManifest& m) {
   j["source"] = m.source;
   j["shards"] = std::move(shards);
   return j.dump(2) + "\n";
+}
+
+Status ValidateManifest(const IndexManifest& m, const std::string& where) {
+  if (m.shards.empty()) return Status::Corruption(where + ": field 'shards' must be a non-empty array");
+  ZYPHYR_RETURN_IF_ERROR(CheckUnique(m, where, "file", [](const ManifestShard& s) { return s.file; }));
+  ZYPHYR_RETURN_IF_ERROR(CheckUnique(m, where, "log", [](const ManifestShard& s) { return s.log; }));
+  ZYPHYR_RETURN_IF_ERROR(CheckUnique(m, where, "uid", [](const ManifestShard& s) { return Hex(s.uid, 16); }));
+  for (std::size_t i = 0; i < m.shards.size(); ++i) {
+    const ManifestShard& s = m.shards[i];
+    if (s.id_end < s.id_begin) {
+      return Status::Corruption(where + ": shards[" + std::to_string(i) + "]: id_end is below id_begin");
+    }
+  }
+  ZYPHYR_RETURN_IF_ERROR(CheckEachShard(m, where));
+  if (m.partition == "range") ZYPHYR_RETURN_IF_ERROR(CheckRangeLayout(m, where));
+  std::uint64_t total = 0;
+  for (std::size_t i = 0; i < m.shards.size(); ++i) {
+    const ManifestShard& s = m.shards[i];
+    if (m.next_id < s.id_end) {
+      return Status::Corruption(where + ": field 'next_id' is " + std::to_string(m.next_id) +
+                                ", below the end of shard " + std::to_string(i) + "'s id range " + IdRange(s) +
+                                " (inserts would reuse ids)");
+    }
+    if (__builtin_add_overflow(total, s.rows, &total)) {
+      return Status::Corruption(where + ": shards hold more rows than a 64-bit count, field 'rows' says " +
+                                std::to_string(m.rows));
+    }
+  }
+  if (total != m.rows) {
+    return Status::Corruption(where + ": shards hold " + std::to_string(total) + " rows, field 'rows' says " +
+                              std::to_string(m.rows));
+  }
+  return Status::Ok();
 }
 
 Result<IndexManifest> ManifestFromJson(const std::string& json, const std::string& where) {
@@ -181,7 +294,6 @@ Result<IndexManifest> ManifestFromJson(const std::string& json, const std::strin
   if (!shards->is_array() || shards->empty()) {
     return Status::Corruption(where + ": field 'shards' must be a non-empty array");
   }
-  std::uint64_t total = 0;
   for (std::size_t i = 0; i < shards->size(); ++i) {
     const Json& entry = (*shards)[i];
     const std::string at = where + ": shards[" + std::to_string(i) + "]";
@@ -215,13 +327,9 @@ Result<IndexManifest> ManifestFromJson(const std::string& json, const std::strin
         shard.centroid.push_back(x.get<float>());
       }
     }
-    total += shard.rows;
     m.shards.push_back(std::move(shard));
   }
-  if (total != m.rows) {
-    return Status::Corruption(where + ": shards hold " + std::to_string(total) + " rows, field 'rows' says " +
-                              std::to_string(m.rows));
-  }
+  ZYPHYR_RETURN_IF_ERROR(ValidateManifest(m, where));
   return m;
 }
 
@@ -246,6 +354,8 @@ Result<IndexManifest> ReadManifest(const std::string& dir) {
 
 Status WriteManifest(const std::string& dir, const IndexManifest& manifest) {
   const std::string path = dir + "/" + kManifestName;
+  // A manifest no reader would accept is never published.
+  ZYPHYR_RETURN_IF_ERROR(ValidateManifest(manifest, path));
   Result<PendingFile> pending = PendingFile::Create(path);
   if (!pending.ok()) return pending.status();
   {

@@ -20,6 +20,26 @@
 // "encoding" is "float32" (written by builds before codes existed: absent),
 // "int8" or "pq" (then also "pq_m", the sub-spaces): what the shards' graph
 // searches run on.
+//
+// A manifest is checked as a whole when it is read (ValidateManifest), so
+// every reader (search, the distributed index, info, verify, insert, delete,
+// compact) refuses the same ones:
+//   - shard i's file and log are ShardFileName(i, generation) and
+//     ShardLogName(i, generation) (builds write generation 1, each compaction
+//     renames every shard), so no two shards share a file or a log; no two
+//     shards share a uid;
+//   - each id range is well formed (id_begin <= id_end) and holds at least as
+//     many ids as the shard has rows (as many right after a build; fewer once
+//     a compaction has dropped deleted rows, whose ids stay in the range);
+//   - under "range" the id ranges are pairwise disjoint and follow each other
+//     in shard order without gaps (shard i + 1 starts where shard i ends; the
+//     last one grows as compactions fold inserts in). Under "kmeans" every
+//     shard holds rows from all over the data set, so its range [smallest id,
+//     largest id + 1) overlaps the others' and only the checks above apply;
+//   - next_id is at least every id_end (inserts never reuse an id);
+//   - the shards' rows add up to "rows".
+// Opening a shard then ties the file to its entry (size, header checksum, uid,
+// rows, ids inside the range: StoredIndex::Open).
 #ifndef ZYPHYR_STORAGE_INDEX_MANIFEST_H_
 #define ZYPHYR_STORAGE_INDEX_MANIFEST_H_
 
@@ -78,10 +98,27 @@ std::string ShardLogName(std::size_t shard, std::uint64_t generation);
 // The manifest as pretty-printed JSON (two-space indent, trailing newline).
 std::string ManifestToJson(const IndexManifest& manifest);
 
-// Parses manifest JSON. `where` names it in errors: Corruption
-// "<where>: not valid JSON: ...", "<where>: field 'dim' is missing",
-// "<where>: field 'dim' must be a positive integer", "<where>: not a Zyphyr
-// index manifest", Unsupported "<where>: unsupported manifest version 2".
+// The whole-manifest rules of the header comment. Corruption naming `where`
+// and the problem, the first one found, in this order:
+//   "<where>: shard 1 has the same file as shard 0 (shard-0000-g1.zys)"
+//     (likewise "same log", "same uid")
+//   "<where>: shards[1]: id_end is below id_begin"
+//   "<where>: shards[1]: file is 'x.zys', expected 'shard-0001-g1.zys' (shard 1 of generation 1)"
+//     (likewise "log is")
+//   "<where>: shards[1]: 1600 rows, more than the 1500 ids of its id range [1500, 3000)"
+//   "<where>: shards 0 and 1 have overlapping id ranges [0, 1500) and [1000, 3000)"
+//   "<where>: id ranges leave [1500, 2000) uncovered between shards 0 and 1"
+//   "<where>: id ranges of shards 0 and 1 are out of order: [1500, 3000) then [0, 1500) (range partition: each
+//    shard starts where the one before ends)"
+//   "<where>: field 'next_id' is 2999, below the end of shard 1's id range [1500, 3000) (inserts would reuse ids)"
+//   "<where>: shards hold 2500 rows, field 'rows' says 3000"
+Status ValidateManifest(const IndexManifest& manifest, const std::string& where);
+
+// Parses manifest JSON, then checks it with ValidateManifest. `where` names
+// it in errors: Corruption "<where>: not valid JSON: ...", "<where>: field
+// 'dim' is missing", "<where>: field 'dim' must be a positive integer",
+// "<where>: not a Zyphyr index manifest", Unsupported "<where>: unsupported
+// manifest version 2", and those of ValidateManifest.
 Result<IndexManifest> ManifestFromJson(const std::string& json, const std::string& where);
 
 // Reads DIR/manifest.json. NotFound "<dir>: not an index directory (no
@@ -89,7 +126,9 @@ Result<IndexManifest> ManifestFromJson(const std::string& json, const std::strin
 // when DIR itself is); otherwise the errors of ManifestFromJson.
 Result<IndexManifest> ReadManifest(const std::string& dir);
 
-// Replaces DIR/manifest.json atomically (storage/atomic_file.h).
+// Replaces DIR/manifest.json atomically (storage/atomic_file.h), after
+// ValidateManifest (its Corruption, naming DIR/manifest.json: a manifest no
+// reader would accept is never written).
 Status WriteManifest(const std::string& dir, const IndexManifest& manifest);
 
 }  // namespace zyphyr

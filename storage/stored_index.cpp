@@ -160,6 +160,11 @@ Status CheckShardAgainstManifest(const Shard& shard, const ManifestShard& entry,
     what = "uid differs from the manifest's";
   } else if (info.rows != entry.rows) {
     what = std::to_string(info.rows) + " rows, manifest says " + std::to_string(entry.rows);
+  } else if (const auto last = static_cast<std::uint32_t>(shard.size() - 1);
+             shard.size() > 0 && (shard.id(0) < entry.id_begin || shard.id(last) >= entry.id_end)) {
+    // Ids increase through a shard: its first and last bound them all.
+    what = "ids " + std::to_string(shard.id(0)) + " to " + std::to_string(shard.id(last)) + ", manifest says [" +
+           std::to_string(entry.id_begin) + ", " + std::to_string(entry.id_end) + ")";
   } else if (info.dim != m.dim || info.metric != m.metric || info.M != m.M) {
     what = "dimension, metric or M differ from the manifest's";
   } else if (info.encoding != m.encoding) {
