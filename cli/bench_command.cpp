@@ -18,6 +18,7 @@
 #include "cli/distributed_bench.h"
 #include "cli/options.h"
 #include "cli/progress_bar.h"
+#include "io/ann_dataset_reader.h"
 #include "src/core/parallel_for.h"
 #include "src/distance/cpu_features.h"
 #include "src/distance/dispatch.h"
@@ -41,13 +42,6 @@ Status WriteFile(const std::filesystem::path& path, const std::string& text) {
   out << text;
   out.close();
   if (!out) return Status::IOError(path.string() + ": cannot write");
-  return Status::Ok();
-}
-
-Status CheckOptions(const BenchOptions& o) {
-  if (o.k == 0) return Status::InvalidArgument("--k must be at least 1");
-  if (o.M < 2 || o.M > kMaxM) return Status::InvalidArgument(fmt::format("--M must be in [2, {}]", kMaxM));
-  if (o.ef_construction == 0) return Status::InvalidArgument("--ef-construction must be at least 1");
   return Status::Ok();
 }
 
@@ -80,36 +74,48 @@ CLI::App* AddBenchCommand(CLI::App& app, BenchOptions* o) {
   CLI::App* cmd = app.add_subcommand(
       "bench", "Build Zyphyr and its peers over a dataset file; report recall, QPS, latency, build time, memory");
   cmd->add_option("--data", o->data, "ann-benchmarks HDF5 dataset file")->required();
-  cmd->add_option("--k", o->k, "Neighbours per query (recall@k)")->capture_default_str();
+  cmd->add_option("--k", o->k, "Neighbours per query (recall@k)")->capture_default_str()->check(CountRange(1));
   cmd->add_option("--ef", o->ef_list, "Comma-separated search beam widths")->capture_default_str();
-  cmd->add_option("--threads", o->threads, "Threads of the multi-threaded QPS run (0: all)")->capture_default_str();
+  cmd->add_option("--threads", o->threads,
+                  "Threads of the multi-threaded QPS run (0: all; at most the hardware threads)")
+      ->capture_default_str()
+      ->check(ThreadsRange());
   cmd->add_option("--peers", o->peers, "Comma-separated peers: hnswlib, faiss, or none (default: all built)")
       ->capture_default_str();
   cmd->add_option("--M", o->M, "Links per node (2M on level 0), every engine")
       ->capture_default_str()
+      ->check(MRange())
       ->each([o](const std::string&) { o->M_given = true; });
   cmd->add_option("--ef-construction", o->ef_construction, "Beam width while building, every engine")
       ->capture_default_str()
+      ->check(CountRange(1))
       ->each([o](const std::string&) { o->ef_construction_given = true; });
-  cmd->add_option("--build-threads", o->build_threads, "Threads building each index (0: all)")->capture_default_str();
-  cmd->add_option("--seed", o->seed, "Seed of the level draws")->capture_default_str();
+  cmd->add_option("--build-threads", o->build_threads,
+                  "Threads building each index (0: all; at most the hardware threads)")
+      ->capture_default_str()
+      ->check(ThreadsRange());
+  cmd->add_option("--seed", o->seed, "Seed of the level draws")->capture_default_str()->check(SeedRange());
   cmd->add_option("--index", o->index, "Search this stored index directory in place instead of building Zyphyr's");
   cmd->add_option("--nprobe", o->nprobe,
                   "Comma-separated shard counts to route each query to (k-means index; with --index); broadcast "
                   "mode is always measured too");
   cmd->add_option("--batch", o->batch, "Queries per batch sent to the ranks (distributed bench)")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(CountRange(1));
   cmd->add_option("--latency-queries", o->latency_queries,
                   "Queries sent one at a time for the latency percentiles (distributed bench; 0: none)")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(CountRange(0));
   cmd->add_option("--encoding", o->encodings,
                   "Comma-separated Zyphyr encodings, one engine each: float32 (in memory), int8, pq (codes searched "
                   "in place from an index written under the report directory, rows re-read for re-ranking)")
       ->capture_default_str();
-  cmd->add_option("--pq-m", o->pq_m, "pq: sub-spaces, the code size in bytes (default: dimension / 8, rounded up)");
+  cmd->add_option("--pq-m", o->pq_m, "pq: sub-spaces, the code size in bytes (default or 0: dimension / 8, rounded up)")
+      ->check(CountRange(0));
   cmd->add_option("--rerank", o->rerank,
-                  "Codes: candidates re-ranked with the full vectors (default: min(ef, k + k/2 rounded up) under int8, "
-                  "ef under pq)");
+                  "Codes: candidates re-ranked with the full vectors (default or 0: min(ef, k + k/2 rounded up) under "
+                  "int8, ef under pq)")
+      ->check(CountRange(0));
   cmd->add_option("--report", o->report, "Directory for report.json, report.txt, the plot and result files")
       ->required();
   return cmd;
@@ -144,7 +150,6 @@ int RunBench(Communicator& comm, const BenchOptions& options) {
     if (std::find(encodings.begin(), encodings.end(), *e) == encodings.end()) encodings.push_back(*e);
   }
   if (encodings.empty()) return UsageError("--encoding: no encodings given (expected float32, int8 or pq)");
-  if (Status st = CheckOptions(o); !st.ok()) return ReportError(st);
   Result<std::vector<std::size_t>> efs = ParsePositiveList("--ef", o.ef_list);
   if (!efs.ok()) return ReportError(efs.status());
   Result<std::vector<std::string>> names = EngineNames(o.peers);
@@ -157,6 +162,13 @@ int RunBench(Communicator& comm, const BenchOptions& options) {
   std::filesystem::create_directories(report_dir, ec);
   if (ec) return ReportError(Status::IOError(o.report + ": cannot create directory: " + ec.message()));
 
+  // Before the data is read: the ground truth's buffers must fit (LoadBenchData refuses k above the rows).
+  if (Result<AnnDatasetReader> file = AnnDatasetReader::Open(o.data); file.ok()) {
+    const std::size_t k = std::min(o.k, file->train_shape().rows);
+    if (Status st = CheckResultMemory(k, file->test_shape().rows, PhysicalMemoryBytes()); !st.ok()) {
+      return ReportError(st);
+    }
+  }
   BenchDataOptions data_options;
   data_options.k = o.k;
   ProgressBar gt_bar("exact ground truth");
@@ -172,10 +184,10 @@ int RunBench(Communicator& comm, const BenchOptions& options) {
   BenchSettings settings;
   settings.k = o.k;
   settings.efs = *efs;
-  settings.threads = ResolveThreads(o.threads);
+  settings.threads = ResolveThreads(UsableThreads("--threads", o.threads));
   settings.build.M = o.M;
   settings.build.ef_construction = o.ef_construction;
-  settings.build.threads = ResolveThreads(o.build_threads);
+  settings.build.threads = ResolveThreads(UsableThreads("--build-threads", o.build_threads));
   settings.build.seed = o.seed;
   settings.results_dir = (report_dir / "results").string();
   for (std::size_t ef : settings.efs) {

@@ -20,6 +20,13 @@
 namespace zyphyr::cli {
 namespace {
 
+// --k as used for a file of `train_rows` (printing the note when lowered).
+std::size_t GroundTruthK(std::size_t k, std::size_t train_rows, const std::string& path) {
+  const Bounded bounded = ClampK(k, train_rows, "'train' in " + path);
+  if (!bounded.note.empty()) fmt::print(stderr, "{}\n", bounded.note);
+  return bounded.value;
+}
+
 // Computes exact ground truth and writes train, test and it to `path`.
 int WriteWithGroundTruth(const std::string& path, Metric metric, std::size_t dim, std::span<const float> train,
                          std::span<const float> test, const DatasetOptions& o) {
@@ -27,8 +34,9 @@ int WriteWithGroundTruth(const std::string& path, Metric metric, std::size_t dim
   const std::size_t test_rows = test.size() / dim;
   const Stopwatch clock;
   GroundTruthOptions gt_options;
-  gt_options.k = std::min(o.k, train_rows);
-  gt_options.threads = o.threads;
+  gt_options.k = GroundTruthK(o.k, train_rows, path);
+  if (Status st = CheckResultMemory(gt_options.k, test_rows, PhysicalMemoryBytes()); !st.ok()) return ReportError(st);
+  gt_options.threads = UsableThreads("--threads", o.threads);
   ProgressBar bar("exact ground truth");
   gt_options.progress = bar.Callback();
   Result<GroundTruth> truth = ComputeGroundTruth(train, test, dim, metric, gt_options);
@@ -45,9 +53,19 @@ int WriteWithGroundTruth(const std::string& path, Metric metric, std::size_t dim
   if (Status st = writer->Commit(); !st.ok()) return ReportError(st);
   fmt::print(
       "wrote {}: train {} x {}, test {} x {}, metric {}, ground truth k={} ({:.1f} s on {} threads), {:.1f} s in all\n",
-      path, train_rows, dim, test_rows, dim, MetricName(metric), truth->k, truth_s, ResolveThreads(o.threads),
+      path, train_rows, dim, test_rows, dim, MetricName(metric), truth->k, truth_s, ResolveThreads(gt_options.threads),
       clock.Seconds());
   return 0;
+}
+
+// --k and --threads, on every command that computes ground truth.
+void AddGroundTruthOptions(CLI::App* cmd, DatasetOptions* o) {
+  cmd->add_option("--k", o->k, "Ground-truth neighbours per query (at most the train rows)")
+      ->capture_default_str()
+      ->check(CountRange(1));
+  cmd->add_option("--threads", o->threads, "Threads for ground truth (0: all; at most the hardware threads)")
+      ->capture_default_str()
+      ->check(ThreadsRange());
 }
 
 }  // namespace
@@ -62,44 +80,46 @@ DatasetCommands AddDatasetCommand(CLI::App& app, DatasetOptions* o) {
       "Fashion-MNIST (60,000 x 784 train, 10,000 test, euclidean) from Debian's dataset-fashion-mnist");
   cmds.fashion_mnist->add_option("--out", o->out, "Output file")->required();
   cmds.fashion_mnist->add_option("--source", o->source, "Directory of the idx files")->default_val(kFashionMnistDir);
-  cmds.fashion_mnist->add_option("--k", o->k, "Ground-truth neighbours per query")->capture_default_str();
-  cmds.fashion_mnist->add_option("--threads", o->threads, "Threads for ground truth (0: all)")->capture_default_str();
+  AddGroundTruthOptions(cmds.fashion_mnist, o);
 
   cmds.synthetic = dataset->add_subcommand("synthetic", "Generated Gaussian-mixture or uniform data");
-  cmds.synthetic->add_option("--n", o->n, "Train rows")->required();
-  cmds.synthetic->add_option("--dim", o->dim, "Dimension")->required();
-  cmds.synthetic->add_option("--queries", o->queries, "Test rows (queries)")->required();
-  cmds.synthetic->add_option("--clusters", o->clusters, "Gaussian clusters")->capture_default_str();
+  cmds.synthetic->add_option("--n", o->n, "Train rows")->required()->check(CountRange(1));
+  cmds.synthetic->add_option("--dim", o->dim, "Dimension")->required()->check(CountRange(1));
+  cmds.synthetic->add_option("--queries", o->queries, "Test rows (queries)")->required()->check(CountRange(1));
+  cmds.synthetic->add_option("--clusters", o->clusters, "Gaussian clusters")
+      ->capture_default_str()
+      ->check(CountRange(1));
   cmds.synthetic
       ->add_option("--intrinsic-dim", o->intrinsic_dim,
                    "Gaussian: each cluster spans a random subspace of this dimension plus small noise, as real "
                    "embeddings do (0: isotropic clusters, the hardest case)")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(CountRange(0));
   cmds.synthetic->add_option("--distribution", o->distribution, "gaussian (mixture) or uniform")->capture_default_str();
   cmds.synthetic->add_option("--metric", o->metric, "l2, ip or cosine")->capture_default_str();
-  cmds.synthetic->add_option("--seed", o->seed, "Seed (same seed, same file)")->capture_default_str();
-  cmds.synthetic->add_option("--k", o->k, "Ground-truth neighbours per query")->capture_default_str();
-  cmds.synthetic->add_option("--threads", o->threads, "Threads for ground truth (0: all)")->capture_default_str();
+  cmds.synthetic->add_option("--seed", o->seed, "Seed (same seed, same file)")
+      ->capture_default_str()
+      ->check(SeedRange());
+  AddGroundTruthOptions(cmds.synthetic, o);
   cmds.synthetic->add_option("--out", o->out, "Output file")->required();
 
   cmds.groundtruth = dataset->add_subcommand("groundtruth", "Add exact neighbors/distances to a dataset file");
   cmds.groundtruth->add_option("--data", o->data, "Dataset file")->required();
-  cmds.groundtruth->add_option("--k", o->k, "Neighbours per query")->capture_default_str();
-  cmds.groundtruth->add_option("--threads", o->threads, "Threads (0: all)")->capture_default_str();
+  AddGroundTruthOptions(cmds.groundtruth, o);
   cmds.groundtruth->add_flag("--force", o->force, "Recompute when the file already has ground truth");
 
   cmds.subset = dataset->add_subcommand("subset", "The first rows of a dataset file, with ground truth recomputed");
   cmds.subset->add_option("--data", o->data, "Dataset file")->required();
-  cmds.subset->add_option("--rows", o->rows, "Train rows to keep (the first ones)")->required();
-  cmds.subset->add_option("--queries", o->queries, "Test rows to keep (0: all)")->capture_default_str();
-  cmds.subset->add_option("--k", o->k, "Ground-truth neighbours per query")->capture_default_str();
-  cmds.subset->add_option("--threads", o->threads, "Threads for ground truth (0: all)")->capture_default_str();
+  cmds.subset->add_option("--rows", o->rows, "Train rows to keep (the first ones)")->required()->check(CountRange(1));
+  cmds.subset->add_option("--queries", o->queries, "Test rows to keep (0: all)")
+      ->capture_default_str()
+      ->check(CountRange(0));
+  AddGroundTruthOptions(cmds.subset, o);
   cmds.subset->add_option("--out", o->out, "Output file")->required();
   return cmds;
 }
 
 int RunFashionMnist(const DatasetOptions& o) {
-  if (Status st = CheckPositive(o.k, "--k"); !st.ok()) return ReportError(st);
   const Stopwatch clock;
   Result<FashionMnist> data = LoadFashionMnist(o.source);
   if (!data.ok()) return ReportError(data.status());
@@ -109,9 +129,9 @@ int RunFashionMnist(const DatasetOptions& o) {
 }
 
 int RunSynthetic(const DatasetOptions& o) {
-  for (auto [value, name] :
-       {std::pair{o.n, "--n"}, {o.dim, "--dim"}, {o.queries, "--queries"}, {o.k, "--k"}, {o.clusters, "--clusters"}}) {
-    if (Status st = CheckPositive(value, name); !st.ok()) return ReportError(st);
+  // Before generating anything: the ground truth's buffers must fit.
+  if (Status st = CheckResultMemory(std::min(o.k, o.n), o.queries, PhysicalMemoryBytes()); !st.ok()) {
+    return ReportError(st);
   }
   Result<Metric> metric = ParseMetric(o.metric);
   if (!metric.ok()) return ReportError(metric.status());
@@ -136,17 +156,14 @@ int RunSynthetic(const DatasetOptions& o) {
 }
 
 int RunSubset(const DatasetOptions& o) {
-  for (auto [value, name] : {std::pair{o.rows, "--rows"}, {o.k, "--k"}}) {
-    if (Status st = CheckPositive(value, name); !st.ok()) return ReportError(st);
-  }
   Result<AnnDatasetReader> file = AnnDatasetReader::Open(o.data);
   if (!file.ok()) return ReportError(file.status());
   const std::size_t dim = file->dim();
   const std::size_t train_rows = file->train_shape().rows;
   const std::size_t test_rows = o.queries == 0 ? file->test_shape().rows : o.queries;
   if (o.rows > train_rows) {
-    return ReportError(Status::InvalidArgument(
-        fmt::format("--rows {} exceeds the {} train rows of {}", o.rows, train_rows, o.data)));
+    return ReportError(
+        Status::InvalidArgument(fmt::format("--rows {} exceeds the {} train rows of {}", o.rows, train_rows, o.data)));
   }
   if (test_rows > file->test_shape().rows) {
     return ReportError(Status::InvalidArgument(
@@ -161,7 +178,6 @@ int RunSubset(const DatasetOptions& o) {
 }
 
 int RunGroundTruth(const DatasetOptions& o) {
-  if (Status st = CheckPositive(o.k, "--k"); !st.ok()) return ReportError(st);
   const Stopwatch clock;
   Metric metric = Metric::kL2;
   std::size_t test_rows = 0;
@@ -173,14 +189,17 @@ int RunGroundTruth(const DatasetOptions& o) {
       return ReportError(Status::InvalidArgument(
           o.data + ": already has ground truth (datasets 'neighbors' and 'distances'); pass --force to recompute"));
     }
-    Result<std::vector<float>> test = reader->ReadTest();
-    if (!test.ok()) return ReportError(test.status());
     metric = reader->metric();
     test_rows = reader->test_shape().rows;
     const std::size_t train_rows = reader->train_shape().rows;
     GroundTruthOptions gt_options;
-    gt_options.k = std::min(o.k, train_rows);
-    gt_options.threads = o.threads;
+    gt_options.k = GroundTruthK(o.k, train_rows, o.data);
+    if (Status st = CheckResultMemory(gt_options.k, test_rows, PhysicalMemoryBytes()); !st.ok()) {
+      return ReportError(st);
+    }
+    Result<std::vector<float>> test = reader->ReadTest();
+    if (!test.ok()) return ReportError(test.status());
+    gt_options.threads = UsableThreads("--threads", o.threads);
     ProgressBar bar("exact ground truth");
     gt_options.progress = bar.Callback();
     const AnnDatasetReader& file = *reader;

@@ -25,31 +25,32 @@
 namespace zyphyr::cli {
 namespace {
 
+// The ranges of the options are CLI11's (AddDemoCommand); recall@k needs k
+// rows, and the result buffers must fit in memory.
 Status CheckOptions(const DemoOptions& o) {
-  ZYPHYR_RETURN_IF_ERROR(CheckPositive(o.n, "--n"));
-  ZYPHYR_RETURN_IF_ERROR(CheckPositive(o.dim, "--dim"));
-  ZYPHYR_RETURN_IF_ERROR(CheckPositive(o.queries, "--queries"));
-  ZYPHYR_RETURN_IF_ERROR(CheckPositive(o.clusters, "--clusters"));
-  ZYPHYR_RETURN_IF_ERROR(CheckPositive(o.k, "--k"));
-  if (o.M < 2 || o.M > kMaxM) return Status::InvalidArgument(fmt::format("--M must be in [2, {}]", kMaxM));
-  return Status::Ok();
+  if (o.k > o.n) return Status::InvalidArgument(fmt::format("--k {} exceeds the {} rows of --n", o.k, o.n));
+  return CheckResultMemory(o.k, o.queries, PhysicalMemoryBytes());
 }
 
 }  // namespace
 
 CLI::App* AddDemoCommand(CLI::App& app, DemoOptions* o) {
   CLI::App* cmd = app.add_subcommand("demo", "Build an index over synthetic clustered data; print recall and QPS");
-  cmd->add_option("--n", o->n, "Rows")->capture_default_str();
-  cmd->add_option("--dim", o->dim, "Dimension")->capture_default_str();
-  cmd->add_option("--queries", o->queries, "Queries")->capture_default_str();
-  cmd->add_option("--clusters", o->clusters, "Gaussian clusters")->capture_default_str();
+  cmd->add_option("--n", o->n, "Rows")->capture_default_str()->check(CountRange(1));
+  cmd->add_option("--dim", o->dim, "Dimension")->capture_default_str()->check(CountRange(1));
+  cmd->add_option("--queries", o->queries, "Queries")->capture_default_str()->check(CountRange(1));
+  cmd->add_option("--clusters", o->clusters, "Gaussian clusters")->capture_default_str()->check(CountRange(1));
   cmd->add_option("--metric", o->metric, "l2, ip or cosine")->capture_default_str();
-  cmd->add_option("--M", o->M, "Links per node (2M on level 0)")->capture_default_str();
-  cmd->add_option("--ef-construction", o->ef_construction, "Beam width while building")->capture_default_str();
+  cmd->add_option("--M", o->M, "Links per node (2M on level 0)")->capture_default_str()->check(MRange());
+  cmd->add_option("--ef-construction", o->ef_construction, "Beam width while building")
+      ->capture_default_str()
+      ->check(CountRange(1));
   cmd->add_option("--ef", o->ef_list, "Comma-separated search beam widths")->capture_default_str();
-  cmd->add_option("--k", o->k, "Neighbours per query")->capture_default_str();
-  cmd->add_option("--threads", o->threads, "Build threads (0: all)")->capture_default_str();
-  cmd->add_option("--seed", o->seed, "Seed of data and level draws")->capture_default_str();
+  cmd->add_option("--k", o->k, "Neighbours per query (at most --n)")->capture_default_str()->check(CountRange(1));
+  cmd->add_option("--threads", o->threads, "Build threads (0: all; at most the hardware threads)")
+      ->capture_default_str()
+      ->check(ThreadsRange());
+  cmd->add_option("--seed", o->seed, "Seed of data and level draws")->capture_default_str()->check(SeedRange());
   return cmd;
 }
 
@@ -72,7 +73,7 @@ int RunDemo(const DemoOptions& o) {
   std::iota(ids.begin(), ids.end(), 0);
   if (Status st = store.AddBatch(ids, base->rows); !st.ok()) return ReportError(st);
 
-  const std::size_t build_threads = ResolveThreads(o.threads);
+  const std::size_t build_threads = ResolveThreads(UsableThreads("--threads", o.threads));
   HnswBuildOptions build;
   build.M = o.M;
   build.ef_construction = o.ef_construction;

@@ -35,8 +35,9 @@ struct DemoOptions {
 CLI::App* AddDemoCommand(CLI::App& app, DemoOptions* options);
 
 // Runs the demo, printing to stdout. Returns 0; on bad options (unknown
-// metric, n, dim, queries, clusters or k of 0, a malformed ef list) prints
-// one line "error: ..." to stderr and returns 2; on any other failure 1.
+// metric, k above n, a malformed ef list, result buffers larger than the
+// memory; the numeric ranges are CLI11's) prints one line "error: ..." to
+// stderr and returns 2; on any other failure 1.
 int RunDemo(const DemoOptions& options);
 
 }  // namespace zyphyr::cli

@@ -90,10 +90,6 @@ int RunDistributedBench(Communicator& comm, const BenchOptions& o) {
   if (o.index.empty()) {
     st = Status::InvalidArgument(
         "the distributed bench searches a stored index: give --index DIR (built by [mpirun -np P] zyphyr build)");
-  } else if (o.k == 0) {
-    st = Status::InvalidArgument("--k must be at least 1");
-  } else if (o.batch == 0) {
-    st = Status::InvalidArgument("--batch must be at least 1");
   }
   Result<std::vector<std::size_t>> efs = ParsePositiveList("--ef", o.ef_list);
   if (st.ok()) st = efs.status();
@@ -104,9 +100,7 @@ int RunDistributedBench(Communicator& comm, const BenchOptions& o) {
     if (asked.ok()) probes.insert(probes.end(), asked->begin(), asked->end());
   }
   if (!st.ok()) return Report(comm, st);
-  const std::size_t threads =
-      o.threads != 0 ? o.threads
-                     : std::max<std::size_t>(1, ResolveThreads(0) / static_cast<std::size_t>(comm.local_size()));
+  const std::size_t threads = ThreadsPerRank(UsableThreads("--threads", o.threads, comm.is_root()), comm.local_size());
 
   // Rank 0: the queries and their ground truth.
   std::vector<float> test;
@@ -125,6 +119,7 @@ int RunDistributedBench(Communicator& comm, const BenchOptions& o) {
         st = Status::InvalidArgument(
             fmt::format("{}: ground truth holds {} neighbours, fewer than --k {}", o.data, truth_cols, o.k));
       }
+      if (st.ok()) st = CheckResultMemory(o.k, reader->test_shape().rows, PhysicalMemoryBytes());
       if (st.ok()) {
         truth = std::move(*neighbors);
         Result<std::vector<float>> rows = reader->ReadTest();

@@ -49,11 +49,6 @@ std::string Plural(std::size_t n, const char* one, const char* many) {
   return fmt::format("{} {}", n, n == 1 ? one : many);
 }
 
-Status CheckBuildOptions(const BuildOptions& o) {
-  if (o.M < 2 || o.M > kMaxM) return Status::InvalidArgument(fmt::format("--M must be in [2, {}]", kMaxM));
-  return CheckPositive(o.ef_construction, "--ef-construction");
-}
-
 // The file's base name without ".hdf5": ann-benchmarks' dataset name.
 std::string DatasetName(const std::string& path) {
   std::string name = std::filesystem::path(path).filename().string();
@@ -68,10 +63,25 @@ int ReportAgreed(const Communicator& comm, const Status& status) {
   return ReportError(status);
 }
 
-// --threads 0: the node's hardware threads shared among the ranks on it.
-std::size_t ThreadsPerRank(const Communicator& comm, std::size_t requested) {
-  if (requested != 0) return requested;
-  return std::max<std::size_t>(1, ResolveThreads(0) / static_cast<std::size_t>(comm.local_size()));
+// --threads as used on this rank: clamped to the hardware threads (rank 0
+// prints the note), 0 the node's hardware threads shared among its ranks.
+std::size_t RankThreads(const Communicator& comm, std::size_t requested) {
+  return ThreadsPerRank(UsableThreads("--threads", requested, comm.is_root()), comm.local_size());
+}
+
+// The live rows of the whole index (every rank's shards and logs), on every
+// rank. Collective.
+Result<std::size_t> LiveRows(Communicator& comm, const DistributedIndex& index) {
+  Result<std::vector<std::string>> counts = comm.Gather(std::to_string(index.local().live_rows()));
+  if (!counts.ok()) return counts.status();
+  std::string total = "0";
+  if (comm.is_root()) {
+    std::size_t sum = 0;
+    for (const std::string& count : *counts) sum += std::stoull(count);
+    total = std::to_string(sum);
+  }
+  ZYPHYR_RETURN_IF_ERROR(comm.Broadcast(&total));
+  return static_cast<std::size_t>(std::stoull(total));
 }
 
 }  // namespace
@@ -80,20 +90,29 @@ CLI::App* AddBuildCommand(CLI::App& app, BuildOptions* o) {
   CLI::App* cmd = app.add_subcommand("build", "Build an index directory over the train rows of a dataset file");
   cmd->add_option("--data", o->data, "ann-benchmarks HDF5 dataset file (its 'train' rows are indexed)")->required();
   cmd->add_option("--index", o->index, "Index directory to create (must not exist)")->required();
-  cmd->add_option("--shards", o->shards, "Shards to split the rows into, at least the ranks (default: one per rank)");
+  cmd->add_option("--shards", o->shards,
+                  "Shards to split the rows into, at least the ranks (default or 0: one per rank)")
+      ->check(CountRange(0));
   cmd->add_option("--partition", o->partition, "range (contiguous rows) or kmeans (nearest centroid)")
       ->capture_default_str();
-  cmd->add_option("--M", o->M, "Links per node (2M on level 0)")->capture_default_str();
-  cmd->add_option("--ef-construction", o->ef_construction, "Beam width while building")->capture_default_str();
-  cmd->add_option("--threads", o->threads, "Build threads per rank (0: the node's, shared among its ranks)")
-      ->capture_default_str();
-  cmd->add_option("--seed", o->seed, "Seed of the level draws and of k-means")->capture_default_str();
+  cmd->add_option("--M", o->M, "Links per node (2M on level 0)")->capture_default_str()->check(MRange());
+  cmd->add_option("--ef-construction", o->ef_construction, "Beam width while building")
+      ->capture_default_str()
+      ->check(CountRange(1));
+  cmd->add_option("--threads", o->threads,
+                  "Build threads per rank (0: the node's, shared among its ranks; at most the hardware threads)")
+      ->capture_default_str()
+      ->check(ThreadsRange());
+  cmd->add_option("--seed", o->seed, "Seed of the level draws and of k-means")
+      ->capture_default_str()
+      ->check(SeedRange());
   cmd->add_option("--metric", o->metric, "l2, ip or cosine (default: the dataset file's)");
   cmd->add_option("--encoding", o->encoding,
                   "What searches traverse: float32 (the rows), int8 (1 byte per dimension) or pq (--pq-m bytes); "
                   "the rows are kept for re-ranking either way")
       ->capture_default_str();
-  cmd->add_option("--pq-m", o->pq_m, "pq: sub-spaces, the code size in bytes (default: dimension / 8, rounded up)");
+  cmd->add_option("--pq-m", o->pq_m, "pq: sub-spaces, the code size in bytes (default or 0: dimension / 8, rounded up)")
+      ->check(CountRange(0));
   return cmd;
 }
 
@@ -102,25 +121,33 @@ CLI::App* AddSearchCommand(CLI::App& app, SearchOptions* o) {
       "search", "Search an index with the test rows of a dataset file; write an ann-benchmarks result file");
   cmd->add_option("--index", o->index, "Index directory")->required();
   cmd->add_option("--queries", o->queries, "ann-benchmarks HDF5 file whose 'test' rows are the queries")->required();
-  cmd->add_option("--k", o->k, "Neighbours per query")->required();
-  cmd->add_option("--ef", o->ef, "Search beam width (raised to k when smaller)")->required();
+  cmd->add_option("--k", o->k, "Neighbours per query (lowered to the live rows of the index when more)")
+      ->required()
+      ->check(CountRange(1));
+  cmd->add_option("--ef", o->ef, "Search beam width (raised to k when smaller)")->required()->check(CountRange(1));
   cmd->add_option("--nprobe", o->nprobe,
                   "Send each query only to the N shards with the nearest centroids (k-means "
-                  "indexes; default: every shard)");
-  cmd->add_option("--batch", o->batch, "Queries per batch sent to the ranks")->capture_default_str();
+                  "indexes; default or 0: every shard)")
+      ->check(CountRange(0));
+  cmd->add_option("--batch", o->batch, "Queries per batch sent to the ranks")
+      ->capture_default_str()
+      ->check(CountRange(1));
   cmd->add_option("--rerank", o->rerank,
-                  "Indexes built with --encoding int8 or pq: candidates re-ranked with the full vectors (default: "
-                  "min(ef, k + k/2 rounded up) under int8, ef under pq)");
-  cmd->add_option("--threads", o->threads, "Search threads per rank (0: the node's, shared among its ranks)")
-      ->capture_default_str();
+                  "Indexes built with --encoding int8 or pq: candidates re-ranked with the full vectors (default or "
+                  "0: min(ef, k + k/2 rounded up) under int8, ef under pq)")
+      ->check(CountRange(0));
+  cmd->add_option("--threads", o->threads,
+                  "Search threads per rank (0: the node's, shared among its ranks; at most the hardware threads)")
+      ->capture_default_str()
+      ->check(ThreadsRange());
   cmd->add_option("--out", o->out, "ann-benchmarks result file to write")->required();
   return cmd;
 }
 
 int RunBuild(Communicator& comm, const BuildOptions& o) {
-  Status st = CheckBuildOptions(o);
+  Status st;
   DistributedBuildParams params;
-  if (st.ok() && !o.metric.empty()) {
+  if (!o.metric.empty()) {
     Result<Metric> metric = ParseMetric(o.metric);
     st = metric.status();
     if (metric.ok()) params.metric = *metric;
@@ -139,7 +166,7 @@ int RunBuild(Communicator& comm, const BuildOptions& o) {
   params.partition = o.partition;
   params.hnsw.M = o.M;
   params.hnsw.ef_construction = o.ef_construction;
-  params.hnsw.threads = ThreadsPerRank(comm, o.threads);
+  params.hnsw.threads = RankThreads(comm, o.threads);
   params.hnsw.seed = o.seed;
   ProgressBar bar(comm.size() > 1 ? "build (rank 0's shards)" : "build");
   if (comm.is_root()) params.hnsw.progress = bar.Callback();
@@ -159,11 +186,8 @@ int RunBuild(Communicator& comm, const BuildOptions& o) {
 }
 
 int RunSearch(Communicator& comm, const SearchOptions& o) {
-  Status st = CheckPositive(o.k, "--k");
-  if (st.ok()) st = CheckPositive(o.ef, "--ef");
-  if (st.ok()) st = CheckPositive(o.batch, "--batch");
-  if (!st.ok()) return ReportAgreed(comm, st);
-  const std::size_t threads = ThreadsPerRank(comm, o.threads);
+  Status st;
+  const std::size_t threads = RankThreads(comm, o.threads);
 
   // Rank 0 reads the queries; every rank opens its shards.
   std::optional<AnnDatasetReader> reader;
@@ -178,12 +202,18 @@ int RunSearch(Communicator& comm, const SearchOptions& o) {
   DistributedIndex& index = **opened;
   const IndexManifest& manifest = index.manifest();
   const std::size_t dim = manifest.dim;
+  // k past the live rows is lowered to them; the results must fit in memory.
+  Result<std::size_t> live_rows = LiveRows(comm, index);
+  if (!live_rows.ok()) return ReportAgreed(comm, live_rows.status());
+  const Bounded bounded_k = ClampK(o.k, *live_rows, "the index " + o.index);
+  const std::size_t k = bounded_k.value;
+  if (comm.is_root() && !bounded_k.note.empty()) fmt::print(stderr, "{}\n", bounded_k.note);
   std::vector<float> test;
   if (comm.is_root()) {
     if (reader->dim() != dim) {
       st = Status::InvalidArgument(
           fmt::format("{}: queries have dimension {}, the index {} has {}", o.queries, reader->dim(), o.index, dim));
-    } else {
+    } else if (st = CheckResultMemory(k, reader->test_shape().rows, PhysicalMemoryBytes()); st.ok()) {
       Result<std::vector<float>> read = reader->ReadTest();
       st = read.status();
       if (read.ok()) test = std::move(*read);
@@ -191,11 +221,11 @@ int RunSearch(Communicator& comm, const SearchOptions& o) {
   }
   if (Status agreed = comm.Agree(st, Communicator::Blame::kInput); !agreed.ok()) return ReportAgreed(comm, agreed);
 
-  const HnswSearchOptions search{o.k, o.ef, o.rerank};
+  const HnswSearchOptions search{k, o.ef, o.rerank};
   const std::size_t ef = EffectiveEf(search);
-  if (o.ef < o.k && comm.is_root()) fmt::print(stderr, "note: ef {} < k {}: searched with ef {}\n", o.ef, o.k, ef);
+  if (o.ef < k && comm.is_root()) fmt::print(stderr, "note: ef {} < k {}: searched with ef {}\n", o.ef, k, ef);
   DistributedSearchOptions options;
-  options.k = o.k;
+  options.k = k;
   options.ef = ef;
   options.rerank = o.rerank;
   options.nprobe = o.nprobe;
@@ -214,11 +244,11 @@ int RunSearch(Communicator& comm, const SearchOptions& o) {
                                             manifest.ef_construction, ef, comm.size(), o.nprobe);
   result.dataset = DatasetName(o.queries);
   result.distance = std::string(AnnDistanceName(manifest.metric));
-  result.count = o.k;
+  result.count = k;
   result.build_time = 0;
   result.index_size = static_cast<double>(ShardBytes(manifest)) / 1024.0;
-  result.neighbors.assign(queries * o.k, -1);
-  result.distances.assign(queries * o.k, std::numeric_limits<float>::infinity());
+  result.neighbors.assign(queries * k, -1);
+  result.distances.assign(queries * k, std::numeric_limits<float>::infinity());
   std::size_t total_results = 0;
   for (std::size_t q = 0; q < queries; ++q) {
     const std::vector<Neighbor> found = run->lists.Get(q);
@@ -230,8 +260,8 @@ int RunSearch(Communicator& comm, const SearchOptions& o) {
             fmt::format("{}: id {} (found for test row {}) does not fit the int32 ids of an ann-benchmarks result file",
                         o.out, nb.id, q)));
       }
-      result.neighbors[q * o.k + j] = static_cast<std::int32_t>(nb.id);
-      result.distances[q * o.k + j] = nb.distance;
+      result.neighbors[q * k + j] = static_cast<std::int32_t>(nb.id);
+      result.distances[q * k + j] = nb.distance;
     }
   }
   result.times.assign(run->latency_seconds.begin(), run->latency_seconds.end());
@@ -244,13 +274,13 @@ int RunSearch(Communicator& comm, const SearchOptions& o) {
   std::string recall_text;
   if (reader->has_ground_truth()) {
     const std::size_t truth_cols = reader->ground_truth_shape().cols;
-    if (truth_cols < o.k) {
+    if (truth_cols < k) {
       fmt::print(stderr, "note: {} holds ground truth for {} neighbours, fewer than k {}: recall not computed\n",
-                 o.queries, truth_cols, o.k);
+                 o.queries, truth_cols, k);
     } else {
       Result<std::vector<std::int64_t>> truth = reader->ReadNeighbors();
       if (!truth.ok()) return ReportError(truth.status());
-      recall_text = fmt::format(", recall@{} {:.3f}", o.k, IdOverlapRecall(run->lists, *truth, truth_cols, o.k));
+      recall_text = fmt::format(", recall@{} {:.3f}", k, IdOverlapRecall(run->lists, *truth, truth_cols, k));
     }
   }
 
@@ -263,8 +293,8 @@ int RunSearch(Communicator& comm, const SearchOptions& o) {
     mode += fmt::format(", {} codes re-ranked {}", EncodingName(manifest.encoding),
                         EffectiveRerank(search, manifest.encoding));
   }
-  fmt::print("searched {}: k {}, ef {}, {} x {}, {}, {:.0f} QPS{}; wrote {}\n", Plural(queries, "query", "queries"),
-             o.k, ef, Plural(comm.size(), "rank", "ranks"), Plural(threads, "thread", "threads"), mode,
+  fmt::print("searched {}: k {}, ef {}, {} x {}, {}, {:.0f} QPS{}; wrote {}\n", Plural(queries, "query", "queries"), k,
+             ef, Plural(comm.size(), "rank", "ranks"), Plural(threads, "thread", "threads"), mode,
              t.wall > 0 ? static_cast<double>(queries) / t.wall : 0.0, recall_text, o.out);
   fmt::print(
       "time: {:.3f} s = scatter {:.3f} + rank 0 search {:.3f} + gather {:.3f} + merge {:.3f} (other ranks' "

@@ -28,7 +28,9 @@ MutationCommands AddMutationCommands(CLI::App& app, MutationOptions* o) {
 
   cmds.compact = app.add_subcommand("compact", "Fold the mutation logs into newly built shards");
   cmds.compact->add_option("--index", o->index, "Index directory")->required();
-  cmds.compact->add_option("--threads", o->threads, "Build threads (0: all)")->capture_default_str();
+  cmds.compact->add_option("--threads", o->threads, "Build threads (0: all; at most the hardware threads)")
+      ->capture_default_str()
+      ->check(ThreadsRange());
   return cmds;
 }
 
@@ -66,7 +68,7 @@ int RunDelete(const MutationOptions& o) {
 
 int RunCompact(const MutationOptions& o) {
   const Stopwatch clock;
-  Result<CompactReport> report = CompactIndex(o.index, ResolveThreads(o.threads));
+  Result<CompactReport> report = CompactIndex(o.index, ResolveThreads(UsableThreads("--threads", o.threads)));
   if (!report.ok()) return ReportError(report.status());
   fmt::print("compacted {}: generation {}, {} rows ({} inserted, {} deleted folded in), {:.1f} s\n", o.index,
              report->generation, report->rows, report->inserted, report->deleted, clock.Seconds());

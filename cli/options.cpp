@@ -2,6 +2,12 @@
 
 #include <algorithm>
 #include <charconv>
+#include <limits>
+#include <optional>
+#include <thread>
+
+#include <fmt/core.h>
+#include <unistd.h>
 
 namespace zyphyr::cli {
 namespace {
@@ -17,6 +23,13 @@ std::vector<std::string_view> Split(std::string_view text) {
   }
 }
 
+// a * b, or nothing when it overflows (or either is nothing).
+std::optional<std::uint64_t> Multiply(std::optional<std::uint64_t> a, std::optional<std::uint64_t> b) {
+  if (!a || !b) return std::nullopt;
+  if (*a != 0 && *b > std::numeric_limits<std::uint64_t>::max() / *a) return std::nullopt;
+  return *a * *b;
+}
+
 }  // namespace
 
 Result<std::vector<std::size_t>> ParsePositiveList(std::string_view option, std::string_view text) {
@@ -27,6 +40,9 @@ Result<std::vector<std::size_t>> ParsePositiveList(std::string_view option, std:
     if (item.empty() || ec != std::errc() || end != item.data() + item.size() || value == 0) {
       return Status::InvalidArgument(std::string(option) + ": '" + std::string(item) +
                                      "' is not a positive integer (expected a list such as 16,32,64)");
+    }
+    if (value > static_cast<std::size_t>(kMaxCount)) {
+      return Status::InvalidArgument(fmt::format("{}: {} is more than {}", option, value, kMaxCount));
     }
     out.push_back(value);
   }
@@ -61,9 +77,45 @@ Result<std::vector<std::string>> ParseNameList(std::string_view option, std::str
   return out;
 }
 
-Status CheckPositive(std::size_t value, std::string_view option) {
-  if (value == 0) return Status::InvalidArgument(std::string(option) + " must be at least 1");
-  return Status::Ok();
+std::size_t HardwareThreads() { return std::max(1u, std::thread::hardware_concurrency()); }
+
+Bounded ClampThreads(std::string_view option, std::size_t requested, std::size_t hardware) {
+  if (requested <= hardware) return {requested, ""};
+  return {hardware, fmt::format("note: {} {} is more than the {} hardware threads: using {}", option, requested,
+                                hardware, hardware)};
+}
+
+std::size_t UsableThreads(std::string_view option, std::size_t requested, bool print_note) {
+  Bounded threads = ClampThreads(option, requested, HardwareThreads());
+  if (print_note && !threads.note.empty()) fmt::print(stderr, "{}\n", threads.note);
+  return threads.value;
+}
+
+std::size_t ThreadsPerRank(std::size_t requested, int local_ranks) {
+  if (requested != 0) return requested;
+  return std::max<std::size_t>(1, HardwareThreads() / static_cast<std::size_t>(std::max(local_ranks, 1)));
+}
+
+Bounded ClampK(std::size_t k, std::size_t rows, std::string_view where) {
+  if (rows == 0 || k <= rows) return {k, ""};
+  return {rows, fmt::format("note: --k {} is more than the {} rows of {}: using k {}", k, rows, where, rows)};
+}
+
+std::uint64_t PhysicalMemoryBytes() {
+  const long pages = sysconf(_SC_PHYS_PAGES);
+  const long page_size = sysconf(_SC_PAGE_SIZE);
+  if (pages <= 0 || page_size <= 0) return 0;
+  return static_cast<std::uint64_t>(pages) * static_cast<std::uint64_t>(page_size);
+}
+
+Status CheckResultMemory(std::size_t k, std::size_t queries, std::uint64_t memory_bytes) {
+  if (memory_bytes == 0) return Status::Ok();
+  const std::optional<std::uint64_t> bytes = Multiply(Multiply(k, queries), kResultBytes);
+  if (bytes && *bytes <= memory_bytes) return Status::Ok();
+  const std::string need = bytes ? std::to_string(*bytes) : std::string("more than 2^64");
+  return Status::InvalidArgument(
+      fmt::format("--k {} with {} queries: the results would need {} bytes, more than the {} bytes of memory", k,
+                  queries, need, memory_bytes));
 }
 
 }  // namespace zyphyr::cli
