@@ -82,6 +82,27 @@ Result<double> IndexSizeKb(Communicator& comm, const DistributedIndex& index) {
   return bytes / 1024.0;
 }
 
+// recall@k as ann-benchmarks' plotting computes it from a result file (its metrics, knn with knn_threshold): a
+// query's first k distances in `result` that are <= its k-th true distance + 1e-3 are hits (ties count), recall is
+// the mean of hits / k. The same distances the file holds, so the printed figure is the file's.
+double AnnBenchmarksRecall(const AnnResult& result, Metric metric, std::span<const float> truth,
+                           std::size_t truth_cols) {
+  const std::size_t k = result.count;
+  const std::size_t queries = result.times.size();
+  if (queries == 0) return 0.0;
+  const RecallOptions options{k, kRecallEpsilon};
+  std::vector<double> found(k);
+  std::size_t hits = 0;
+  for (std::size_t q = 0; q < queries; ++q) {
+    for (std::size_t j = 0; j < k; ++j) {  // A slot left empty (id -1) is a miss under every metric.
+      found[j] = result.neighbors[q * k + j] < 0 ? std::numeric_limits<double>::infinity()
+                                                 : ToRecallOrientation(metric, result.distances[q * k + j]);
+    }
+    hits += CountHits(found, ToRecallOrientation(metric, truth[q * truth_cols + k - 1]), options);
+  }
+  return static_cast<double>(hits) / static_cast<double>(queries * k);
+}
+
 // --threads 0: the node's hardware threads shared among the ranks on it.
 std::size_t ThreadsPerRank(const Communicator& comm, std::size_t requested) {
   if (requested != 0) return requested;
@@ -275,9 +296,10 @@ int RunSearch(Communicator& comm, const SearchOptions& o) {
       fmt::print(stderr, "note: {} holds ground truth for {} neighbours, fewer than k {}: recall not computed\n",
                  o.queries, truth_cols, o.k);
     } else {
-      Result<std::vector<std::int64_t>> truth = reader->ReadNeighbors();
+      Result<std::vector<float>> truth = reader->ReadDistances();
       if (!truth.ok()) return ReportError(truth.status());
-      recall_text = fmt::format(", recall@{} {:.3f}", o.k, IdOverlapRecall(run->lists, *truth, truth_cols, o.k));
+      recall_text =
+          fmt::format(", recall@{} {:.3f}", o.k, AnnBenchmarksRecall(result, manifest.metric, *truth, truth_cols));
     }
   }
 
