@@ -63,6 +63,7 @@ int ReportAgreed(const Communicator& comm, const Status& status) {
   return ReportError(status);
 }
 
+<<<<<<< HEAD
 // --threads as used on this rank: clamped to the hardware threads (rank 0
 // prints the note), 0 the node's hardware threads shared among its ranks.
 std::size_t RankThreads(const Communicator& comm, std::size_t requested) {
@@ -82,6 +83,47 @@ Result<std::size_t> LiveRows(Communicator& comm, const DistributedIndex& index) 
   }
   ZYPHYR_RETURN_IF_ERROR(comm.Broadcast(&total));
   return static_cast<std::size_t>(std::stoull(total));
+=======
+// The result file's index_size, in kB as ann-benchmarks stores it (its runner: memory usage in kB after fit minus
+// before). For an index searched in place from mapped shards, opening it adds next to nothing to the resident set
+// (pages fault in as searches touch them) and the shard files also hold sections searches never read (the rows
+// re-read with pread, the uint32 links under codes). So this is what the index holds resident once warm, summed over
+// the ranks: StoredIndex::SearchBytes, the same figure `zyphyr bench` writes for its stored-index engine (and the
+// index's heap, MemoryBytes, for in-memory ones). Collective; the sum on rank 0.
+Result<double> IndexSizeKb(Communicator& comm, const DistributedIndex& index) {
+  Result<std::vector<std::string>> gathered = comm.Gather(std::to_string(index.local().SearchBytes()));
+  ZYPHYR_RETURN_IF_ERROR(comm.Agree(gathered.status()));
+  double bytes = 0;
+  for (const std::string& part : *gathered) bytes += std::stod(part);
+  return bytes / 1024.0;
+}
+
+// recall@k as ann-benchmarks' plotting computes it from a result file (its metrics, knn with knn_threshold): a
+// query's first k distances in `result` that are <= its k-th true distance + 1e-3 are hits (ties count), recall is
+// the mean of hits / k. The same distances the file holds, so the printed figure is the file's.
+double AnnBenchmarksRecall(const AnnResult& result, Metric metric, std::span<const float> truth,
+                           std::size_t truth_cols) {
+  const std::size_t k = result.count;
+  const std::size_t queries = result.times.size();
+  if (queries == 0) return 0.0;
+  const RecallOptions options{k, kRecallEpsilon};
+  std::vector<double> found(k);
+  std::size_t hits = 0;
+  for (std::size_t q = 0; q < queries; ++q) {
+    for (std::size_t j = 0; j < k; ++j) {  // A slot left empty (id -1) is a miss under every metric.
+      found[j] = result.neighbors[q * k + j] < 0 ? std::numeric_limits<double>::infinity()
+                                                 : ToRecallOrientation(metric, result.distances[q * k + j]);
+    }
+    hits += CountHits(found, ToRecallOrientation(metric, truth[q * truth_cols + k - 1]), options);
+  }
+  return static_cast<double>(hits) / static_cast<double>(queries * k);
+}
+
+// --threads 0: the node's hardware threads shared among the ranks on it.
+std::size_t ThreadsPerRank(const Communicator& comm, std::size_t requested) {
+  if (requested != 0) return requested;
+  return std::max<std::size_t>(1, ResolveThreads(0) / static_cast<std::size_t>(comm.local_size()));
+>>>>>>> h18-results
 }
 
 }  // namespace
@@ -233,6 +275,8 @@ int RunSearch(Communicator& comm, const SearchOptions& o) {
   options.threads = threads;
   Result<DistributedSearchResult> run = index.Search(test, options);
   if (!run.ok()) return ReportAgreed(comm, run.status());
+  Result<double> index_kb = IndexSizeKb(comm, index);
+  if (!index_kb.ok()) return ReportAgreed(comm, index_kb.status());
   if (!comm.is_root()) return 0;
 
   const std::size_t queries = test.size() / dim;
@@ -244,11 +288,27 @@ int RunSearch(Communicator& comm, const SearchOptions& o) {
                                             manifest.ef_construction, ef, comm.size(), o.nprobe);
   result.dataset = DatasetName(o.queries);
   result.distance = std::string(AnnDistanceName(manifest.metric));
+<<<<<<< HEAD
   result.count = k;
   result.build_time = 0;
   result.index_size = static_cast<double>(ShardBytes(manifest)) / 1024.0;
   result.neighbors.assign(queries * k, -1);
   result.distances.assign(queries * k, std::numeric_limits<float>::infinity());
+=======
+  result.count = o.k;
+  // Unknown for indexes whose manifest predates build_seconds: NaN, so that plots leave the point out rather than
+  // show a build of 0 s.
+  result.build_time = manifest.build_seconds.value_or(std::numeric_limits<double>::quiet_NaN());
+  if (!manifest.build_seconds) {
+    fmt::print(stderr,
+               "note: {}/{} does not record the build time (built before it was recorded): build_time is NaN "
+               "in {}\n",
+               o.index, kManifestName, o.out);
+  }
+  result.index_size = *index_kb;
+  result.neighbors.assign(queries * o.k, -1);
+  result.distances.assign(queries * o.k, std::numeric_limits<float>::infinity());
+>>>>>>> h18-results
   std::size_t total_results = 0;
   for (std::size_t q = 0; q < queries; ++q) {
     const std::vector<Neighbor> found = run->lists.Get(q);
@@ -264,10 +324,13 @@ int RunSearch(Communicator& comm, const SearchOptions& o) {
       result.distances[q * k + j] = nb.distance;
     }
   }
-  result.times.assign(run->latency_seconds.begin(), run->latency_seconds.end());
-  double total_s = 0;
-  for (float t : result.times) total_s += t;
-  result.best_search_time = queries == 0 ? 0.0 : total_s / static_cast<double>(queries);
+  // ann-benchmarks' batch mode (its runner, run_individual_query): the whole run is timed once and every query is
+  // recorded as total / queries; best_search_time is that per-query time (its QPS = 1 / best_search_time, the QPS
+  // printed below). A query's own latency, its batch's round trip, would make QPS per query a batch's.
+  const PipelineTimes& t = run->times;
+  const double per_query_s = queries == 0 ? 0.0 : t.wall / static_cast<double>(queries);
+  result.times.assign(queries, static_cast<float>(per_query_s));
+  result.best_search_time = per_query_s;
   result.candidates = queries == 0 ? 0.0 : static_cast<double>(total_results) / static_cast<double>(queries);
   result.batch_mode = true;
 
@@ -278,14 +341,18 @@ int RunSearch(Communicator& comm, const SearchOptions& o) {
       fmt::print(stderr, "note: {} holds ground truth for {} neighbours, fewer than k {}: recall not computed\n",
                  o.queries, truth_cols, k);
     } else {
-      Result<std::vector<std::int64_t>> truth = reader->ReadNeighbors();
+      Result<std::vector<float>> truth = reader->ReadDistances();
       if (!truth.ok()) return ReportError(truth.status());
+<<<<<<< HEAD
       recall_text = fmt::format(", recall@{} {:.3f}", k, IdOverlapRecall(run->lists, *truth, truth_cols, k));
+=======
+      recall_text =
+          fmt::format(", recall@{} {:.3f}", o.k, AnnBenchmarksRecall(result, manifest.metric, *truth, truth_cols));
+>>>>>>> h18-results
     }
   }
 
   if (Status written = WriteAnnResult(o.out, result); !written.ok()) return ReportError(written);
-  const PipelineTimes& t = run->times;
   std::string mode = o.nprobe == 0
                          ? std::string("broadcast")
                          : fmt::format("routed to {:.0f} of {} shards", run->shards_per_query, manifest.shards.size());

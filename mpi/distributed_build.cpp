@@ -262,6 +262,8 @@ Result<DistributedBuildReport> DistributedBuild(Communicator& comm, const Distri
       m.rows += entry.rows;
       m.next_id = std::max(m.next_id, entry.id_end);
     }
+    // The build's wall time up to publishing (IndexManifest::build_seconds).
+    m.build_seconds = SecondsSince(start);
     if (st.ok()) st = PublishIndexDirectory(staging, p.index, m);
     if (st.ok()) cleanup.path.clear();
   }

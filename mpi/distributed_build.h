@@ -53,7 +53,7 @@ struct DistributedBuildParams {
 };
 
 struct DistributedBuildReport {
-  IndexManifest manifest;            // On rank 0 only.
+  IndexManifest manifest;            // On rank 0 only; build_seconds: rank 0's wall time up to publishing.
   double seconds = 0;                // Wall time on rank 0.
   double slowest_build_seconds = 0;  // The slowest rank's graph building and writing (rank 0 only).
 };

@@ -13,7 +13,7 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libcli11-dev libfmt-dev nlohmann-json3-dev
   libhnswlib-dev libfaiss-dev
-  gnuplot-nox python3
+  gnuplot-nox python3 python3-h5py python3-numpy
   dataset-fashion-mnist
   slurm-wlm munge
 )

@@ -212,6 +212,7 @@ std::string ManifestToJson(const IndexManifest& m) {
   j["encoding"] = std::string(EncodingName(m.encoding));
   if (m.encoding == Encoding::kPq) j["pq_m"] = m.pq_m;
   j["source"] = m.source;
+  if (m.build_seconds) j["build_seconds"] = *m.build_seconds;
   j["shards"] = std::move(shards);
   return j.dump(2) + "\n";
 }
@@ -290,6 +291,13 @@ Result<IndexManifest> ManifestFromJson(const std::string& json, const std::strin
     FieldReader pq(j, where);
     m.pq_m = pq.Uint("pq_m", true);
     if (!pq.error().ok()) return pq.error();
+  }
+  // Absent in manifests written before it was recorded: unknown.
+  if (auto seconds = j.find("build_seconds"); seconds != j.end()) {
+    if (!seconds->is_number() || !std::isfinite(seconds->get<double>()) || seconds->get<double>() < 0) {
+      return Status::Corruption(where + ": field 'build_seconds' must be a non-negative number of seconds");
+    }
+    m.build_seconds = seconds->get<double>();
   }
   if (!shards->is_array() || shards->empty()) {
     return Status::Corruption(where + ": field 'shards' must be a non-empty array");

@@ -10,7 +10,7 @@
 //     "format": "zyphyr-index", "version": 1,
 //     "dim": 784, "metric": "l2", "M": 16, "ef_construction": 200, "seed": 42,
 //     "rows": 60000, "next_id": 60000, "generation": 1, "partition": "range",
-//     "source": "data/fashion-mnist-784-euclidean.hdf5",
+//     "source": "data/fashion-mnist-784-euclidean.hdf5", "build_seconds": 41.3,
 //     "shards": [{"file": "shard-0000-g1.zys", "log": "shard-0000-g1.log",
 //                 "uid": "9f1c2e0a4b7d3c55", "rows": 60000, "id_begin": 0,
 //                 "id_end": 60000, "bytes": 205844480,
@@ -20,6 +20,7 @@
 // "encoding" is "float32" (written by builds before codes existed: absent),
 // "int8" or "pq" (then also "pq_m", the sub-spaces): what the shards' graph
 // searches run on.
+<<<<<<< HEAD
 //
 // A manifest is checked as a whole when it is read (ValidateManifest), so
 // every reader (search, the distributed index, info, verify, insert, delete,
@@ -40,11 +41,18 @@
 //   - the shards' rows add up to "rows".
 // Opening a shard then ties the file to its entry (size, header checksum, uid,
 // rows, ids inside the range: StoredIndex::Open).
+=======
+// "build_seconds": the wall seconds of the build that wrote the shards the
+// manifest names (`zyphyr build`: from its start to publishing the index;
+// `zyphyr compact`: the compaction's own time, since it rebuilds every shard
+// from scratch). Absent in manifests written before it existed: unknown.
+>>>>>>> h18-results
 #ifndef ZYPHYR_STORAGE_INDEX_MANIFEST_H_
 #define ZYPHYR_STORAGE_INDEX_MANIFEST_H_
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -88,6 +96,9 @@ struct IndexManifest {
   Encoding encoding = Encoding::kFloat32;
   std::size_t pq_m = 0;  // pq: sub-spaces of every shard's quantizer; 0 otherwise.
   std::string source;    // The dataset the index was built from, as given.
+  // Wall seconds of the build of these shards (see above); nullopt: unknown
+  // (older manifests). ann-benchmarks result files report it as build_time.
+  std::optional<double> build_seconds;
   std::vector<ManifestShard> shards;
 };
 
@@ -98,6 +109,7 @@ std::string ShardLogName(std::size_t shard, std::uint64_t generation);
 // The manifest as pretty-printed JSON (two-space indent, trailing newline).
 std::string ManifestToJson(const IndexManifest& manifest);
 
+<<<<<<< HEAD
 // The whole-manifest rules of the header comment. Corruption naming `where`
 // and the problem, the first one found, in this order:
 //   "<where>: shard 1 has the same file as shard 0 (shard-0000-g1.zys)"
@@ -119,6 +131,13 @@ Status ValidateManifest(const IndexManifest& manifest, const std::string& where)
 // 'dim' is missing", "<where>: field 'dim' must be a positive integer",
 // "<where>: not a Zyphyr index manifest", Unsupported "<where>: unsupported
 // manifest version 2", and those of ValidateManifest.
+=======
+// Parses manifest JSON. `where` names it in errors: Corruption
+// "<where>: not valid JSON: ...", "<where>: field 'dim' is missing",
+// "<where>: field 'dim' must be a positive integer", "<where>: not a Zyphyr
+// index manifest", "<where>: field 'build_seconds' must be a non-negative
+// number of seconds", Unsupported "<where>: unsupported manifest version 2".
+>>>>>>> h18-results
 Result<IndexManifest> ManifestFromJson(const std::string& json, const std::string& where);
 
 // Reads DIR/manifest.json. NotFound "<dir>: not an index directory (no

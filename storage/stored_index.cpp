@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <filesystem>
 #include <map>
@@ -464,6 +465,7 @@ Status PublishIndexDirectory(const std::string& staging, const std::string& dir,
 
 Status BuildIndexDirectory(const std::string& dir, VectorStore store, const IndexBuildParams& params,
                            const FileOps& ops) {
+  const auto start = std::chrono::steady_clock::now();
   ZYPHYR_RETURN_IF_ERROR(CheckIndexDirectoryIsNew(dir));
   Result<std::string> staging = CreateStagingDirectory(dir);
   if (!staging.ok()) return staging.status();
@@ -493,6 +495,7 @@ Status BuildIndexDirectory(const std::string& dir, VectorStore store, const Inde
   Result<ManifestShard> entry = BuildShardFile(*staging, 0, std::move(store), params.hnsw, quantization, ops);
   if (!entry.ok()) return entry.status();
   m.shards.push_back(*entry);
+  m.build_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   ZYPHYR_RETURN_IF_ERROR(PublishIndexDirectory(*staging, dir, m));
   cleanup.path.clear();
   return Status::Ok();
@@ -603,7 +606,12 @@ Result<std::size_t> DeleteFromIndex(const std::string& dir, std::span<const std:
 Result<CompactReport> CompactIndex(const std::string& dir, std::size_t threads, const FileOps& ops) {
   Result<DirectoryLock> lock = DirectoryLock::Acquire(dir);
   if (!lock.ok()) return lock.status();
+<<<<<<< HEAD
   RemoveStaleTemporaries(dir);  // Staging directories of killed builds of this index.
+=======
+  // From holding the lock (not waiting for it) to the new manifest.
+  const auto start = std::chrono::steady_clock::now();
+>>>>>>> h18-results
   StoredIndexOptions open_options;
   open_options.threads = threads;
   Result<std::unique_ptr<StoredIndex>> opened = StoredIndex::Open(dir, open_options);
@@ -671,6 +679,9 @@ Result<CompactReport> CompactIndex(const std::string& dir, std::size_t threads, 
     next.shards.push_back(entry);
   }
   report.rows = next.rows;
+  // The compaction rebuilt every shard the new manifest names, so its own
+  // time is their build time (the original build's describes files it removes).
+  next.build_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   // The instant the compaction takes effect. Before it, the new shards are
   // strays the next compaction removes; after it, the old files are.
   if (Status committed = WriteManifest(dir, next); !committed.ok()) {

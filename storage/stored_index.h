@@ -47,7 +47,8 @@ struct IndexBuildParams {
 // The directory appears complete or not at all: it is assembled under a
 // temporary name beside `dir` and renamed into place. Errors: InvalidArgument
 // "<dir>: already exists (remove it or choose another --index)" when `dir`
-// exists; the errors of HnswIndex::Build and WriteShard; IOError.
+// exists; the errors of HnswIndex::Build and WriteShard; IOError. The
+// manifest records the wall seconds up to publishing as build_seconds.
 Status BuildIndexDirectory(const std::string& dir, VectorStore store, const IndexBuildParams& params,
                            const FileOps& ops = SystemFileOps());
 
@@ -188,7 +189,9 @@ struct CompactReport {
 // Folds every mutation log into new shards (the graph rebuilt over the live
 // vectors with the manifest's M, efConstruction and seed), then replaces the
 // manifest, then removes the old shards and logs. A crash at any instant
-// leaves the old index or the new one. `threads` build the graph.
+// leaves the old index or the new one. `threads` build the graph. The new
+// manifest's build_seconds is the compaction's own time (it rebuilt every
+// shard), from acquiring the lock to replacing the manifest.
 Result<CompactReport> CompactIndex(const std::string& dir, std::size_t threads, const FileOps& ops = SystemFileOps());
 
 // Checks a shard file or an index directory completely: every checksum (the

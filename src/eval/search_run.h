@@ -20,7 +20,9 @@ namespace zyphyr {
 
 struct SearchRunResult {
   double recall = 0.0;
-  double qps = 0.0;  // Queries / wall time of the whole loop.
+  // Queries / the sum of their latencies: 1 / latency.mean, ann-benchmarks' QPS of a result file whose times are
+  // `latencies` (the loop's own bookkeeping between queries is not counted).
+  double qps = 0.0;
   LatencySummary latency;
   std::vector<double> latencies;                     // Seconds, per query.
   std::vector<std::vector<std::uint64_t>> returned;  // Ids found, per query.

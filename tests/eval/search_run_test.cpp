@@ -29,6 +29,8 @@ TEST(SearchRunTest, MeasuresRecallOfWhatTheSearchReturns) {
   EXPECT_DOUBLE_EQ(run->recall, 0.75);
   EXPECT_EQ(run->latency.count, 2u);
   EXPECT_GT(run->qps, 0.0);
+  // ann-benchmarks' QPS of these times: 1 / their mean.
+  EXPECT_DOUBLE_EQ(run->qps, 1.0 / run->latency.mean);
   EXPECT_LE(run->latency.p50, run->latency.p99);
   ASSERT_EQ(run->latencies.size(), 2u);
   EXPECT_GE(run->latencies[0], 0.0);
