@@ -1,4 +1,4 @@
-// AnnDatasetReader: an ann-benchmarks dataset file (HDF5; see FORMATS.md, "ann-benchmarks dataset files") opened
+// AnnDatasetReader: an ann-benchmarks dataset file (HDF5; docs/formats.md) opened
 // read-only and validated, with its vectors and ground truth read as float32 / int64.
 //
 // Every error message starts with the path as given, then ": ", e.g.

@@ -1,4 +1,4 @@
-// AnnDatasetWriter and AddGroundTruth: write ann-benchmarks dataset files (FORMATS.md) that AnnDatasetReader and
+// AnnDatasetWriter and AddGroundTruth: write ann-benchmarks dataset files (docs/formats.md) that AnnDatasetReader and
 // ann-benchmarks' own tools read. Writes are atomic (storage/atomic_file.h): the file is built under a temporary name in
 // the destination's directory and appears at its path only when complete.
 //

@@ -1,4 +1,4 @@
-// ann-benchmarks result files (FORMATS.md, "ann-benchmarks result files"): one HDF5 file per run, so existing
+// ann-benchmarks result files (docs/formats.md, "ann-benchmarks result files"): one HDF5 file per run, so existing
 // ann-benchmarks plotting can read Zyphyr's runs.
 //
 // Every error message starts with the path as given, then ": ".

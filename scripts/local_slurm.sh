@@ -15,7 +15,7 @@
 # `scontrol ping` and the node is idle), or fails showing the daemons' logs.
 # It needs the Debian packages slurm-wlm and munge (scripts/setup.sh installs
 # them) and runs the daemons as the calling user. Facts behind the
-# configuration: ../shared/SLURM-NOTES.md.
+# configuration: docs/slurm.md.
 set -euo pipefail
 
 die() {

@@ -1,5 +1,5 @@
 // Exact ground truth: the true k nearest train rows of every query, the list
-// an ann-benchmarks file stores as `neighbors` / `distances` (FORMATS.md).
+// an ann-benchmarks file stores as `neighbors` / `distances` (docs/formats.md).
 //
 // The result is EXACTLY what a naive double-precision brute force gives:
 // every distance is evaluated in double from the raw float vectors,

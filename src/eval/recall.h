@@ -1,5 +1,5 @@
 // recall@k by ann-benchmarks' definition, so Zyphyr's figures compare with
-// published ones (see FORMATS.md, "How recall is counted").
+// published ones (docs/formats.md, "How recall is counted").
 //
 // For each query, t_k is the true distance of its k-th nearest neighbour.
 // The distance of every returned id to the query is RECOMPUTED from the

@@ -30,20 +30,12 @@
 
 namespace zyphyr {
 
-// How many candidates one step of the level-0 beam search expands together.
-//
-// A search over data much larger than the caches spends most of its time
-// waiting on memory, above all on the codes or rows of the neighbours it
-// scores, and one step's loads cannot start before the step before has
-// chosen its candidate. Expanding the w nearest candidates at once issues the
-// loads of all their neighbours together, so their misses overlap. The price
-// is work the one-at-a-time order might have skipped: the first candidates'
-// neighbours can end the search, or outrank the others, before those would
-// have been expanded. That waste weighs most in short searches, so w grows
-// with ef: 1 below ef 16, then ef / 8, at most 4. On a 1,000,000 x 128 set
-// (int8 codes, ef 16 to 96) this raised QPS at equal recall by 16-25%; on
-// Fashion-MNIST, whose searches wait less on memory, it changed nothing
-// measurable (docs/performance.md).
+// How many candidates one step of the level-0 beam search expands together:
+// 1 below ef 16, then ef / 8, at most 4. Expanding the w nearest candidates
+// at once issues the memory loads of all their neighbours together, so their
+// cache misses overlap, at the price of expansions the one-at-a-time order
+// might have skipped (which weigh most in short searches). Measurements:
+// docs/performance.md.
 inline constexpr std::size_t kMaxExpansionWidth = 4;
 inline constexpr std::size_t ExpansionWidth(std::size_t ef) {
   return std::clamp<std::size_t>(ef / 8, 1, kMaxExpansionWidth);

@@ -13,11 +13,8 @@
 // remaining node's greedy descent is done once, up front, giving its start on
 // level 0 and the node it reached on each level; the remaining nodes are then
 // inserted sorted by those paths (top level first), so consecutive insertions
-// search the same region of space and find its rows and links still in cache.
-// On a 1,000,000 x 128 set this made 2-thread builds 1.4x faster, with
-// higher recall at equal ef (the upper-level frame built first gives level 0
-// a well-spread skeleton), and on Fashion-MNIST 1.6x, with recall within
-// 0.003 (docs/performance.md).
+// search the same region of space and find its rows and links still in cache
+// (what that gains: docs/performance.md).
 //
 // Threads insert nodes concurrently. Each node's link blocks are rewritten
 // under a one-byte spin lock (never two at once, so no lock order is needed).

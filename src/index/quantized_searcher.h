@@ -46,13 +46,8 @@ namespace zyphyr {
 
 // The re-rank depth a search with codes of `encoding` uses: options.rerank
 // raised to k, or by default
-//   int8: min(ef, k + ceil(k/2)): int8 codes rank almost like the rows, and
-//         each re-ranked row is a read (about 0.5 us from the page cache).
-//         On two 1,000,000 x 128 sets (clusters in 16-d subspaces, and
-//         isotropic clusters) re-ranking 15, 20 or 30 gave the same
-//         recall@10 at every ef from 16 to 256 (12 lost up to 0.003), and 15
-//         instead of 20 made searches 4-9% faster; Fashion-MNIST's codes are
-//         lossless, so no row is read there at all;
+//   int8: min(ef, k + ceil(k/2)): int8 codes rank almost like the rows, so a
+//         few rows beyond k suffice (why this depth: docs/quantization.md);
 //   pq:   ef: pq codes are coarse, so the whole beam is re-ranked.
 inline std::size_t EffectiveRerank(const HnswSearchOptions& options, Encoding encoding) {
   if (options.rerank != 0) return std::max(options.rerank, options.k);

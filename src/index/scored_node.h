@@ -27,8 +27,9 @@ struct NearerFirst {
   bool operator()(const ScoredNode& a, const ScoredNode& b) const { return Nearer(a, b); }
 };
 
-// A binary heap over a reusable vector. `Farther` on top when Compare is
-// Nearer (a max-heap by distance); nearest on top with FartherFirst.
+// A binary heap over a reusable vector, ordered as Nearer orders: the
+// farthest on top when kNearestOnTop is false (the results, so the worst is
+// evicted first), the nearest when it is true (the candidates to expand).
 template <bool kNearestOnTop>
 class NodeHeap {
  public:
@@ -51,7 +52,6 @@ class NodeHeap {
 
   // The items in no particular order; the heap is left as is.
   const std::vector<ScoredNode>& items() const { return items_; }
-  std::vector<ScoredNode>& mutable_items() { return items_; }
 
  private:
   // std heaps keep the "largest" on top.

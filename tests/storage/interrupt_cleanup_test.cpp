@@ -63,8 +63,9 @@ TEST(InterruptCleanup, AStagingDirectoryIsRegisteredUntilPublishedAndLeavesNoOwn
   ASSERT_TRUE(staging.ok()) << staging.status().ToString();
   EXPECT_TRUE(std::filesystem::exists(*staging + "/" + kStagingOwnerName));
   EXPECT_EQ(RegisteredForInterruptCleanup(), before + 1);
-  IndexManifest manifest;
+  IndexManifest manifest;  // One empty shard: what the manifest checks accept.
   manifest.dim = 4;
+  manifest.shards.push_back(ManifestShard{ShardFileName(0, 1), ShardLogName(0, 1), 1, 0, 0, 0, 0, 0, {}});
   ASSERT_TRUE(PublishIndexDirectory(*staging, dir.File("idx"), manifest).ok());
   EXPECT_EQ(RegisteredForInterruptCleanup(), before);
   EXPECT_FALSE(std::filesystem::exists(dir.File("idx") + "/" + kStagingOwnerName));
