@@ -66,9 +66,13 @@ sigset_t InterruptSignals() {
   while (sigwait(&set, &signal) != 0) {
   }
   const std::size_t removed = RemoveForInterrupt();
-  std::fprintf(stderr, "error: interrupted by %s: removed %zu unfinished %s\n", SignalName(signal), removed,
-               removed == 1 ? "path" : "paths");
-  std::fflush(stderr);
+  // Silent when there was nothing to remove: mpirun ends the other ranks of a
+  // failed job with SIGTERM, and only rank 0 reports a failure.
+  if (removed > 0) {
+    std::fprintf(stderr, "error: interrupted by %s: removed %zu unfinished %s\n", SignalName(signal), removed,
+                 removed == 1 ? "path" : "paths");
+    std::fflush(stderr);
+  }
   // End the process by the same signal, so the parent sees what happened.
   std::signal(signal, SIG_DFL);
   sigset_t one;

@@ -7,8 +7,9 @@
 // InstallInterruptCleanup, called by the program before it starts any thread,
 // blocks SIGINT, SIGTERM and SIGHUP in every thread and starts one thread that
 // waits for them. On the first it removes every registered path, prints one
-// line on stderr ("error: interrupted by SIGTERM: removed 2 unfinished paths")
-// and ends the process by that signal (exit status 128 + signal in a shell).
+// line on stderr when there were any ("error: interrupted by SIGTERM: removed
+// 2 unfinished paths") and ends the process by that signal (exit status 128 +
+// signal in a shell).
 // SIGKILL cannot be caught: what it leaves, the next build or compaction of
 // the same target removes (storage/stale_temporaries.h).
 //
