@@ -10,10 +10,10 @@
 
 #include "src/core/vector_store.h"
 #include "storage/atomic_file.h"
-#include "storage/byte_order.h"
 #include "storage/crc32c.h"
 #include "storage/shard.h"
 #include "storage/shard_format.h"
+#include "storage/shard_header.h"
 #include "storage/unique_fd.h"
 
 namespace zyphyr {
@@ -87,51 +87,39 @@ Result<WrittenShard> WriteShard(const std::string& path, RowsView rows, std::spa
     sections.push_back({SectionKind::kCompactUpperNodes, compact.upper_nodes.data(), compact.upper_nodes.size()});
     sections.push_back({SectionKind::kCompactUpperLinks, compact.upper.data(), compact.upper.size()});
   }
-  const std::size_t table_end = kShardHeaderBytes + sections.size() * kSectionEntryBytes;
-  std::uint64_t offset = AlignUp(table_end);
+  std::uint64_t offset = AlignUp(kShardHeaderBytes + sections.size() * kSectionEntryBytes);
   for (PlannedSection& s : sections) {
     s.offset = offset;
     s.crc = Crc32c(s.data, s.length);
     offset = AlignUp(offset + s.length);
   }
-  const std::uint64_t file_size = sections.back().offset + sections.back().length;
 
-  std::vector<unsigned char> head(sections.front().offset, 0);
-  namespace h = shard_header;
-  std::memcpy(head.data() + h::kMagic, kShardMagic, sizeof(kShardMagic));
-  StoreLe<std::uint16_t>(&head[h::kMajor], kShardMajorVersion);
-  StoreLe<std::uint16_t>(&head[h::kMinor], quantizer ? kShardMinorVersion : kShardMinorVersionWithoutCodes);
-  StoreLe<std::uint32_t>(&head[h::kEndian], kEndianMarker);
-  StoreLe<std::uint32_t>(&head[h::kHeaderBytes], kShardHeaderBytes);
-  StoreLe<std::uint32_t>(&head[h::kSectionCount], static_cast<std::uint32_t>(sections.size()));
-  StoreLe<std::uint32_t>(&head[h::kSectionEntryBytesField], kSectionEntryBytes);
-  StoreLe<std::uint64_t>(&head[h::kFileSize], file_size);
-  StoreLe<std::uint64_t>(&head[h::kRows], n);
-  StoreLe<std::uint32_t>(&head[h::kDim], static_cast<std::uint32_t>(rows.dim));
-  StoreLe<std::uint32_t>(&head[h::kStride], static_cast<std::uint32_t>(rows.stride));
-  StoreLe<std::uint32_t>(&head[h::kMetric], static_cast<std::uint32_t>(rows.metric));
-  StoreLe<std::uint32_t>(&head[h::kFlags], MetricNormalizes(rows.metric) ? kShardFlagNormalized : 0u);
-  StoreLe<std::uint32_t>(&head[h::kM], static_cast<std::uint32_t>(graph.M));
-  StoreLe<std::uint32_t>(&head[h::kEfConstruction], params.ef_construction);
-  StoreLe<std::uint32_t>(&head[h::kEntryPoint], graph.entry_point);
-  StoreLe<std::int32_t>(&head[h::kMaxLevel], graph.max_level);
-  StoreLe<std::uint64_t>(&head[h::kSeed], params.seed);
-  StoreLe<std::uint64_t>(&head[h::kUpperLinks], upper_links);
-  StoreLe<std::uint64_t>(&head[h::kUid], params.uid);
+  ShardHeader header;
+  header.minor = quantizer ? kShardMinorVersion : kShardMinorVersionWithoutCodes;
+  header.file_size = sections.back().offset + sections.back().length;
+  header.rows = n;
+  header.dim = static_cast<std::uint32_t>(rows.dim);
+  header.stride = static_cast<std::uint32_t>(rows.stride);
+  header.metric = rows.metric;
+  header.flags = MetricNormalizes(rows.metric) ? kShardFlagNormalized : 0u;
+  header.M = static_cast<std::uint32_t>(graph.M);
+  header.ef_construction = params.ef_construction;
+  header.entry_point = graph.entry_point;
+  header.max_level = graph.max_level;
+  header.seed = params.seed;
+  header.upper_links = upper_links;
+  header.uid = params.uid;
   if (quantizer != nullptr) {
-    StoreLe<std::uint32_t>(&head[h::kEncoding], static_cast<std::uint32_t>(quantizer->encoding()));
-    StoreLe<std::uint32_t>(&head[h::kCodeStride], static_cast<std::uint32_t>(quantizer->code_stride()));
-    StoreLe<float>(&head[h::kCodeErrorBound], params.codes->max_error);
+    header.encoding = quantizer->encoding();
+    header.code_stride = static_cast<std::uint32_t>(quantizer->code_stride());
+    header.code_error_bound = params.codes->max_error;
   }
-  for (std::size_t i = 0; i < sections.size(); ++i) {
-    unsigned char* e = &head[kShardHeaderBytes + i * kSectionEntryBytes];
-    StoreLe<std::uint32_t>(e + section_entry::kKind, static_cast<std::uint32_t>(sections[i].kind));
-    StoreLe<std::uint64_t>(e + section_entry::kOffset, sections[i].offset);
-    StoreLe<std::uint64_t>(e + section_entry::kLength, sections[i].length);
-    StoreLe<std::uint32_t>(e + section_entry::kCrc, sections[i].crc);
+  for (const PlannedSection& s : sections) {
+    header.sections.push_back({static_cast<std::uint32_t>(s.kind), s.offset, s.length, s.crc});
   }
-  const std::uint32_t header_crc = Crc32c(head.data(), table_end);
-  StoreLe<std::uint32_t>(&head[h::kHeaderCrc], header_crc);
+  std::vector<unsigned char> head;
+  const std::uint32_t header_crc = header.EncodeTo(&head);
+  head.resize(sections.front().offset, 0);  // Zeros up to the first section.
 
   Result<PendingFile> pending = PendingFile::Create(path);
   if (!pending.ok()) return pending.status();
@@ -155,7 +143,7 @@ Result<WrittenShard> WriteShard(const std::string& path, RowsView rows, std::spa
   }
   if (!status.ok()) return status;  // `pending` removes the temporary.
   ZYPHYR_RETURN_IF_ERROR(pending->Commit());
-  return WrittenShard{file_size, header_crc};
+  return WrittenShard{header.file_size, header_crc};
 }
 
 }  // namespace zyphyr

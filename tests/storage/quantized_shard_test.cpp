@@ -226,7 +226,7 @@ TEST(QuantizedShard, ConcurrentSearchesMatchSequentialOnes) {
 // A small quantized shard's bytes and layout.
 struct ShardBytes {
   std::string bytes;
-  ShardInfo info;
+  ShardHeader info;
 };
 
 ShardBytes MakeBytes(const ScratchDir& dir, Metric metric, Encoding encoding) {
@@ -238,7 +238,7 @@ ShardBytes MakeBytes(const ScratchDir& dir, Metric metric, Encoding encoding) {
   return {ReadBytes(dir.File("s.zys")), (*shard)->info()};
 }
 
-const ShardSection& SectionOf(const ShardInfo& info, SectionKind kind) {
+const ShardSection& SectionOf(const ShardHeader& info, SectionKind kind) {
   for (const ShardSection& s : info.sections) {
     if (s.kind == static_cast<std::uint32_t>(kind)) return s;
   }
