@@ -122,6 +122,7 @@ TEST_P(QuantizedShardRoundTrip, CodesAndQuantizerRoundTripAndSearchInPlaceEquals
                             q.codes.biases.empty() ? nullptr : q.codes.biases.data(), q.codes.max_error},
                            q.quantizer, rows, index->store().stride(), index->kernels());
   ASSERT_NE(s.quantized_searcher(), nullptr);
+  EXPECT_EQ(s.searcher(), nullptr);  // The rows are searched only to re-rank.
   auto queries = ClusteredGaussian(30, 16, 4, 3, SampleStream::kQueries);
   ASSERT_TRUE(queries.ok());
   AlignedBuffer<float> query(PaddedDim(16));
@@ -158,6 +159,7 @@ TEST(QuantizedShard, ShardsWithoutCodesStayVersion10) {
   EXPECT_EQ((*s)->info().minor, 0);
   EXPECT_EQ((*s)->encoding(), Encoding::kFloat32);
   EXPECT_EQ((*s)->quantized_searcher(), nullptr);
+  EXPECT_NE((*s)->searcher(), nullptr);
   EXPECT_EQ((*s)->info().sections.size(), 6u);
 }
 
