@@ -20,7 +20,7 @@ namespace zyphyr::cli {
 namespace {
 
 void PrintShard(const Shard& shard) {
-  const ShardInfo& s = shard.info();
+  const ShardHeader& s = shard.info();
   fmt::print("shard {}\n", shard.path());
   fmt::print("  version {}.{}, {} bytes, header crc32c 0x{:08x}\n", s.major, s.minor, s.file_size, s.header_crc32c);
   fmt::print("  rows {}, dim {}, stride {}, metric {}, flags 0x{:x}\n", s.rows, s.dim, s.stride, MetricName(s.metric),

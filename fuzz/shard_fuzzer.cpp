@@ -6,6 +6,7 @@
 // name the file. A shard that opens must verify (when its vectors were
 // checked at open), and be searchable: plain and filtered searches with fixed
 // queries return at most ef distinct nodes, all of them existing rows.
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -24,24 +25,34 @@
 namespace zyphyr::fuzz {
 namespace {
 
-// Searches `shard` for `query` (dim floats) with beam width `ef` and checks the result.
+// Searches `shard` with codes (the rows read back from the file for
+// re-ranking) for `query`, prepared, with beam width `ef` and checks the result.
+void SearchCodesAndCheck(const Shard& shard, const QuantizedSearcher& codes, const float* query, std::size_t ef,
+                         std::span<const std::uint8_t> excluded) {
+  std::vector<ScoredNode> reranked;
+  Status st = codes.Search(query, ef, std::min<std::size_t>(ef, 10), ef, &reranked, excluded);
+  if (!st.ok()) Fail("re-ranking failed: " + st.ToString());
+  if (reranked.size() > ef) Fail("code search returned " + std::to_string(reranked.size()) + " nodes");
+  for (const ScoredNode& n : reranked) {
+    if (n.node >= shard.size()) Fail("code search returned node " + std::to_string(n.node));
+    if (!excluded.empty() && excluded[n.node] != 0) Fail("code search returned excluded node");
+  }
+}
+
+// Searches `shard` for `query` (dim floats) with beam width `ef` and checks
+// the result, with the searcher of its encoding.
 void SearchAndCheck(const Shard& shard, const std::vector<float>& query, std::size_t ef,
                     std::span<const std::uint8_t> excluded) {
   AlignedBuffer<float> prepared(PaddedDim(shard.dim()));
   if (!PrepareVector(query, shard.dim(), shard.metric(), "query", prepared.data()).ok()) return;
-  std::vector<ScoredNode> out;
-  shard.searcher().Search(prepared.data(), ef, &out, excluded);
   if (const QuantizedSearcher* codes = shard.quantized_searcher()) {
-    // Codes, then the rows read back from the file for re-ranking.
-    std::vector<ScoredNode> reranked;
-    Status st = codes->Search(prepared.data(), ef, std::min<std::size_t>(ef, 10), ef, &reranked, excluded);
-    if (!st.ok()) Fail("re-ranking failed: " + st.ToString());
-    if (reranked.size() > ef) Fail("code search returned " + std::to_string(reranked.size()) + " nodes");
-    for (const ScoredNode& n : reranked) {
-      if (n.node >= shard.size()) Fail("code search returned node " + std::to_string(n.node));
-      if (!excluded.empty() && excluded[n.node] != 0) Fail("code search returned excluded node");
-    }
+    if (shard.searcher() != nullptr) Fail("a shard with codes built a searcher over its rows");
+    SearchCodesAndCheck(shard, *codes, prepared.data(), ef, excluded);
+    return;
   }
+  if (shard.searcher() == nullptr) Fail("a float32 shard has no searcher");
+  std::vector<ScoredNode> out;
+  shard.searcher()->Search(prepared.data(), ef, &out, excluded);
   if (out.size() > ef) Fail("search returned " + std::to_string(out.size()) + " nodes for ef " + std::to_string(ef));
   if (shard.size() > 0 && out.empty() && excluded.empty()) Fail("search of a non-empty shard returned nothing");
   std::set<std::uint32_t> seen;

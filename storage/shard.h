@@ -36,8 +36,11 @@
 #include "src/quant/quantizer.h"
 #include "storage/file_ops.h"
 #include "storage/mapped_file.h"
+#include "storage/shard_header.h"
 
 namespace zyphyr {
+
+struct CheckedCodes;
 
 // Build parameters recorded in a shard beside its contents.
 struct ShardParams {
@@ -63,38 +66,6 @@ struct WrittenShard {
 Result<WrittenShard> WriteShard(const std::string& path, RowsView rows, std::span<const std::uint64_t> ids,
                                 HnswGraphView graph, const ShardParams& params, const FileOps& ops = SystemFileOps());
 
-// A section as the table lists it.
-struct ShardSection {
-  std::uint32_t kind = 0;
-  std::uint64_t offset = 0;
-  std::uint64_t length = 0;
-  std::uint32_t crc32c = 0;
-};
-
-// The decoded header and section table.
-struct ShardInfo {
-  std::uint16_t major = 0;
-  std::uint16_t minor = 0;
-  std::uint32_t header_crc32c = 0;
-  std::uint64_t file_size = 0;
-  std::uint64_t rows = 0;
-  std::uint32_t dim = 0;
-  std::uint32_t stride = 0;
-  Metric metric = Metric::kL2;
-  std::uint32_t flags = 0;
-  std::uint32_t M = 0;
-  std::uint32_t ef_construction = 0;
-  std::uint32_t entry_point = kNoNode;
-  std::int32_t max_level = -1;
-  std::uint64_t seed = 0;
-  std::uint64_t upper_links = 0;
-  std::uint64_t uid = 0;
-  Encoding encoding = Encoding::kFloat32;
-  std::uint32_t code_stride = 0;
-  float code_error_bound = 0.0f;       // At least |x - decode(code(x))| for every row; 0 without codes.
-  std::vector<ShardSection> sections;  // In table order.
-};
-
 struct ShardOpenOptions {
   // Also check the vector section's checksum (reads every row once).
   bool verify_vectors = false;
@@ -108,7 +79,8 @@ class Shard {
   static Result<std::unique_ptr<Shard>> Open(const std::string& path, const ShardOpenOptions& options = {});
 
   const std::string& path() const { return file_.path(); }
-  const ShardInfo& info() const { return info_; }
+  // The decoded header and section table.
+  const ShardHeader& info() const { return info_; }
   std::size_t size() const { return info_.rows; }
   std::size_t dim() const { return info_.dim; }
   Metric metric() const { return info_.metric; }
@@ -116,12 +88,15 @@ class Shard {
   RowsView rows() const { return rows_; }
   HnswGraphView graph() const { return graph_; }
   std::span<const std::uint64_t> ids() const { return ids_; }
-  const HnswSearcher& searcher() const { return *searcher_; }
 
-  // What the graph search sees (float32: the rows; int8, pq: codes).
+  // What the graph search sees (float32: the rows; int8, pq: codes). A shard
+  // builds the one searcher its encoding searches with:
   Encoding encoding() const { return info_.encoding; }
-  // The searcher over codes with re-ranking from the file's rows (read with
-  // pread, so they never become resident); null for a float32 shard.
+  // float32: the searcher over the mapped rows and links; null with codes.
+  const HnswSearcher* searcher() const { return searcher_.get(); }
+  // int8, pq: the searcher over codes and compact links with re-ranking
+  // from the file's rows (read with pread, so they never become resident);
+  // null for a float32 shard.
   const QuantizedSearcher* quantized_searcher() const { return quantized_searcher_.get(); }
   // The quantizer and codes; null and empty for a float32 shard.
   const Quantizer* quantizer() const { return quantizer_ ? &*quantizer_ : nullptr; }
@@ -149,9 +124,14 @@ class Shard {
 
  private:
   Shard() = default;
+  // The views over the checked sections and the searcher of the encoding:
+  // over the rows when `codes` is null, else over the codes.
+  void MakeSearcher(const DistanceKernels& kernels, CheckedCodes* codes);
+  // Lets the pages searches never read leave the process's resident memory.
+  void DropUnsearched() const;
 
   MappedFile file_;
-  ShardInfo info_;
+  ShardHeader info_;
   RowsView rows_;
   HnswGraphView graph_;
   std::span<const std::uint64_t> ids_;

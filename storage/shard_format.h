@@ -1,18 +1,20 @@
-// The on-disk layout of a shard file, version 1.2 (1.0 without codes). storage/FORMAT.md documents
-// it byte by byte and must change with this header.
+// The on-disk layout of a shard file, version 1.2 (written as 1.0 without
+// codes). storage/FORMAT.md documents it byte by byte and changes with this
+// header; storage/shard_header.h encodes and decodes the header and table.
 //
 // A shard file is a fixed 128-byte header, a section table right after it,
 // and page-aligned sections. All integers are little-endian and fixed-width;
-// enum values are pinned. Nothing in a shard is parsed into heap structures:
+// enum values are pinned. No row, link or code is copied to the heap:
 // readers map the file and point into it.
 //
 //   offset  size  field
 //   0       8     magic "ZYPHSHRD"
 //   8       2     major version (1): readers refuse any other major
-//   10      2     minor version (0): higher minors only add optional sections
+//   10      2     minor version: 0 without codes, 2 with; higher minors
+//                 only add sections of new kinds
 //   12      4     endianness marker 0x01020304
 //   16      4     header bytes (128)
-//   20      4     section count
+//   20      4     section count (at most 64)
 //   24      4     section entry bytes (32)
 //   28      4     CRC-32C of [0, 128 + 32 * section count) with this field zero
 //   32      8     file size in bytes
@@ -28,10 +30,11 @@
 //   80      8     seed of the level draw
 //   88      8     entries of the upper-level link pool
 //   96      8     shard uid: random, names this shard to its mutation log
-//   104     4     encoding (1.2): 0 float32, 1 int8, 2 pq (src/quant/encoding.h)
-//   108     4     code stride (1.2): bytes per stored code; 0 under float32
-//   112     4     code error bound (1.2): f32, at least |x - decode(code(x))|
-//                 for every row x; 0 under float32
+//   104     4     encoding: 0 float32, 1 int8, 2 pq (src/quant/encoding.h);
+//                 non-zero only in minor versions 2 and up
+//   108     4     code stride: bytes per stored code; 0 under float32
+//   112     4     code error bound: f32, at least |x - decode(code(x))| for
+//                 every row x; all bits 0 under float32
 //   116     12    reserved, zero
 //
 // Section table entry (32 bytes): u32 kind, u32 flags (0), u64 offset,
@@ -52,8 +55,9 @@ static_assert(std::endian::native == std::endian::little,
 inline constexpr char kShardMagic[8] = {'Z', 'Y', 'P', 'H', 'S', 'H', 'R', 'D'};
 inline constexpr std::uint16_t kShardMajorVersion = 1;
 // Shards without codes are written as 1.0, with codes as 1.2: a 1.0 reader
-// opens either and searches the full rows. (1.1, codes with 3-byte packed
-// level-0 links, was a development format: it is refused, to be rebuilt.)
+// opens either and searches the full rows. A shard with codes and minor
+// version 1 (3-byte packed level-0 links, section kind 10) is refused as
+// Unsupported: it is to be rebuilt.
 inline constexpr std::uint16_t kShardMinorVersion = 2;
 inline constexpr std::uint16_t kShardMinorVersionRetired = 1;
 inline constexpr std::uint16_t kShardMinorVersionWithoutCodes = 0;
@@ -66,8 +70,9 @@ inline constexpr std::size_t kSectionAlignment = 4096;
 inline constexpr std::uint32_t kShardFlagNormalized = 1u;
 
 // Pinned section kinds. Each of 1-6 appears exactly once in a version 1 shard;
-// 7-9 and 11-13 (1.2) appear exactly when the encoding needs them; readers
-// ignore kinds they do not know (later minors) and the retired kind 10.
+// 7, 8 and 11-13 appear exactly when there are codes (int8, pq), 9 exactly
+// under int8 with metric ip or cosine; readers ignore kinds they do not know
+// (later minors) and the retired kind 10.
 enum class SectionKind : std::uint32_t {
   kVectors = 1,        // rows * stride float32, row i at i * stride * 4.
   kIds = 2,            // rows uint64 ids (labels), strictly increasing.
@@ -78,7 +83,7 @@ enum class SectionKind : std::uint32_t {
   kQuantizer = 7,      // int8 or pq: the quantizer's serialised model (Quantizer::Serialize).
   kCodes = 8,          // int8 or pq: rows * code stride bytes, row i's code at i * code stride.
   kCodeBiases = 9,     // int8 under ip and cosine: rows float32, each row's code bias.
-  kRetiredPacked = 10,  // 1.1 only (3-byte level-0 links); no longer written or read.
+  kRetiredPacked = 10,  // Not written; ignored (3-byte level-0 links of minor version 1).
   // With codes: the links of 4-6 again, compactly (src/index/compact_links.h).
   kCompactLevel0 = 11,      // rows blocks of bit-packed level-0 links, then 8 zero bytes.
   kCompactUpperNodes = 12,  // U u32 nodes above level 0, then U + 1 u32 first blocks.
@@ -88,7 +93,9 @@ inline constexpr std::uint32_t kRequiredSectionKinds = 6;
 inline constexpr std::uint32_t kKnownSectionKinds = 13;
 
 // "vectors", "ids", "levels", "level-0 links", "upper offsets", "upper links",
-// "quantizer", "codes", "code biases", "packed level-0 links", or "unknown".
+// "quantizer", "codes", "code biases", "retired packed level-0 links",
+// "compact level-0 links", "compact upper nodes", "compact upper links", or
+// "unknown".
 std::string_view SectionName(std::uint32_t kind);
 
 // Field offsets in the header (see the table above).

@@ -10,10 +10,10 @@
 
 #include "src/core/vector_store.h"
 #include "storage/atomic_file.h"
-#include "storage/byte_order.h"
 #include "storage/crc32c.h"
 #include "storage/shard.h"
 #include "storage/shard_format.h"
+#include "storage/shard_header.h"
 #include "storage/unique_fd.h"
 
 namespace zyphyr {
@@ -27,12 +27,19 @@ struct PlannedSection {
   std::uint32_t crc = 0;
 };
 
+// The sections of a shard in file order, and the bytes made for it that
+// they point into.
+struct ShardPlan {
+  std::vector<PlannedSection> sections;
+  std::vector<std::uint8_t> model;  // The quantizer, serialised.
+  CompactLinksBytes compact;
+  std::uint64_t upper_links = 0;  // Entries of the upper links section.
+};
+
 std::uint64_t AlignUp(std::uint64_t x) { return (x + kSectionAlignment - 1) / kSectionAlignment * kSectionAlignment; }
 
-}  // namespace
-
-Result<WrittenShard> WriteShard(const std::string& path, RowsView rows, std::span<const std::uint64_t> ids,
-                                HnswGraphView graph, const ShardParams& params, const FileOps& ops) {
+// Sizes agree, rows are of a storable shape, ids increase.
+Status CheckRows(const std::string& path, RowsView rows, std::span<const std::uint64_t> ids, HnswGraphView graph) {
   const std::size_t n = rows.size;
   if (ids.size() != n || graph.size != n) {
     return Status::InvalidArgument(path + ": " + std::to_string(n) + " rows, " + std::to_string(ids.size()) +
@@ -48,91 +55,98 @@ Result<WrittenShard> WriteShard(const std::string& path, RowsView rows, std::spa
                                      std::to_string(ids[i]) + " after " + std::to_string(ids[i - 1]));
     }
   }
+  return Status::Ok();
+}
 
-  std::uint64_t upper_links = 0;
-  for (std::size_t i = 0; i < n; ++i) upper_links += static_cast<std::uint64_t>(graph.levels[i]) * (graph.M + 1);
+// No codes, or a quantizer and its codes of the rows.
+Status CheckCodes(const std::string& path, RowsView rows, const ShardParams& params) {
+  const Quantizer* quantizer = params.quantizer;
+  if ((quantizer == nullptr) != (params.codes == nullptr)) {
+    return Status::InvalidArgument(path + ": a quantizer and its codes go together");
+  }
+  if (quantizer == nullptr) return Status::Ok();
+  const EncodedRows& codes = *params.codes;
+  const std::size_t n = rows.size;
+  if (quantizer->dim() != rows.dim || quantizer->metric() != rows.metric ||
+      codes.codes.size() != n * quantizer->code_stride() || codes.biases.size() != (quantizer->HasBiases() ? n : 0) ||
+      !std::isfinite(codes.max_error) || codes.max_error < 0.0f) {
+    return Status::InvalidArgument(path + ": the codes do not fit the rows (" + std::to_string(codes.codes.size()) +
+                                   " code bytes and " + std::to_string(codes.biases.size()) + " biases for " +
+                                   std::to_string(n) + " rows of dimension " + std::to_string(rows.dim) + ")");
+  }
+  return Status::Ok();
+}
+
+// The sections in kind order, each on the next page boundary past the
+// table and the section before, with its CRC.
+void PlanSections(RowsView rows, std::span<const std::uint64_t> ids, HnswGraphView graph, const ShardParams& params,
+                  ShardPlan* plan) {
+  const std::size_t n = rows.size;
+  for (std::size_t i = 0; i < n; ++i) plan->upper_links += static_cast<std::uint64_t>(graph.levels[i]) * (graph.M + 1);
   const std::size_t level0_entries = n * graph.level0_stride();
-
-  std::vector<PlannedSection> sections = {
+  std::vector<PlannedSection>& sections = plan->sections;
+  sections = {
       {SectionKind::kVectors, rows.data, static_cast<std::uint64_t>(n) * rows.stride * sizeof(float)},
       {SectionKind::kIds, ids.data(), static_cast<std::uint64_t>(n) * sizeof(std::uint64_t)},
       {SectionKind::kLevels, graph.levels, static_cast<std::uint64_t>(n)},
       {SectionKind::kLevel0Links, graph.level0, level0_entries * sizeof(std::uint32_t)},
       {SectionKind::kUpperOffsets, graph.upper_offsets, static_cast<std::uint64_t>(n) * sizeof(std::uint64_t)},
-      {SectionKind::kUpperLinks, graph.upper, upper_links * sizeof(std::uint32_t)},
+      {SectionKind::kUpperLinks, graph.upper, plan->upper_links * sizeof(std::uint32_t)},
   };
-  const Quantizer* quantizer = params.quantizer;
-  std::vector<std::uint8_t> model;
-  CompactLinksBytes compact;
-  if ((quantizer == nullptr) != (params.codes == nullptr)) {
-    return Status::InvalidArgument(path + ": a quantizer and its codes go together");
-  }
-  if (quantizer != nullptr) {
+  if (const Quantizer* quantizer = params.quantizer) {
     const EncodedRows& codes = *params.codes;
-    if (quantizer->dim() != rows.dim || quantizer->metric() != rows.metric ||
-        codes.codes.size() != n * quantizer->code_stride() || codes.biases.size() != (quantizer->HasBiases() ? n : 0) ||
-        !std::isfinite(codes.max_error) || codes.max_error < 0.0f) {
-      return Status::InvalidArgument(path + ": the codes do not fit the rows (" + std::to_string(codes.codes.size()) +
-                                     " code bytes and " + std::to_string(codes.biases.size()) + " biases for " +
-                                     std::to_string(n) + " rows of dimension " + std::to_string(rows.dim) + ")");
-    }
-    model = quantizer->Serialize();
-    sections.push_back({SectionKind::kQuantizer, model.data(), model.size()});
+    plan->model = quantizer->Serialize();
+    sections.push_back({SectionKind::kQuantizer, plan->model.data(), plan->model.size()});
     sections.push_back({SectionKind::kCodes, codes.codes.data(), codes.codes.size()});
     if (quantizer->HasBiases()) {
       sections.push_back({SectionKind::kCodeBiases, codes.biases.data(), codes.biases.size() * sizeof(float)});
     }
-    compact = EncodeCompactLinks(graph);
+    const CompactLinksBytes& compact = plan->compact = EncodeCompactLinks(graph);
     sections.push_back({SectionKind::kCompactLevel0, compact.level0.data(), compact.level0.size()});
     sections.push_back({SectionKind::kCompactUpperNodes, compact.upper_nodes.data(), compact.upper_nodes.size()});
     sections.push_back({SectionKind::kCompactUpperLinks, compact.upper.data(), compact.upper.size()});
   }
-  const std::size_t table_end = kShardHeaderBytes + sections.size() * kSectionEntryBytes;
-  std::uint64_t offset = AlignUp(table_end);
+  std::uint64_t offset = AlignUp(kShardHeaderBytes + sections.size() * kSectionEntryBytes);
   for (PlannedSection& s : sections) {
     s.offset = offset;
     s.crc = Crc32c(s.data, s.length);
     offset = AlignUp(offset + s.length);
   }
-  const std::uint64_t file_size = sections.back().offset + sections.back().length;
+}
 
-  std::vector<unsigned char> head(sections.front().offset, 0);
-  namespace h = shard_header;
-  std::memcpy(head.data() + h::kMagic, kShardMagic, sizeof(kShardMagic));
-  StoreLe<std::uint16_t>(&head[h::kMajor], kShardMajorVersion);
-  StoreLe<std::uint16_t>(&head[h::kMinor], quantizer ? kShardMinorVersion : kShardMinorVersionWithoutCodes);
-  StoreLe<std::uint32_t>(&head[h::kEndian], kEndianMarker);
-  StoreLe<std::uint32_t>(&head[h::kHeaderBytes], kShardHeaderBytes);
-  StoreLe<std::uint32_t>(&head[h::kSectionCount], static_cast<std::uint32_t>(sections.size()));
-  StoreLe<std::uint32_t>(&head[h::kSectionEntryBytesField], kSectionEntryBytes);
-  StoreLe<std::uint64_t>(&head[h::kFileSize], file_size);
-  StoreLe<std::uint64_t>(&head[h::kRows], n);
-  StoreLe<std::uint32_t>(&head[h::kDim], static_cast<std::uint32_t>(rows.dim));
-  StoreLe<std::uint32_t>(&head[h::kStride], static_cast<std::uint32_t>(rows.stride));
-  StoreLe<std::uint32_t>(&head[h::kMetric], static_cast<std::uint32_t>(rows.metric));
-  StoreLe<std::uint32_t>(&head[h::kFlags], MetricNormalizes(rows.metric) ? kShardFlagNormalized : 0u);
-  StoreLe<std::uint32_t>(&head[h::kM], static_cast<std::uint32_t>(graph.M));
-  StoreLe<std::uint32_t>(&head[h::kEfConstruction], params.ef_construction);
-  StoreLe<std::uint32_t>(&head[h::kEntryPoint], graph.entry_point);
-  StoreLe<std::int32_t>(&head[h::kMaxLevel], graph.max_level);
-  StoreLe<std::uint64_t>(&head[h::kSeed], params.seed);
-  StoreLe<std::uint64_t>(&head[h::kUpperLinks], upper_links);
-  StoreLe<std::uint64_t>(&head[h::kUid], params.uid);
+ShardHeader HeaderFor(RowsView rows, HnswGraphView graph, const ShardParams& params, const ShardPlan& plan) {
+  const Quantizer* quantizer = params.quantizer;
+  ShardHeader header;
+  header.minor = quantizer ? kShardMinorVersion : kShardMinorVersionWithoutCodes;
+  header.file_size = plan.sections.back().offset + plan.sections.back().length;
+  header.rows = rows.size;
+  header.dim = static_cast<std::uint32_t>(rows.dim);
+  header.stride = static_cast<std::uint32_t>(rows.stride);
+  header.metric = rows.metric;
+  header.flags = MetricNormalizes(rows.metric) ? kShardFlagNormalized : 0u;
+  header.M = static_cast<std::uint32_t>(graph.M);
+  header.ef_construction = params.ef_construction;
+  header.entry_point = graph.entry_point;
+  header.max_level = graph.max_level;
+  header.seed = params.seed;
+  header.upper_links = plan.upper_links;
+  header.uid = params.uid;
   if (quantizer != nullptr) {
-    StoreLe<std::uint32_t>(&head[h::kEncoding], static_cast<std::uint32_t>(quantizer->encoding()));
-    StoreLe<std::uint32_t>(&head[h::kCodeStride], static_cast<std::uint32_t>(quantizer->code_stride()));
-    StoreLe<float>(&head[h::kCodeErrorBound], params.codes->max_error);
+    header.encoding = quantizer->encoding();
+    header.code_stride = static_cast<std::uint32_t>(quantizer->code_stride());
+    header.code_error_bound = params.codes->max_error;
   }
-  for (std::size_t i = 0; i < sections.size(); ++i) {
-    unsigned char* e = &head[kShardHeaderBytes + i * kSectionEntryBytes];
-    StoreLe<std::uint32_t>(e + section_entry::kKind, static_cast<std::uint32_t>(sections[i].kind));
-    StoreLe<std::uint64_t>(e + section_entry::kOffset, sections[i].offset);
-    StoreLe<std::uint64_t>(e + section_entry::kLength, sections[i].length);
-    StoreLe<std::uint32_t>(e + section_entry::kCrc, sections[i].crc);
+  for (const PlannedSection& s : plan.sections) {
+    header.sections.push_back({static_cast<std::uint32_t>(s.kind), s.offset, s.length, s.crc});
   }
-  const std::uint32_t header_crc = Crc32c(head.data(), table_end);
-  StoreLe<std::uint32_t>(&head[h::kHeaderCrc], header_crc);
+  return header;
+}
 
+// Writes `head` (the header, the table and the padding to the first
+// section), then the sections with the padding between them, to `path`
+// atomically.
+Status WriteShardFile(const std::string& path, const std::vector<unsigned char>& head,
+                      const std::vector<PlannedSection>& sections, const FileOps& ops) {
   Result<PendingFile> pending = PendingFile::Create(path);
   if (!pending.ok()) return pending.status();
   const std::string& tmp = pending->temp_path();
@@ -154,8 +168,23 @@ Result<WrittenShard> WriteShard(const std::string& path, RowsView rows, std::spa
     status = Status::IOError(path + ": cannot write: " + std::strerror(err));
   }
   if (!status.ok()) return status;  // `pending` removes the temporary.
-  ZYPHYR_RETURN_IF_ERROR(pending->Commit());
-  return WrittenShard{file_size, header_crc};
+  return pending->Commit();
+}
+
+}  // namespace
+
+Result<WrittenShard> WriteShard(const std::string& path, RowsView rows, std::span<const std::uint64_t> ids,
+                                HnswGraphView graph, const ShardParams& params, const FileOps& ops) {
+  ZYPHYR_RETURN_IF_ERROR(CheckRows(path, rows, ids, graph));
+  ZYPHYR_RETURN_IF_ERROR(CheckCodes(path, rows, params));
+  ShardPlan plan;
+  PlanSections(rows, ids, graph, params, &plan);
+  const ShardHeader header = HeaderFor(rows, graph, params, plan);
+  std::vector<unsigned char> head;
+  const std::uint32_t header_crc = header.EncodeTo(&head);
+  head.resize(plan.sections.front().offset, 0);  // Zeros up to the first section.
+  ZYPHYR_RETURN_IF_ERROR(WriteShardFile(path, head, plan.sections, ops));
+  return WrittenShard{header.file_size, header_crc};
 }
 
 }  // namespace zyphyr

@@ -151,7 +151,7 @@ HnswBuildOptions BuildOptionsOf(const IndexManifest& m, std::size_t threads) {
 }
 
 Status CheckShardAgainstManifest(const Shard& shard, const ManifestShard& entry, const IndexManifest& m) {
-  const ShardInfo& info = shard.info();
+  const ShardHeader& info = shard.info();
   std::string what;
   if (info.file_size != entry.bytes) {
     what = "size " + std::to_string(info.file_size) + ", manifest says " + std::to_string(entry.bytes);
@@ -285,7 +285,7 @@ Status StoredIndex::SearchPrepared(const float* query, const HnswSearchOptions& 
       const std::size_t rerank = EffectiveRerank(options, state->shard->encoding());
       ZYPHYR_RETURN_IF_ERROR(codes->Search(query, ef, options.k, rerank, &found, state->excluded));
     } else {
-      state->shard->searcher().Search(query, ef, &found, state->excluded);
+      state->shard->searcher()->Search(query, ef, &found, state->excluded);
     }
     for (const ScoredNode& s : found) merged.push_back({s.distance, state->shard->id(s.node)});
     if (state->delta_searcher) {

@@ -122,6 +122,7 @@ TEST_P(QuantizedShardRoundTrip, CodesAndQuantizerRoundTripAndSearchInPlaceEquals
                             q.codes.biases.empty() ? nullptr : q.codes.biases.data(), q.codes.max_error},
                            q.quantizer, rows, index->store().stride(), index->kernels());
   ASSERT_NE(s.quantized_searcher(), nullptr);
+  EXPECT_EQ(s.searcher(), nullptr);  // The rows are searched only to re-rank.
   auto queries = ClusteredGaussian(30, 16, 4, 3, SampleStream::kQueries);
   ASSERT_TRUE(queries.ok());
   AlignedBuffer<float> query(PaddedDim(16));
@@ -158,6 +159,7 @@ TEST(QuantizedShard, ShardsWithoutCodesStayVersion10) {
   EXPECT_EQ((*s)->info().minor, 0);
   EXPECT_EQ((*s)->encoding(), Encoding::kFloat32);
   EXPECT_EQ((*s)->quantized_searcher(), nullptr);
+  EXPECT_NE((*s)->searcher(), nullptr);
   EXPECT_EQ((*s)->info().sections.size(), 6u);
 }
 
@@ -226,7 +228,7 @@ TEST(QuantizedShard, ConcurrentSearchesMatchSequentialOnes) {
 // A small quantized shard's bytes and layout.
 struct ShardBytes {
   std::string bytes;
-  ShardInfo info;
+  ShardHeader info;
 };
 
 ShardBytes MakeBytes(const ScratchDir& dir, Metric metric, Encoding encoding) {
@@ -238,7 +240,7 @@ ShardBytes MakeBytes(const ScratchDir& dir, Metric metric, Encoding encoding) {
   return {ReadBytes(dir.File("s.zys")), (*shard)->info()};
 }
 
-const ShardSection& SectionOf(const ShardInfo& info, SectionKind kind) {
+const ShardSection& SectionOf(const ShardHeader& info, SectionKind kind) {
   for (const ShardSection& s : info.sections) {
     if (s.kind == static_cast<std::uint32_t>(kind)) return s;
   }

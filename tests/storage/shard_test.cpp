@@ -48,6 +48,8 @@ TEST_P(ShardRoundTrip, MappedShardHoldsTheSameBytesAndSearchesIdentically) {
   EXPECT_EQ(std::memcmp(a.level0, b.level0, 500 * b.level0_stride() * 4), 0);
   EXPECT_EQ(std::memcmp(a.levels, b.levels, 500), 0);
   EXPECT_FALSE(a.compact.present());
+  ASSERT_NE(s.searcher(), nullptr);
+  EXPECT_EQ(s.quantized_searcher(), nullptr);
   // Searches read rows, level-0 links, upper offsets and upper links; the ids
   // (contiguous here) and levels stay in the file.
   std::size_t search_bytes = 0;
@@ -66,7 +68,7 @@ TEST_P(ShardRoundTrip, MappedShardHoldsTheSameBytesAndSearchesIdentically) {
   for (std::size_t i = 0; i < queries->n; ++i) {
     ASSERT_TRUE(PrepareVector(queries->row(i), 20, GetParam(), "query", q.data()).ok());
     for (std::size_t ef : {10u, 64u}) {
-      s.searcher().Search(q.data(), ef, &from_shard);
+      s.searcher()->Search(q.data(), ef, &from_shard);
       heap.Search(q.data(), ef, &from_heap);
       ASSERT_EQ(from_shard.size(), from_heap.size());
       for (std::size_t j = 0; j < from_heap.size(); ++j) {
@@ -95,7 +97,8 @@ TEST(Shard, EmptyShardRoundTrips) {
   EXPECT_EQ((*shard)->size(), 0u);
   std::vector<ScoredNode> out;
   AlignedBuffer<float> q(16);
-  (*shard)->searcher().Search(q.data(), 10, &out);
+  ASSERT_NE((*shard)->searcher(), nullptr);
+  (*shard)->searcher()->Search(q.data(), 10, &out);
   EXPECT_TRUE(out.empty());
 }
 
@@ -116,7 +119,7 @@ TEST(Shard, WriterRefusesIdsThatDoNotIncrease) {
 // A small shard and where its parts are.
 struct ShardBytes {
   std::string bytes;
-  ShardInfo info;
+  ShardHeader info;
 };
 
 ShardBytes MakeShardBytes(const ScratchDir& dir) {

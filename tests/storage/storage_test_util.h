@@ -46,7 +46,7 @@ inline WrittenShard WriteIndexShard(const HnswIndex& index, const std::string& p
 
 // Rewrites every checksum of a shard image after an edit, as a crafted
 // (malicious) file would, so that the edit reaches the structural checks.
-inline void Reseal(std::string* bytes, const ShardInfo& info) {
+inline void Reseal(std::string* bytes, const ShardHeader& info) {
   auto* p = reinterpret_cast<unsigned char*>(bytes->data());
   for (std::size_t i = 0; i < info.sections.size(); ++i) {
     const ShardSection& s = info.sections[i];
