@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <ctime>
 #include <filesystem>
-#include <fstream>
+#include <system_error>
 #include <thread>
 
 #include <fmt/core.h>
@@ -13,11 +13,11 @@
 #include "bench/harness/bench_data.h"
 #include "bench/harness/bench_report.h"
 #include "bench/harness/engine_run.h"
-#include "bench/harness/recall_plot.h"
 #include "cli/cli_errors.h"
 #include "cli/distributed_bench.h"
 #include "cli/options.h"
 #include "cli/progress_bar.h"
+#include "cli/report_output.h"
 #include "io/ann_dataset_reader.h"
 #include "src/core/parallel_for.h"
 #include "src/distance/cpu_features.h"
@@ -35,14 +35,6 @@ std::string UtcNow() {
   char text[32];
   std::strftime(text, sizeof(text), "%Y-%m-%dT%H:%M:%SZ", &tm);
   return text;
-}
-
-Status WriteFile(const std::filesystem::path& path, const std::string& text) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << text;
-  out.close();
-  if (!out) return Status::IOError(path.string() + ": cannot write");
-  return Status::Ok();
 }
 
 // "zyphyr" first, then the peers asked for (every built one by default).
@@ -82,13 +74,10 @@ CLI::App* AddBenchCommand(CLI::App& app, BenchOptions* o) {
       ->check(ThreadsRange());
   cmd->add_option("--peers", o->peers, "Comma-separated peers: hnswlib, faiss, or none (default: all built)")
       ->capture_default_str();
-  cmd->add_option("--M", o->M, "Links per node (2M on level 0), every engine")
-      ->capture_default_str()
-      ->check(MRange())
-      ->each([o](const std::string&) { o->M_given = true; });
-  cmd->add_option("--ef-construction", o->ef_construction, "Beam width while building, every engine")
-      ->capture_default_str()
-      ->check(CountRange(1))
+  AddMOption(cmd, &o->M, "Links per node (2M on level 0), every engine")->each([o](const std::string&) {
+    o->M_given = true;
+  });
+  AddEfConstructionOption(cmd, &o->ef_construction, "Beam width while building, every engine")
       ->each([o](const std::string&) { o->ef_construction_given = true; });
   cmd->add_option("--build-threads", o->build_threads,
                   "Threads building each index (0: all; at most the hardware threads)")
@@ -110,12 +99,8 @@ CLI::App* AddBenchCommand(CLI::App& app, BenchOptions* o) {
                   "Comma-separated Zyphyr encodings, one engine each: float32 (in memory), int8, pq (codes searched "
                   "in place from an index written under the report directory, rows re-read for re-ranking)")
       ->capture_default_str();
-  cmd->add_option("--pq-m", o->pq_m, "pq: sub-spaces, the code size in bytes (default or 0: dimension / 8, rounded up)")
-      ->check(CountRange(0));
-  cmd->add_option("--rerank", o->rerank,
-                  "Codes: candidates re-ranked with the full vectors (default or 0: min(ef, k + k/2 rounded up) under "
-                  "int8, ef under pq)")
-      ->check(CountRange(0));
+  AddPqMOption(cmd, &o->pq_m);
+  AddRerankOption(cmd, &o->rerank, "Codes");
   cmd->add_option("--report", o->report, "Directory for report.json, report.txt, the plot and result files")
       ->required();
   return cmd;
@@ -158,9 +143,7 @@ int RunBench(Communicator& comm, const BenchOptions& options) {
   if (!kernels.ok()) return ReportError(kernels.status());
 
   const std::filesystem::path report_dir(o.report);
-  std::error_code ec;
-  std::filesystem::create_directories(report_dir, ec);
-  if (ec) return ReportError(Status::IOError(o.report + ": cannot create directory: " + ec.message()));
+  if (Status st = CreateReportDirectory(o.report); !st.ok()) return ReportError(st);
 
   // Before the data is read: the ground truth's buffers must fit (LoadBenchData refuses k above the rows).
   if (Result<AnnDatasetReader> file = AnnDatasetReader::Open(o.data); file.ok()) {
@@ -229,6 +212,7 @@ int RunBench(Communicator& comm, const BenchOptions& options) {
       config.rerank = o.rerank;
       if (o.index.empty() && encoding != Encoding::kFloat32) {
         config.build_dir = (report_dir / ("zyphyr-" + std::string(EncodingName(encoding)) + ".idx")).string();
+        std::error_code ec;
         std::filesystem::remove_all(config.build_dir, ec);  // This bench's own, from an earlier run.
       }
       runs.push_back({name, std::move(config)});
@@ -255,17 +239,9 @@ int RunBench(Communicator& comm, const BenchOptions& options) {
 
   const std::string table = ReportTable(report);
   fmt::print("{}", table);
-  if (Status st = WriteFile(report_dir / "report.txt", table); !st.ok()) return ReportError(st);
-  if (Status st = WriteFile(report_dir / "report.json", ReportJson(report)); !st.ok()) return ReportError(st);
-  fmt::print("report: {}  {}\n", (report_dir / "report.json").string(), (report_dir / "report.txt").string());
+  if (Status st = WriteReportFiles(report_dir, table, ReportJson(report)); !st.ok()) return ReportError(st);
   fmt::print("result files (ann-benchmarks layout): {}\n", settings.results_dir);
-  Result<PlotFiles> plot = WriteRecallQpsPlot(report, report_dir.string());
-  if (!plot.ok()) {
-    // The figures are written; a missing plotter is worth a warning, not a failed run.
-    fmt::print(stderr, "warning: plot not drawn: {}\n", plot.status().message());
-  } else {
-    fmt::print("plot: {}\n", plot->png);
-  }
+  DrawRecallQpsPlot(report, report_dir);
   return 0;
 }
 

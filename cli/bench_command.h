@@ -25,19 +25,20 @@
 #include <CLI/CLI.hpp>
 
 #include "mpi/communicator.h"
+#include "src/index/hnsw_options.h"
 
 namespace zyphyr::cli {
 
 struct BenchOptions {
   std::string data;
-  std::size_t k = 10;
+  std::size_t k = kDefaultK;
   std::string ef_list = "10,16,32,64,128";
   std::size_t threads = 0;        // 0: one per hardware thread.
   std::string peers = "default";  // "default": every peer built into this binary.
-  std::size_t M = 16;
-  std::size_t ef_construction = 200;
+  std::size_t M = kDefaultM;
+  std::size_t ef_construction = kDefaultEfConstruction;
   std::size_t build_threads = 0;  // 0: one per hardware thread.
-  std::uint64_t seed = 42;
+  std::uint64_t seed = kDefaultSeed;
   std::string report;
   std::string index;   // Empty: build Zyphyr's index in memory.
   std::string nprobe;  // Comma-separated; empty: broadcast mode only.

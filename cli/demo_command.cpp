@@ -41,10 +41,8 @@ CLI::App* AddDemoCommand(CLI::App& app, DemoOptions* o) {
   cmd->add_option("--queries", o->queries, "Queries")->capture_default_str()->check(CountRange(1));
   cmd->add_option("--clusters", o->clusters, "Gaussian clusters")->capture_default_str()->check(CountRange(1));
   cmd->add_option("--metric", o->metric, "l2, ip or cosine")->capture_default_str();
-  cmd->add_option("--M", o->M, "Links per node (2M on level 0)")->capture_default_str()->check(MRange());
-  cmd->add_option("--ef-construction", o->ef_construction, "Beam width while building")
-      ->capture_default_str()
-      ->check(CountRange(1));
+  AddMOption(cmd, &o->M, "Links per node (2M on level 0)");
+  AddEfConstructionOption(cmd, &o->ef_construction, "Beam width while building");
   cmd->add_option("--ef", o->ef_list, "Comma-separated search beam widths")->capture_default_str();
   cmd->add_option("--k", o->k, "Neighbours per query (at most --n)")->capture_default_str()->check(CountRange(1));
   cmd->add_option("--threads", o->threads, "Build threads (0: all; at most the hardware threads)")

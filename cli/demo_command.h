@@ -14,6 +14,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include "src/index/hnsw_options.h"
+
 namespace zyphyr::cli {
 
 struct DemoOptions {
@@ -22,12 +24,12 @@ struct DemoOptions {
   std::size_t queries = 1000;
   std::size_t clusters = 32;
   std::string metric = "l2";
-  std::size_t M = 16;
-  std::size_t ef_construction = 200;
+  std::size_t M = kDefaultM;
+  std::size_t ef_construction = kDefaultEfConstruction;
   std::string ef_list = "16,32,64,128";
-  std::size_t k = 10;
+  std::size_t k = kDefaultK;
   std::size_t threads = 1;  // Build threads; 0 means one per hardware thread.
-  std::uint64_t seed = 42;
+  std::uint64_t seed = kDefaultSeed;
 };
 
 // Registers the `demo` subcommand on `app`, writing its options to

@@ -2,23 +2,24 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
-#include <optional>
 #include <thread>
 
 #include <fmt/core.h>
 #include <nlohmann/json.hpp>
 
 #include "bench/harness/bench_report.h"
-#include "bench/harness/recall_plot.h"
 #include "cli/cli_errors.h"
+#include "cli/formatting.h"
 #include "cli/options.h"
+#include "cli/rank_prologue.h"
+#include "cli/report_output.h"
 #include "io/ann_dataset_reader.h"
 #include "mpi/distributed_index.h"
 #include "src/core/parallel_for.h"
 #include "src/eval/latency.h"
 #include "src/eval/recall.h"
 #include "src/index/hnsw_options.h"
+#include "src/index/quantized_searcher.h"
 
 namespace zyphyr::cli {
 namespace {
@@ -70,19 +71,6 @@ nlohmann::json RowJson(const Row& r) {
                           {"other_ranks_search_sum", r.times.worker_search_sum}}}};
 }
 
-Status WriteText(const std::filesystem::path& path, const std::string& text) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << text;
-  out.close();
-  if (!out) return Status::IOError(path.string() + ": cannot write");
-  return Status::Ok();
-}
-
-int Report(const Communicator& comm, const Status& st) {
-  if (!comm.is_root()) return ExitCodeOf(st);
-  return ReportError(st);
-}
-
 }  // namespace
 
 int RunDistributedBench(Communicator& comm, const BenchOptions& o) {
@@ -99,44 +87,36 @@ int RunDistributedBench(Communicator& comm, const BenchOptions& o) {
     st = asked.status();
     if (asked.ok()) probes.insert(probes.end(), asked->begin(), asked->end());
   }
-  if (!st.ok()) return Report(comm, st);
-  const std::size_t threads = ThreadsPerRank(UsableThreads("--threads", o.threads, comm.is_root()), comm.local_size());
+  if (!st.ok()) return ReportAgreed(comm, st);
+  const std::size_t threads = RankThreads(comm, o.threads);
 
-  // Rank 0: the queries and their ground truth.
+  Result<SearchPrologue> opened = OpenDatasetAndIndex(comm, o.data, o.index, threads);
+  if (!opened.ok()) return ReportAgreed(comm, opened.status());
+  DistributedIndex& index = *opened->index;
+  const std::size_t dim = index.manifest().dim;
+  // Rank 0: the queries and their true distances (recall is counted from the distances the ranks return: rank 0
+  // does not hold the rows to recompute them).
   std::vector<float> test;
-  std::vector<std::int64_t> truth;
+  std::vector<float> truth;
   std::size_t truth_cols = 0;
-  std::size_t dim = 0;
   if (comm.is_root()) {
-    Result<AnnDatasetReader> reader = AnnDatasetReader::Open(o.data);
-    st = reader.status();
+    const AnnDatasetReader& reader = *opened->dataset;
+    truth_cols = reader.ground_truth_shape().cols;
+    Result<std::vector<float>> distances = reader.ReadDistances();
+    st = distances.status();
+    if (st.ok() && truth_cols < o.k) {
+      st = Status::InvalidArgument(
+          fmt::format("{}: ground truth holds {} neighbours, fewer than --k {}", o.data, truth_cols, o.k));
+    }
+    if (st.ok()) st = CheckResultMemory(o.k, reader.test_shape().rows, PhysicalMemoryBytes());
     if (st.ok()) {
-      dim = reader->dim();
-      truth_cols = reader->ground_truth_shape().cols;
-      Result<std::vector<std::int64_t>> neighbors = reader->ReadNeighbors();
-      st = neighbors.status();
-      if (st.ok() && truth_cols < o.k) {
-        st = Status::InvalidArgument(
-            fmt::format("{}: ground truth holds {} neighbours, fewer than --k {}", o.data, truth_cols, o.k));
-      }
-      if (st.ok()) st = CheckResultMemory(o.k, reader->test_shape().rows, PhysicalMemoryBytes());
-      if (st.ok()) {
-        truth = std::move(*neighbors);
-        Result<std::vector<float>> rows = reader->ReadTest();
-        st = rows.status();
-        if (st.ok()) test = std::move(*rows);
-      }
+      truth = std::move(*distances);
+      Result<std::vector<float>> rows = reader.ReadTest();
+      st = rows.status();
+      if (st.ok()) test = std::move(*rows);
     }
   }
-  if (Status agreed = comm.Agree(st, Communicator::Blame::kInput); !agreed.ok()) return Report(comm, agreed);
-  Result<std::unique_ptr<DistributedIndex>> opened = DistributedIndex::Open(comm, o.index, threads);
-  if (!opened.ok()) return Report(comm, opened.status());
-  DistributedIndex& index = **opened;
-  if (comm.is_root() && dim != index.manifest().dim) {
-    st = Status::InvalidArgument(
-        fmt::format("{}: queries have dimension {}, the index {} has {}", o.data, dim, o.index, index.manifest().dim));
-  }
-  if (Status agreed = comm.Agree(st, Communicator::Blame::kInput); !agreed.ok()) return Report(comm, agreed);
+  if (Status agreed = comm.Agree(st, Communicator::Blame::kInput); !agreed.ok()) return ReportAgreed(comm, agreed);
 
   DistributedSearchOptions options;
   options.k = o.k;
@@ -146,7 +126,7 @@ int RunDistributedBench(Communicator& comm, const BenchOptions& o) {
   options.ef = EffectiveEf(HnswSearchOptions{o.k, *std::max_element(efs->begin(), efs->end())});
   // Warm-up: fault the mapped shards in, so the figures measure search.
   Result<DistributedSearchResult> warm = index.Search(test, options);
-  if (!warm.ok()) return Report(comm, warm.status());
+  if (!warm.ok()) return ReportAgreed(comm, warm.status());
 
   std::vector<Row> rows;
   for (std::size_t nprobe : probes) {
@@ -156,7 +136,7 @@ int RunDistributedBench(Communicator& comm, const BenchOptions& o) {
       options.batch = o.batch;
       options.pipelined = true;
       Result<DistributedSearchResult> run = index.Search(test, options);
-      if (!run.ok()) return Report(comm, run.status());
+      if (!run.ok()) return ReportAgreed(comm, run.status());
       std::vector<double> latencies;
       if (o.latency_queries > 0) {
         options.batch = 1;
@@ -164,14 +144,14 @@ int RunDistributedBench(Communicator& comm, const BenchOptions& o) {
         const std::size_t timed = std::min(o.latency_queries, test.size() / std::max<std::size_t>(dim, 1));
         Result<DistributedSearchResult> one_by_one =
             index.Search(std::span<const float>(test).first(timed * dim), options);
-        if (!one_by_one.ok()) return Report(comm, one_by_one.status());
+        if (!one_by_one.ok()) return ReportAgreed(comm, one_by_one.status());
         latencies = std::move(one_by_one->latency_seconds);
       }
       if (!comm.is_root()) continue;
       Row row;
       row.nprobe = nprobe;
       row.ef = options.ef;
-      row.recall = IdOverlapRecall(run->lists, truth, truth_cols, o.k);
+      row.recall = ReportedDistanceRecall(index.manifest().metric, run->lists, truth, truth_cols, o.k);
       const std::size_t queries = run->lists.queries;
       row.qps = run->times.wall > 0 ? static_cast<double>(queries) / run->times.wall : 0.0;
       std::vector<double> ms(latencies.begin(), latencies.end());
@@ -188,27 +168,24 @@ int RunDistributedBench(Communicator& comm, const BenchOptions& o) {
   const IndexManifest& m = index.manifest();
   const std::size_t hardware = std::max(1u, std::thread::hardware_concurrency());
   const std::size_t busy = static_cast<std::size_t>(comm.local_size()) * threads;
-  const std::string encoded =
-      m.encoding == Encoding::kFloat32
-          ? std::string()
-          : fmt::format(", {} codes re-ranked {}", EncodingName(m.encoding),
-                        o.rerank == 0 ? std::string(m.encoding == Encoding::kInt8 ? "min(ef, k + k/2)" : "ef")
-                                      : std::to_string(std::max(o.rerank, o.k)));
+  const std::string encoded = m.encoding == Encoding::kFloat32
+                                  ? std::string()
+                                  : fmt::format(", {} codes re-ranked {}", EncodingName(m.encoding),
+                                                o.rerank == 0 ? std::string(DefaultRerankText(m.encoding))
+                                                              : std::to_string(std::max(o.rerank, o.k)));
   std::string header = fmt::format(
       "distributed bench: {} ({} queries) against {} ({} rows x {}, {} shards, {} partition, M {}, efC {}{})\n"
-      "{} rank{} x {} thread{}, batch {}, k {}; {} of this node's {} hardware threads busy{}\n"
+      "{} x {}, batch {}, k {}; {} of this node's {} hardware threads busy{}\n"
       "QPS and the time split: every query in pipelined batches; latency: {} queries one at a time\n",
       o.data, test.size() / std::max<std::size_t>(dim, 1), o.index, m.rows, m.dim, m.shards.size(), m.partition, m.M,
-      m.ef_construction, encoded, comm.size(), comm.size() == 1 ? "" : "s", threads, threads == 1 ? "" : "s", o.batch, o.k, busy,
-      hardware, busy > hardware ? " (OVERSUBSCRIBED: timings are not scaling figures)" : "",
+      m.ef_construction, encoded, Plural(comm.size(), "rank", "ranks"), Plural(threads, "thread", "threads"), o.batch,
+      o.k, busy, hardware, busy > hardware ? " (OVERSUBSCRIBED: timings are not scaling figures)" : "",
       std::min(o.latency_queries, test.size() / std::max<std::size_t>(dim, 1)));
   const std::string text = header + Table(rows, o.k);
   fmt::print("{}", text);
 
   const std::filesystem::path dir(o.report);
-  std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
-  if (ec) return ReportError(Status::IOError(o.report + ": cannot create directory: " + ec.message()));
+  if (Status created = CreateReportDirectory(o.report); !created.ok()) return ReportError(created);
   nlohmann::json json{{"data", o.data},
                       {"index", o.index},
                       {"ranks", comm.size()},
@@ -219,7 +196,7 @@ int RunDistributedBench(Communicator& comm, const BenchOptions& o) {
                       {"batch", o.batch},
                       {"latency_queries", std::min(o.latency_queries, test.size() / std::max<std::size_t>(dim, 1))},
                       {"k", o.k},
-                      {"recall_definition", "id overlap: the fraction of the first k true ids found"},
+                      {"recall_definition", "ann-benchmarks: the distances the ranks returned, hit when <= t_k + 1e-3"},
                       {"shards", m.shards.size()},
                       {"partition", m.partition},
                       {"rows", m.rows},
@@ -230,17 +207,15 @@ int RunDistributedBench(Communicator& comm, const BenchOptions& o) {
                       {"rerank", o.rerank},
                       {"runs", nlohmann::json::array()}};
   for (const Row& r : rows) json["runs"].push_back(RowJson(r));
-  if (Status w = WriteText(dir / "report.txt", text); !w.ok()) return ReportError(w);
-  if (Status w = WriteText(dir / "report.json", json.dump(2) + "\n"); !w.ok()) return ReportError(w);
-  fmt::print("report: {}  {}\n", (dir / "report.json").string(), (dir / "report.txt").string());
+  if (Status w = WriteReportFiles(dir, text, json.dump(2) + "\n"); !w.ok()) return ReportError(w);
 
   // The recall/QPS plot: one line per mode (broadcast, nprobe N).
   BenchReport plotted;
   plotted.k = o.k;
   plotted.plot_title =
-      fmt::format("{}: recall@{} vs QPS, {} rank{} x {} thread{} ({} shards, M={}, efC={})",
-                  std::filesystem::path(o.data).filename().string(), o.k, comm.size(), comm.size() == 1 ? "" : "s",
-                  threads, threads == 1 ? "" : "s", m.shards.size(), m.M, m.ef_construction);
+      fmt::format("{}: recall@{} vs QPS, {} x {} ({} shards, M={}, efC={})",
+                  std::filesystem::path(o.data).filename().string(), o.k, Plural(comm.size(), "rank", "ranks"),
+                  Plural(threads, "thread", "threads"), m.shards.size(), m.M, m.ef_construction);
   for (const Row& r : rows) {
     const std::string mode = r.nprobe == 0 ? "broadcast" : fmt::format("nprobe {}", r.nprobe);
     if (plotted.engines.empty() || plotted.engines.back().name != mode) {
@@ -254,13 +229,7 @@ int RunDistributedBench(Communicator& comm, const BenchOptions& o) {
     run.qps_threads = r.qps;
     plotted.engines.back().runs.push_back(run);
   }
-  Result<PlotFiles> plot = WriteRecallQpsPlot(plotted, dir.string());
-  if (!plot.ok()) {
-    // The figures are written; a missing plotter is worth a warning, not a failed run.
-    fmt::print(stderr, "warning: plot not drawn: {}\n", plot.status().message());
-  } else {
-    fmt::print("plot: {}\n", plot->png);
-  }
+  DrawRecallQpsPlot(plotted, dir);
   return 0;
 }
 

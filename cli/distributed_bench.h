@@ -4,10 +4,12 @@
 // rank opens its shards of the index; after one untimed warm-up pass (the
 // shards are mapped, so the first pass would measure the disk), each mode
 // (broadcast, then routed for each --nprobe) and ef is measured twice:
-//   throughput  every query, in pipelined batches of --batch: recall@k (id
-//               overlap with the file's ground truth), QPS, and the
-//               coordinator's time split into scatter, rank 0's own search,
-//               gather and merge;
+//   throughput  every query, in pipelined batches of --batch: recall@k (by
+//               ann-benchmarks' rule over the distances the ranks returned
+//               against the file's true distances, as `zyphyr search`
+//               counts it: src/eval/recall.h, ReportedDistanceRecall), QPS,
+//               and the coordinator's time split into scatter, rank 0's own
+//               search, gather and merge;
 //   latency     the first --latency-queries queries sent one at a time, each
 //               only after the previous one is merged: p50/p95/p99 of a
 //               single query's round trip (sent, searched on every rank,

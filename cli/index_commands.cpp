@@ -12,8 +12,10 @@
 #include <fmt/core.h>
 
 #include "cli/cli_errors.h"
+#include "cli/formatting.h"
 #include "cli/options.h"
 #include "cli/progress_bar.h"
+#include "cli/rank_prologue.h"
 #include "io/ann_dataset_reader.h"
 #include "io/ann_result_file.h"
 #include "mpi/distributed_build.h"
@@ -31,77 +33,10 @@
 namespace zyphyr::cli {
 namespace {
 
-// "1.2 MiB", "340.0 KiB", "2.5 GiB".
-std::string FormatBytes(std::uint64_t bytes) {
-  const double b = static_cast<double>(bytes);
-  if (b >= 1024.0 * 1024 * 1024) return fmt::format("{:.1f} GiB", b / (1024.0 * 1024 * 1024));
-  if (b >= 1024.0 * 1024) return fmt::format("{:.1f} MiB", b / (1024.0 * 1024));
-  return fmt::format("{:.1f} KiB", b / 1024.0);
-}
-
 std::uint64_t ShardBytes(const IndexManifest& manifest) {
   std::uint64_t bytes = 0;
   for (const ManifestShard& shard : manifest.shards) bytes += shard.bytes;
   return bytes;
-}
-
-std::string Plural(std::size_t n, const char* one, const char* many) {
-  return fmt::format("{} {}", n, n == 1 ? one : many);
-}
-
-// The file's base name without ".hdf5": ann-benchmarks' dataset name.
-std::string DatasetName(const std::string& path) {
-  std::string name = std::filesystem::path(path).filename().string();
-  constexpr std::string_view kSuffix = ".hdf5";
-  if (name.size() > kSuffix.size() && name.ends_with(kSuffix)) name.resize(name.size() - kSuffix.size());
-  return name;
-}
-
-// Prints the agreed status on rank 0 only; every rank returns the same code.
-int ReportAgreed(const Communicator& comm, const Status& status) {
-  if (!comm.is_root()) return ExitCodeOf(status);
-  return ReportError(status);
-}
-
-// The result file's index_size, in kB as ann-benchmarks stores it (its runner: memory usage in kB after fit minus
-// before). For an index searched in place from mapped shards, opening it adds next to nothing to the resident set
-// (pages fault in as searches touch them) and the shard files also hold sections searches never read (the rows
-// re-read with pread, the uint32 links under codes). So this is what the index holds resident once warm, summed over
-// the ranks: StoredIndex::SearchBytes, the same figure `zyphyr bench` writes for its stored-index engine (and the
-// index's heap, MemoryBytes, for in-memory ones). Collective; the sum on rank 0.
-Result<double> IndexSizeKb(Communicator& comm, const DistributedIndex& index) {
-  Result<std::vector<std::string>> gathered = comm.Gather(std::to_string(index.local().SearchBytes()));
-  ZYPHYR_RETURN_IF_ERROR(comm.Agree(gathered.status()));
-  double bytes = 0;
-  for (const std::string& part : *gathered) bytes += std::stod(part);
-  return bytes / 1024.0;
-}
-
-// recall@k as ann-benchmarks' plotting computes it from a result file (its metrics, knn with knn_threshold): a
-// query's first k distances in `result` that are <= its k-th true distance + 1e-3 are hits (ties count), recall is
-// the mean of hits / k. The same distances the file holds, so the printed figure is the file's.
-double AnnBenchmarksRecall(const AnnResult& result, Metric metric, std::span<const float> truth,
-                           std::size_t truth_cols) {
-  const std::size_t k = result.count;
-  const std::size_t queries = result.times.size();
-  if (queries == 0) return 0.0;
-  const RecallOptions options{k, kRecallEpsilon};
-  std::vector<double> found(k);
-  std::size_t hits = 0;
-  for (std::size_t q = 0; q < queries; ++q) {
-    for (std::size_t j = 0; j < k; ++j) {  // A slot left empty (id -1) is a miss under every metric.
-      found[j] = result.neighbors[q * k + j] < 0 ? std::numeric_limits<double>::infinity()
-                                                 : ToRecallOrientation(metric, result.distances[q * k + j]);
-    }
-    hits += CountHits(found, ToRecallOrientation(metric, truth[q * truth_cols + k - 1]), options);
-  }
-  return static_cast<double>(hits) / static_cast<double>(queries * k);
-}
-
-// --threads as used on this rank: clamped to the hardware threads (rank 0
-// prints the note), 0 the node's hardware threads shared among its ranks.
-std::size_t RankThreads(const Communicator& comm, std::size_t requested) {
-  return ThreadsPerRank(UsableThreads("--threads", requested, comm.is_root()), comm.local_size());
 }
 
 // The live rows of the whole index (every rank's shards and logs), on every
@@ -119,6 +54,20 @@ Result<std::size_t> LiveRows(Communicator& comm, const DistributedIndex& index) 
   return static_cast<std::size_t>(std::stoull(total));
 }
 
+// The result file's index_size, in kB as ann-benchmarks stores it (its runner: memory usage in kB after fit minus
+// before). For an index searched in place from mapped shards, opening it adds next to nothing to the resident set
+// (pages fault in as searches touch them) and the shard files also hold sections searches never read (the rows
+// re-read with pread, the uint32 links under codes). So this is what the index holds resident once warm, summed over
+// the ranks: StoredIndex::SearchBytes, the same figure `zyphyr bench` writes for its stored-index engine (and the
+// index's heap, MemoryBytes, for in-memory ones). Collective; the sum on rank 0.
+Result<double> IndexSizeKb(Communicator& comm, const DistributedIndex& index) {
+  Result<std::vector<std::string>> gathered = comm.Gather(std::to_string(index.local().SearchBytes()));
+  ZYPHYR_RETURN_IF_ERROR(comm.Agree(gathered.status()));
+  double bytes = 0;
+  for (const std::string& part : *gathered) bytes += std::stod(part);
+  return bytes / 1024.0;
+}
+
 }  // namespace
 
 CLI::App* AddBuildCommand(CLI::App& app, BuildOptions* o) {
@@ -130,10 +79,8 @@ CLI::App* AddBuildCommand(CLI::App& app, BuildOptions* o) {
       ->check(CountRange(0));
   cmd->add_option("--partition", o->partition, "range (contiguous rows) or kmeans (nearest centroid)")
       ->capture_default_str();
-  cmd->add_option("--M", o->M, "Links per node (2M on level 0)")->capture_default_str()->check(MRange());
-  cmd->add_option("--ef-construction", o->ef_construction, "Beam width while building")
-      ->capture_default_str()
-      ->check(CountRange(1));
+  AddMOption(cmd, &o->M, "Links per node (2M on level 0)");
+  AddEfConstructionOption(cmd, &o->ef_construction, "Beam width while building");
   cmd->add_option("--threads", o->threads,
                   "Build threads per rank (0: the node's, shared among its ranks; at most the hardware threads)")
       ->capture_default_str()
@@ -146,8 +93,7 @@ CLI::App* AddBuildCommand(CLI::App& app, BuildOptions* o) {
                   "What searches traverse: float32 (the rows), int8 (1 byte per dimension) or pq (--pq-m bytes); "
                   "the rows are kept for re-ranking either way")
       ->capture_default_str();
-  cmd->add_option("--pq-m", o->pq_m, "pq: sub-spaces, the code size in bytes (default or 0: dimension / 8, rounded up)")
-      ->check(CountRange(0));
+  AddPqMOption(cmd, &o->pq_m);
   return cmd;
 }
 
@@ -167,10 +113,7 @@ CLI::App* AddSearchCommand(CLI::App& app, SearchOptions* o) {
   cmd->add_option("--batch", o->batch, "Queries per batch sent to the ranks")
       ->capture_default_str()
       ->check(CountRange(1));
-  cmd->add_option("--rerank", o->rerank,
-                  "Indexes built with --encoding int8 or pq: candidates re-ranked with the full vectors (default or "
-                  "0: min(ef, k + k/2 rounded up) under int8, ef under pq)")
-      ->check(CountRange(0));
+  AddRerankOption(cmd, &o->rerank, "Indexes built with --encoding int8 or pq");
   cmd->add_option("--threads", o->threads,
                   "Search threads per rank (0: the node's, shared among its ranks; at most the hardware threads)")
       ->capture_default_str()
@@ -225,16 +168,10 @@ int RunSearch(Communicator& comm, const SearchOptions& o) {
   const std::size_t threads = RankThreads(comm, o.threads);
 
   // Rank 0 reads the queries; every rank opens its shards.
-  std::optional<AnnDatasetReader> reader;
-  if (comm.is_root()) {
-    Result<AnnDatasetReader> opened = AnnDatasetReader::Open(o.queries);
-    st = opened.status();
-    if (opened.ok()) reader.emplace(std::move(*opened));
-  }
-  if (Status agreed = comm.Agree(st, Communicator::Blame::kInput); !agreed.ok()) return ReportAgreed(comm, agreed);
-  Result<std::unique_ptr<DistributedIndex>> opened = DistributedIndex::Open(comm, o.index, threads);
+  Result<SearchPrologue> opened = OpenDatasetAndIndex(comm, o.queries, o.index, threads);
   if (!opened.ok()) return ReportAgreed(comm, opened.status());
-  DistributedIndex& index = **opened;
+  std::optional<AnnDatasetReader>& reader = opened->dataset;
+  DistributedIndex& index = *opened->index;
   const IndexManifest& manifest = index.manifest();
   const std::size_t dim = manifest.dim;
   // k past the live rows is lowered to them; the results must fit in memory.
@@ -245,10 +182,7 @@ int RunSearch(Communicator& comm, const SearchOptions& o) {
   if (comm.is_root() && !bounded_k.note.empty()) fmt::print(stderr, "{}\n", bounded_k.note);
   std::vector<float> test;
   if (comm.is_root()) {
-    if (reader->dim() != dim) {
-      st = Status::InvalidArgument(
-          fmt::format("{}: queries have dimension {}, the index {} has {}", o.queries, reader->dim(), o.index, dim));
-    } else if (st = CheckResultMemory(k, reader->test_shape().rows, PhysicalMemoryBytes()); st.ok()) {
+    if (st = CheckResultMemory(k, reader->test_shape().rows, PhysicalMemoryBytes()); st.ok()) {
       Result<std::vector<float>> read = reader->ReadTest();
       st = read.status();
       if (read.ok()) test = std::move(*read);
@@ -328,8 +262,8 @@ int RunSearch(Communicator& comm, const SearchOptions& o) {
     } else {
       Result<std::vector<float>> truth = reader->ReadDistances();
       if (!truth.ok()) return ReportError(truth.status());
-      recall_text =
-          fmt::format(", recall@{} {:.3f}", k, AnnBenchmarksRecall(result, manifest.metric, *truth, truth_cols));
+      recall_text = fmt::format(", recall@{} {:.3f}", k,
+                                ReportedDistanceRecall(manifest.metric, run->lists, *truth, truth_cols, k));
     }
   }
 

@@ -16,11 +16,11 @@
 // (0: the node's hardware threads shared among its ranks); with --nprobe N
 // (k-means indexes) each query goes only to the N shards with the nearest
 // centroids (mpi/distributed_index.h). Rank 0 writes an ann-benchmarks
-// result file and, when the file has ground truth, prints recall@k as id
-// overlap: the fraction of the first k true ids (train row numbers) among
-// the ids returned, so vectors inserted or deleted since the build are not
-// accounted for. It also prints where the time went: scatter, local search,
-// gather, merge.
+// result file and, when the file has ground truth, prints recall@k by
+// ann-benchmarks' rule over the distances the ranks returned, the ones the
+// result file holds (src/eval/recall.h, ReportedDistanceRecall: a hit is a
+// distance within 1e-3 of the k-th true one, so ties count). It also prints
+// where the time went: scatter, local search, gather, merge.
 #ifndef ZYPHYR_CLI_INDEX_COMMANDS_H_
 #define ZYPHYR_CLI_INDEX_COMMANDS_H_
 
@@ -31,16 +31,17 @@
 #include <CLI/CLI.hpp>
 
 #include "mpi/communicator.h"
+#include "src/index/hnsw_options.h"
 
 namespace zyphyr::cli {
 
 struct BuildOptions {
   std::string data;
   std::string index;
-  std::size_t M = 16;
-  std::size_t ef_construction = 200;
+  std::size_t M = kDefaultM;
+  std::size_t ef_construction = kDefaultEfConstruction;
   std::size_t threads = 0;  // 0: one per hardware thread.
-  std::uint64_t seed = 42;
+  std::uint64_t seed = kDefaultSeed;
   std::string metric;      // Empty: the dataset file's.
   std::size_t shards = 0;  // 0: one per rank.
   std::string partition = "range";

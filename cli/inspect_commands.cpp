@@ -8,6 +8,7 @@
 #include <fmt/core.h>
 
 #include "cli/cli_errors.h"
+#include "cli/formatting.h"
 #include "src/core/metric.h"
 #include "src/core/parallel_for.h"
 #include "storage/index_manifest.h"
@@ -80,8 +81,8 @@ int InfoIndex(const std::string& dir) {
     std::size_t inserts = 0;
     for (const LogRecord& record : log->records) inserts += record.type == LogRecordType::kInsert ? 1 : 0;
     const std::size_t records = log->records.size();
-    fmt::print("  log {}: {} {} ({} insert, {} delete), {} bytes, {} torn bytes{}\n", entry.log, records,
-               records == 1 ? "record" : "records", inserts, records - inserts, log->valid_bytes, log->torn_bytes,
+    fmt::print("  log {}: {} ({} insert, {} delete), {} bytes, {} torn bytes{}\n", entry.log,
+               Plural(records, "record", "records"), inserts, records - inserts, log->valid_bytes, log->torn_bytes,
                log->valid_bytes == 0 ? " (not written yet)" : "");
   }
   return 0;

@@ -9,6 +9,8 @@
 #include <fmt/core.h>
 #include <unistd.h>
 
+#include "src/index/quantized_searcher.h"
+
 namespace zyphyr::cli {
 namespace {
 
@@ -31,6 +33,29 @@ std::optional<std::uint64_t> Multiply(std::optional<std::uint64_t> a, std::optio
 }
 
 }  // namespace
+
+CLI::Option* AddMOption(CLI::App* cmd, std::size_t* M, const std::string& help) {
+  return cmd->add_option("--M", *M, help)->capture_default_str()->check(MRange());
+}
+
+CLI::Option* AddEfConstructionOption(CLI::App* cmd, std::size_t* ef_construction, const std::string& help) {
+  return cmd->add_option("--ef-construction", *ef_construction, help)->capture_default_str()->check(CountRange(1));
+}
+
+CLI::Option* AddPqMOption(CLI::App* cmd, std::size_t* pq_m) {
+  return cmd
+      ->add_option("--pq-m", *pq_m, "pq: sub-spaces, the code size in bytes (default or 0: dimension / 8, rounded up)")
+      ->check(CountRange(0));
+}
+
+CLI::Option* AddRerankOption(CLI::App* cmd, std::size_t* rerank, std::string_view applies_to) {
+  return cmd
+      ->add_option("--rerank", *rerank,
+                   fmt::format("{}: candidates re-ranked with the full vectors (default or 0: {} under int8, {} "
+                               "under pq)",
+                               applies_to, DefaultRerankText(Encoding::kInt8), DefaultRerankText(Encoding::kPq)))
+      ->check(CountRange(0));
+}
 
 Result<std::vector<std::size_t>> ParsePositiveList(std::string_view option, std::string_view text) {
   std::vector<std::size_t> out;

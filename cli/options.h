@@ -45,6 +45,22 @@ inline CLI::Range ThreadsRange() { return CLI::Range(std::int64_t{0}, kMaxThread
 // wrapped (its wrapped value would be what the index records and prints).
 inline CLI::Range SeedRange() { return CLI::Range(std::int64_t{0}, std::numeric_limits<std::int64_t>::max()); }
 
+// ---- options several commands define alike ----
+//
+// Each adds the option to `cmd` with its range and its default shown, and
+// returns it (for ->each and the like). `help` says what it applies to.
+
+// --M: links per node, MRange().
+CLI::Option* AddMOption(CLI::App* cmd, std::size_t* M, const std::string& help);
+// --ef-construction: the beam width while building, at least 1.
+CLI::Option* AddEfConstructionOption(CLI::App* cmd, std::size_t* ef_construction, const std::string& help);
+// --pq-m: pq sub-spaces (0: DefaultPqM), no default shown.
+CLI::Option* AddPqMOption(CLI::App* cmd, std::size_t* pq_m);
+// --rerank: "<applies_to>: candidates re-ranked with the full vectors
+// (default or 0: <EffectiveRerank's default under int8> under int8, <under
+// pq> under pq)", no default shown.
+CLI::Option* AddRerankOption(CLI::App* cmd, std::size_t* rerank, std::string_view applies_to);
+
 // ---- lists ----
 
 // "16,32,64" -> {16, 32, 64}; every entry a positive integer (so "-1" is

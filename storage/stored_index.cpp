@@ -295,9 +295,7 @@ Status StoredIndex::SearchPrepared(const float* query, const HnswSearchOptions& 
   }
   const std::size_t keep = std::min(options.k, merged.size());
   std::partial_sort(merged.begin(), merged.begin() + static_cast<std::ptrdiff_t>(keep), merged.end(),
-                    [](const Neighbor& a, const Neighbor& b) {
-                      return a.distance < b.distance || (a.distance == b.distance && a.id < b.id);
-                    });
+                    NeighborOrder{});
   merged.resize(keep);
   return Status::Ok();
 }

@@ -3,6 +3,7 @@
 #include <numeric>
 
 #include "src/distance/dispatch.h"
+#include "src/index/quantized_searcher.h"
 
 namespace zyphyr {
 
@@ -13,16 +14,16 @@ std::string ZyphyrEngine::description() const {
 }
 
 std::string ZyphyrEngine::note() const {
-  std::string rerank = config_.rerank != 0                                ? std::to_string(config_.rerank)
-                       : config_.quantization.encoding == Encoding::kInt8 ? "min(ef, k + k/2)"
-                                                                          : "ef";
+  const std::string rerank = config_.rerank != 0 ? std::to_string(config_.rerank)
+                                                 : std::string(DefaultRerankText(config_.quantization.encoding));
   if (!config_.index_dir.empty()) {
     return "stored index " + config_.index_dir + " searched in place (codes re-ranked " + rerank +
            " deep when it has them); build time is the time to open it";
   }
   if (config_.quantization.encoding != Encoding::kFloat32) {
     return std::string(EncodingName(config_.quantization.encoding)) + " codes searched in place from " +
-           config_.build_dir + ", " + rerank + " candidates re-ranked with rows read from the shard file; index MiB = the codes, compact links and "
+           config_.build_dir + ", " + rerank +
+           " candidates re-ranked with rows read from the shard file; index MiB = the codes, compact links and "
            "quantizer searches keep in memory (the rows and uint32 links stay in the file)";
   }
   return {};

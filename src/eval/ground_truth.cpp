@@ -14,6 +14,7 @@
 
 #include "src/core/parallel_for.h"
 #include "src/core/vector_store.h"
+#include "src/index/neighbor.h"
 
 namespace zyphyr {
 namespace {
@@ -39,7 +40,7 @@ struct Candidate {
 };
 
 bool Closer(const Candidate& a, const Candidate& b) {
-  return a.distance < b.distance || (a.distance == b.distance && a.id < b.id);
+  return DistanceIdLess(a.distance, a.id, b.distance, b.id);
 }
 
 // Rows evaluated exactly side by side: independent sums keep the FPU busy

@@ -22,8 +22,10 @@ double RecallDistance(Metric metric, std::span<const float> a, std::span<const f
     l2 += (x - y) * (x - y);
   }
   switch (metric) {
-    case Metric::kL2: return std::sqrt(l2);
-    case Metric::kInnerProduct: return -dot;
+    case Metric::kL2:
+      return std::sqrt(l2);
+    case Metric::kInnerProduct:
+      return -dot;
     case Metric::kCosine:
       if (aa == 0.0 || bb == 0.0) return std::numeric_limits<double>::quiet_NaN();
       return 1.0 - dot / (std::sqrt(aa) * std::sqrt(bb));
@@ -71,8 +73,7 @@ Result<RecallReport> ComputeRecall(Metric metric, std::span<const std::vector<fl
 }
 
 Result<RecallReport> ComputeRecall(const RecallVectors& vectors, std::span<const std::vector<float>> true_distances,
-                                   std::span<const std::vector<std::uint64_t>> returned,
-                                   const RecallOptions& options) {
+                                   std::span<const std::vector<std::uint64_t>> returned, const RecallOptions& options) {
   const std::size_t dim = vectors.dim;
   if (dim == 0) return Status::InvalidArgument("recall: dimension must be at least 1");
   if (vectors.rows.size() % dim != 0 || vectors.queries.size() % dim != 0) {
@@ -100,6 +101,23 @@ Result<RecallReport> ComputeRecall(const RecallVectors& vectors, std::span<const
                           vectors.rows.subspan(static_cast<std::size_t>(id) * dim, dim));
   };
   return ComputeRecall(vectors.metric, true_distances, returned, distance, options);
+}
+
+double ReportedDistanceRecall(Metric metric, const TopKLists& found, std::span<const float> true_distances,
+                              std::size_t truth_cols, std::size_t k) {
+  if (found.queries == 0 || k == 0) return 0.0;
+  const RecallOptions options{k, kRecallEpsilon};
+  std::vector<double> reported(k);
+  std::size_t hits = 0;
+  for (std::size_t q = 0; q < found.queries; ++q) {
+    for (std::size_t j = 0; j < k; ++j) {
+      const std::size_t slot = q * found.k + j;
+      reported[j] = found.ids[slot] == kNoId ? std::numeric_limits<double>::infinity()
+                                             : ToRecallOrientation(metric, found.distances[slot]);
+    }
+    hits += CountHits(reported, ToRecallOrientation(metric, true_distances[q * truth_cols + k - 1]), options);
+  }
+  return static_cast<double>(hits) / static_cast<double>(found.queries * k);
 }
 
 std::vector<std::vector<float>> DistancesOf(std::span<const std::vector<Neighbor>> results) {

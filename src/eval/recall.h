@@ -46,8 +46,8 @@ struct RecallOptions {
 };
 
 struct RecallReport {
-  double recall = 0.0;             // Mean of per_query.
-  std::vector<double> per_query;   // hits / k for each query.
+  double recall = 0.0;            // Mean of per_query.
+  std::vector<double> per_query;  // hits / k for each query.
 };
 
 // A reported distance (see src/core/metric.h) turned into recall orientation.
@@ -87,15 +87,29 @@ struct RecallVectors {
 // query count differs from true_distances.size(), and OutOfRange when a
 // returned id is not a row number of `rows`.
 Result<RecallReport> ComputeRecall(const RecallVectors& vectors, std::span<const std::vector<float>> true_distances,
-                                   std::span<const std::vector<std::uint64_t>> returned,
-                                   const RecallOptions& options);
+                                   std::span<const std::vector<std::uint64_t>> returned, const RecallOptions& options);
+
+// ComputeRecall's rule over the distances a search REPORTED instead of
+// recomputed ones, for callers that do not hold the rows (rank 0 of a
+// distributed search): the first k slots of each query in `found` (reported
+// distances, src/core/metric.h; an unused slot, id kNoId, is a miss) against
+// `true_distances`, true reported distances row-major with `truth_cols` per
+// query (a file's, AnnDatasetReader::ReadDistances). It is what
+// ann-benchmarks' plotting computes from a result file (its knn metric reads
+// the distances the file holds), so the figure is the one a result file
+// written from `found` reads back with. 0 when there are no queries or k is 0.
+// Precondition: k <= found.k, k <= truth_cols, found.queries * truth_cols <=
+// true_distances.size().
+double ReportedDistanceRecall(Metric metric, const TopKLists& found, std::span<const float> true_distances,
+                              std::size_t truth_cols, std::size_t k);
 
 // Helpers to split search results: their reported distances (for ground
 // truth) and their ids (for what an engine returned).
 std::vector<std::vector<float>> DistancesOf(std::span<const std::vector<Neighbor>> results);
 std::vector<std::vector<std::uint64_t>> IdsOf(std::span<const std::vector<Neighbor>> results);
 
-// Id-overlap recall@k: the fraction of the first k true ids of each query
+// Id-overlap recall@k (big-ann-benchmarks' rule; printed only as such, e.g.
+// bench's "id-recall" column under ip): the fraction of the first k true ids of each query
 // (row-major `truth`, truth_cols >= k per query) found among the ids in
 // `found`'s slots for that query. Unlike the distance-based recall above it
 // ignores ties; it needs no vectors, only a file's stored ground truth.

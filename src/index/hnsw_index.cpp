@@ -6,6 +6,7 @@
 #include "src/core/aligned_buffer.h"
 #include "src/distance/dispatch.h"
 #include "src/index/hnsw_builder.h"
+#include "src/index/neighbor.h"
 
 namespace zyphyr {
 
@@ -47,10 +48,7 @@ Result<std::vector<Neighbor>> HnswIndex::Search(std::span<const float> query, co
   // The k nearest by internal distance (monotone in the reported one), ties
   // by id: a partial sort, since the beam holds ef >= k of them.
   const std::size_t keep = std::min(options.k, out.size());
-  std::partial_sort(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(keep), out.end(),
-                    [](const Neighbor& a, const Neighbor& b) {
-                      return a.distance < b.distance || (a.distance == b.distance && a.id < b.id);
-                    });
+  std::partial_sort(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(keep), out.end(), NeighborOrder{});
   out.resize(keep);
   for (Neighbor& n : out) n.distance = ReportedDistance(store_.metric(), n.distance);
   return out;

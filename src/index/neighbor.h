@@ -16,6 +16,21 @@ struct Neighbor {
   friend bool operator==(const Neighbor&, const Neighbor&) = default;
 };
 
+// The one order of results everywhere (searches, shard and rank merges, the
+// exact ground truth, a beam's nodes): smaller distance first, equal
+// distances by smaller id, so every sort and merge is deterministic.
+template <typename Distance, typename Id>
+constexpr bool DistanceIdLess(Distance a_distance, Id a_id, Distance b_distance, Id b_id) {
+  return a_distance < b_distance || (a_distance == b_distance && a_id < b_id);
+}
+
+// Neighbors in that order, as a function object (std::sort inlines it).
+struct NeighborOrder {
+  constexpr bool operator()(const Neighbor& a, const Neighbor& b) const {
+    return DistanceIdLess(a.distance, a.id, b.distance, b.id);
+  }
+};
+
 }  // namespace zyphyr
 
 #endif  // ZYPHYR_SRC_INDEX_NEIGHBOR_H_

@@ -30,6 +30,7 @@
 #include <cstdint>
 #include <limits>
 #include <span>
+#include <string_view>
 #include <vector>
 
 #include "src/core/rows_view.h"
@@ -53,6 +54,12 @@ inline std::size_t EffectiveRerank(const HnswSearchOptions& options, Encoding en
   if (options.rerank != 0) return std::max(options.rerank, options.k);
   const std::size_t ef = EffectiveEf(options);
   return encoding == Encoding::kInt8 ? std::min(ef, options.k + (options.k + 1) / 2) : ef;
+}
+
+// EffectiveRerank's default (options.rerank 0) in words, for help texts and
+// reports: "min(ef, k + k/2 rounded up)" under int8, "ef" under pq.
+inline std::string_view DefaultRerankText(Encoding encoding) {
+  return encoding == Encoding::kInt8 ? "min(ef, k + k/2 rounded up)" : "ef";
 }
 
 // The stored codes of a graph's nodes (see Quantizer for the layout).

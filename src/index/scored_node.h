@@ -8,6 +8,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "src/index/neighbor.h"
+
 namespace zyphyr {
 
 // A node with its internal distance to the query (smaller is closer).
@@ -18,7 +20,7 @@ struct ScoredNode {
 
 // Nearer first; equal distances by node id, so orders are deterministic.
 inline bool Nearer(const ScoredNode& a, const ScoredNode& b) {
-  return a.distance < b.distance || (a.distance == b.distance && a.node < b.node);
+  return DistanceIdLess(a.distance, a.node, b.distance, b.node);
 }
 
 // Nearer as a function object, so std::sort and the heaps inline it (a

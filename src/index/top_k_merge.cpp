@@ -34,10 +34,7 @@ TopKLists MergeTopK(std::span<const TopKLists> parts, std::size_t queries, std::
         pool.push_back({part.distances[q * part.k + j], part.ids[q * part.k + j]});
       }
     }
-    const auto nearer = [](const Neighbor& a, const Neighbor& b) {
-      return a.distance < b.distance || (a.distance == b.distance && a.id < b.id);
-    };
-    std::sort(pool.begin(), pool.end(), nearer);
+    std::sort(pool.begin(), pool.end(), NeighborOrder{});
     // Keep each id once, at its first (nearest) occurrence.
     std::vector<Neighbor> kept;
     for (const Neighbor& n : pool) {

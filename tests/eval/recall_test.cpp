@@ -140,6 +140,32 @@ TEST(RecallTest, IdOverlapOverReturnedIds) {
   EXPECT_DOUBLE_EQ(IdOverlapRecall(lists, truth, 3, 2), 0.75);
 }
 
+TEST(RecallTest, ReportedDistanceRecallCountsTiesAndUnusedSlotsAsMisses) {
+  // Two queries, k 2, 3 true distances each (row-major). Query 0 returns a
+  // tie of its 2nd true distance under another id (a hit) and one within
+  // 1e-3; query 1 one hit, then an unused slot (a miss).
+  const std::vector<float> truth = {1.0f, 2.0f, 3.0f, 0.5f, 0.75f, 0.9f};
+  TopKLists found(2, 3);
+  const std::vector<Neighbor> first = {{2.0f, 7}, {2.0009f, 8}, {2.5f, 9}}, second = {{0.5f, 1}};
+  found.Set(0, first);
+  found.Set(1, second);
+  EXPECT_DOUBLE_EQ(ReportedDistanceRecall(Metric::kL2, found, truth, 3, 2), (2.0 + 1.0) / 4.0);
+  // Only the first k slots count: query 0's third (2.5) would miss anyway.
+  EXPECT_DOUBLE_EQ(ReportedDistanceRecall(Metric::kL2, found, truth, 3, 1), 0.5);  // 2.0 > 1.0 + 1e-3.
+  EXPECT_DOUBLE_EQ(ReportedDistanceRecall(Metric::kL2, TopKLists(), truth, 3, 2), 0.0);
+}
+
+TEST(RecallTest, ReportedDistanceRecallUnderIpIsLargerIsNearer) {
+  // Reported ip distances are <q, x>: the k-th true one is the smallest kept.
+  const std::vector<float> truth = {9.0f, 8.0f};
+  TopKLists found(1, 2);
+  const std::vector<Neighbor> hit = {{9.0f, 1}, {8.0f, 2}}, miss = {{9.0f, 1}, {7.0f, 3}};
+  found.Set(0, hit);
+  EXPECT_DOUBLE_EQ(ReportedDistanceRecall(Metric::kInnerProduct, found, truth, 2, 2), 1.0);
+  found.Set(0, miss);
+  EXPECT_DOUBLE_EQ(ReportedDistanceRecall(Metric::kInnerProduct, found, truth, 2, 2), 0.5);
+}
+
 TEST(RecallTest, SplitsSearchResults) {
   std::vector<std::vector<Neighbor>> results = {{{0.5f, 3}, {0.75f, 1}}, {}};
   EXPECT_EQ(DistancesOf(results), (std::vector<std::vector<float>>{{0.5f, 0.75f}, {}}));

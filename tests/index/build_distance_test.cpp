@@ -113,7 +113,7 @@ TEST(BuildDistance, AGraphBuiltFromByteCodesFindsTheTrueNeighbours) {
   options.ef_construction = 100;
   options.threads = 2;
   std::unique_ptr<HnswIndex> index = BuildIndex(data, Metric::kL2, options);
-  const double recall = testing::IdRecall(testing::Exact(*index, queries, 10),
+  const double recall = testing::IdOverlapRecall(testing::Exact(*index, queries, 10),
                                           testing::SearchAll(*index, queries, HnswSearchOptions{10, 64}));
   EXPECT_GE(recall, 0.97);
 }

@@ -9,7 +9,7 @@ namespace {
 
 using testing::BuildIndex;
 using testing::Exact;
-using testing::IdRecall;
+using testing::IdOverlapRecall;
 using testing::SearchAll;
 
 class HnswRecallTest : public ::testing::TestWithParam<Metric> {};
@@ -27,7 +27,7 @@ TEST_P(HnswRecallTest, RecallAt10AboveTargetOnClusteredData) {
   HnswSearchOptions search;
   search.k = 10;
   search.ef = 64;
-  double recall = IdRecall(Exact(*index, *queries, 10), SearchAll(*index, *queries, search));
+  double recall = IdOverlapRecall(Exact(*index, *queries, 10), SearchAll(*index, *queries, search));
   RecordProperty("recall_at_10", std::to_string(recall));
   EXPECT_GE(recall, 0.95) << "metric " << MetricName(metric);
 }
@@ -50,8 +50,8 @@ TEST(HnswRecall, MultiThreadedBuildMatchesSingleThreaded) {
   HnswSearchOptions search;
   search.ef = 32;
   auto exact = Exact(*single, *queries, 10);
-  double r1 = IdRecall(exact, SearchAll(*single, *queries, search));
-  double r4 = IdRecall(exact, SearchAll(*multi, *queries, search));
+  double r1 = IdOverlapRecall(exact, SearchAll(*single, *queries, search));
+  double r4 = IdOverlapRecall(exact, SearchAll(*multi, *queries, search));
   EXPECT_NEAR(r1, r4, 0.01) << "single-threaded " << r1 << ", four threads " << r4;
   EXPECT_GE(r4, 0.9);
 }
@@ -72,7 +72,7 @@ TEST(HnswRecall, BlockOfIdenticalVectorsDoesNotTrapSearch) {
   auto index = BuildIndex(data, Metric::kL2);
   HnswSearchOptions search;
   search.ef = 64;
-  double recall = IdRecall(Exact(*index, *queries, 10), SearchAll(*index, *queries, search));
+  double recall = IdOverlapRecall(Exact(*index, *queries, 10), SearchAll(*index, *queries, search));
   EXPECT_GE(recall, 0.95);
 
   // A query at the duplicated point gets k results, all at distance 0.

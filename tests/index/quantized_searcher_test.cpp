@@ -152,8 +152,8 @@ TEST_P(QuantizedSearcherTest, RecallCloseToFullPrecision) {
       for (std::size_t i = 0; i < std::min<std::size_t>(10, out.size()); ++i) ids.push_back({0.0f, out[i].node});
       quant.push_back(ids);
     }
-    const double full_recall = testing::IdRecall(exact, full);
-    const double quant_recall = testing::IdRecall(exact, quant);
+    const double full_recall = testing::IdOverlapRecall(exact, full);
+    const double quant_recall = testing::IdOverlapRecall(exact, quant);
     std::printf("%s ef %zu: float recall %.3f, quantized (ef %zu) %.3f\n",
                 std::string(EncodingName(encoding())).c_str(), ef, full_recall, quant_ef, quant_recall);
     if (!pq || ef == 64) {

@@ -17,8 +17,15 @@ namespace {
 
 constexpr float kInf = std::numeric_limits<float>::infinity();
 
-bool Nearer(const Neighbor& a, const Neighbor& b) {
-  return a.distance < b.distance || (a.distance == b.distance && a.id < b.id);
+constexpr NeighborOrder Nearer{};
+
+TEST(NeighborOrderTest, SmallerDistanceFirstThenSmallerId) {
+  EXPECT_TRUE(Nearer({1.0f, 9}, {2.0f, 1}));
+  EXPECT_FALSE(Nearer({2.0f, 1}, {1.0f, 9}));
+  EXPECT_TRUE(Nearer({1.0f, 3}, {1.0f, 4}));
+  EXPECT_FALSE(Nearer({1.0f, 4}, {1.0f, 3}));
+  EXPECT_FALSE(Nearer({1.0f, 3}, {1.0f, 3}));  // Strict.
+  EXPECT_TRUE(DistanceIdLess(0.5, std::int64_t{7}, 0.5, std::int64_t{8}));
 }
 
 // The k nearest of the union of every part's used slots for query q: each id
