@@ -63,7 +63,6 @@ int ReportAgreed(const Communicator& comm, const Status& status) {
   return ReportError(status);
 }
 
-<<<<<<< HEAD
 // --threads as used on this rank: clamped to the hardware threads (rank 0
 // prints the note), 0 the node's hardware threads shared among its ranks.
 std::size_t RankThreads(const Communicator& comm, std::size_t requested) {
@@ -83,7 +82,8 @@ Result<std::size_t> LiveRows(Communicator& comm, const DistributedIndex& index) 
   }
   ZYPHYR_RETURN_IF_ERROR(comm.Broadcast(&total));
   return static_cast<std::size_t>(std::stoull(total));
-=======
+}
+
 // The result file's index_size, in kB as ann-benchmarks stores it (its runner: memory usage in kB after fit minus
 // before). For an index searched in place from mapped shards, opening it adds next to nothing to the resident set
 // (pages fault in as searches touch them) and the shard files also hold sections searches never read (the rows
@@ -117,13 +117,6 @@ double AnnBenchmarksRecall(const AnnResult& result, Metric metric, std::span<con
     hits += CountHits(found, ToRecallOrientation(metric, truth[q * truth_cols + k - 1]), options);
   }
   return static_cast<double>(hits) / static_cast<double>(queries * k);
-}
-
-// --threads 0: the node's hardware threads shared among the ranks on it.
-std::size_t ThreadsPerRank(const Communicator& comm, std::size_t requested) {
-  if (requested != 0) return requested;
-  return std::max<std::size_t>(1, ResolveThreads(0) / static_cast<std::size_t>(comm.local_size()));
->>>>>>> h18-results
 }
 
 }  // namespace
@@ -288,14 +281,7 @@ int RunSearch(Communicator& comm, const SearchOptions& o) {
                                             manifest.ef_construction, ef, comm.size(), o.nprobe);
   result.dataset = DatasetName(o.queries);
   result.distance = std::string(AnnDistanceName(manifest.metric));
-<<<<<<< HEAD
   result.count = k;
-  result.build_time = 0;
-  result.index_size = static_cast<double>(ShardBytes(manifest)) / 1024.0;
-  result.neighbors.assign(queries * k, -1);
-  result.distances.assign(queries * k, std::numeric_limits<float>::infinity());
-=======
-  result.count = o.k;
   // Unknown for indexes whose manifest predates build_seconds: NaN, so that plots leave the point out rather than
   // show a build of 0 s.
   result.build_time = manifest.build_seconds.value_or(std::numeric_limits<double>::quiet_NaN());
@@ -306,9 +292,8 @@ int RunSearch(Communicator& comm, const SearchOptions& o) {
                o.index, kManifestName, o.out);
   }
   result.index_size = *index_kb;
-  result.neighbors.assign(queries * o.k, -1);
-  result.distances.assign(queries * o.k, std::numeric_limits<float>::infinity());
->>>>>>> h18-results
+  result.neighbors.assign(queries * k, -1);
+  result.distances.assign(queries * k, std::numeric_limits<float>::infinity());
   std::size_t total_results = 0;
   for (std::size_t q = 0; q < queries; ++q) {
     const std::vector<Neighbor> found = run->lists.Get(q);
@@ -343,12 +328,8 @@ int RunSearch(Communicator& comm, const SearchOptions& o) {
     } else {
       Result<std::vector<float>> truth = reader->ReadDistances();
       if (!truth.ok()) return ReportError(truth.status());
-<<<<<<< HEAD
-      recall_text = fmt::format(", recall@{} {:.3f}", k, IdOverlapRecall(run->lists, *truth, truth_cols, k));
-=======
       recall_text =
-          fmt::format(", recall@{} {:.3f}", o.k, AnnBenchmarksRecall(result, manifest.metric, *truth, truth_cols));
->>>>>>> h18-results
+          fmt::format(", recall@{} {:.3f}", k, AnnBenchmarksRecall(result, manifest.metric, *truth, truth_cols));
     }
   }
 

@@ -20,7 +20,6 @@
 // "encoding" is "float32" (written by builds before codes existed: absent),
 // "int8" or "pq" (then also "pq_m", the sub-spaces): what the shards' graph
 // searches run on.
-<<<<<<< HEAD
 //
 // A manifest is checked as a whole when it is read (ValidateManifest), so
 // every reader (search, the distributed index, info, verify, insert, delete,
@@ -41,12 +40,11 @@
 //   - the shards' rows add up to "rows".
 // Opening a shard then ties the file to its entry (size, header checksum, uid,
 // rows, ids inside the range: StoredIndex::Open).
-=======
+//
 // "build_seconds": the wall seconds of the build that wrote the shards the
 // manifest names (`zyphyr build`: from its start to publishing the index;
 // `zyphyr compact`: the compaction's own time, since it rebuilds every shard
 // from scratch). Absent in manifests written before it existed: unknown.
->>>>>>> h18-results
 #ifndef ZYPHYR_STORAGE_INDEX_MANIFEST_H_
 #define ZYPHYR_STORAGE_INDEX_MANIFEST_H_
 
@@ -109,7 +107,6 @@ std::string ShardLogName(std::size_t shard, std::uint64_t generation);
 // The manifest as pretty-printed JSON (two-space indent, trailing newline).
 std::string ManifestToJson(const IndexManifest& manifest);
 
-<<<<<<< HEAD
 // The whole-manifest rules of the header comment. Corruption naming `where`
 // and the problem, the first one found, in this order:
 //   "<where>: shard 1 has the same file as shard 0 (shard-0000-g1.zys)"
@@ -129,15 +126,9 @@ Status ValidateManifest(const IndexManifest& manifest, const std::string& where)
 // Parses manifest JSON, then checks it with ValidateManifest. `where` names
 // it in errors: Corruption "<where>: not valid JSON: ...", "<where>: field
 // 'dim' is missing", "<where>: field 'dim' must be a positive integer",
-// "<where>: not a Zyphyr index manifest", Unsupported "<where>: unsupported
+// "<where>: not a Zyphyr index manifest", "<where>: field 'build_seconds' must
+// be a non-negative number of seconds", Unsupported "<where>: unsupported
 // manifest version 2", and those of ValidateManifest.
-=======
-// Parses manifest JSON. `where` names it in errors: Corruption
-// "<where>: not valid JSON: ...", "<where>: field 'dim' is missing",
-// "<where>: field 'dim' must be a positive integer", "<where>: not a Zyphyr
-// index manifest", "<where>: field 'build_seconds' must be a non-negative
-// number of seconds", Unsupported "<where>: unsupported manifest version 2".
->>>>>>> h18-results
 Result<IndexManifest> ManifestFromJson(const std::string& json, const std::string& where);
 
 // Reads DIR/manifest.json. NotFound "<dir>: not an index directory (no

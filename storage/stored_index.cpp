@@ -606,12 +606,9 @@ Result<std::size_t> DeleteFromIndex(const std::string& dir, std::span<const std:
 Result<CompactReport> CompactIndex(const std::string& dir, std::size_t threads, const FileOps& ops) {
   Result<DirectoryLock> lock = DirectoryLock::Acquire(dir);
   if (!lock.ok()) return lock.status();
-<<<<<<< HEAD
   RemoveStaleTemporaries(dir);  // Staging directories of killed builds of this index.
-=======
   // From holding the lock (not waiting for it) to the new manifest.
   const auto start = std::chrono::steady_clock::now();
->>>>>>> h18-results
   StoredIndexOptions open_options;
   open_options.threads = threads;
   Result<std::unique_ptr<StoredIndex>> opened = StoredIndex::Open(dir, open_options);
