@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstring>
 #include <numeric>
+#include <utility>
 #include <vector>
 
 #include "builder/new_index.h"
@@ -37,15 +38,18 @@ struct ShardRows {
   std::vector<float> rows;  // ids.size() * dim.
 };
 
-// Shard `number` of the index `m` describes (its shards not yet named).
-Result<ManifestShard> BuildOne(const std::string& staging, std::size_t number, const ShardRows& part,
-                               const IndexManifest& m, const HnswBuildOptions& hnsw) {
+// Shard `number` of the index `m` describes (its shards not yet named). The
+// rows of `part` are released once copied into the store, before the graph
+// is built.
+Result<ManifestShard> BuildOne(const std::string& staging, std::size_t number, ShardRows part, const IndexManifest& m,
+                               const HnswBuildOptions& hnsw) {
   if (part.ids.empty()) {
     return Status::InvalidArgument("shard " + std::to_string(number) + " would hold no rows (use fewer --shards)");
   }
   VectorStore store(m.dim, m.metric);
   store.Reserve(part.ids.size());
   ZYPHYR_RETURN_IF_ERROR(store.AddBatch(part.ids, part.rows));
+  part = ShardRows();
   return BuildShardFile(staging, number, std::move(store), hnsw, QuantizationOf(m, hnsw.threads));
 }
 
@@ -63,7 +67,7 @@ Result<std::vector<ManifestShard>> BuildRangeShards(const TrainRows& reader, con
     std::iota(part.ids.begin(), part.ids.end(), std::uint64_t{rows.begin});
     part.rows.resize(rows.size() * dim);
     ZYPHYR_RETURN_IF_ERROR(reader.Read(rows.begin, rows.size(), part.rows));
-    Result<ManifestShard> entry = BuildOne(staging, s, part, m, hnsw);
+    Result<ManifestShard> entry = BuildOne(staging, s, std::move(part), m, hnsw);
     if (!entry.ok()) return entry.status();
     built.push_back(std::move(*entry));
   }
@@ -184,8 +188,7 @@ Result<std::vector<ManifestShard>> BuildKMeansShards(Communicator& comm, const T
   if (!parts.ok()) return parts.status();
   std::vector<ManifestShard> built;
   for (std::size_t s = mine.begin; s < mine.end; ++s) {
-    Result<ManifestShard> entry = BuildOne(staging, s, (*parts)[s - mine.begin], m, p.hnsw);
-    (*parts)[s - mine.begin] = ShardRows();
+    Result<ManifestShard> entry = BuildOne(staging, s, std::move((*parts)[s - mine.begin]), m, p.hnsw);
     if (!entry.ok()) return entry.status();
     entry->centroid.assign(centroids->begin() + s * dim, centroids->begin() + (s + 1) * dim);
     built.push_back(std::move(*entry));
