@@ -7,11 +7,13 @@
 
 #include <fmt/core.h>
 
+#include "builder/open_index.h"
 #include "cli/cli_errors.h"
 #include "cli/formatting.h"
 #include "src/core/metric.h"
 #include "src/core/parallel_for.h"
 #include "storage/index_manifest.h"
+#include "storage/index_verify.h"
 #include "storage/mutation_log.h"
 #include "storage/shard.h"
 #include "storage/shard_format.h"
@@ -53,7 +55,7 @@ int InfoShard(const std::string& path) {
 int InfoIndex(const std::string& dir) {
   StoredIndexOptions options;
   options.threads = ResolveThreads(0);
-  Result<std::unique_ptr<StoredIndex>> opened = StoredIndex::Open(dir, options);
+  Result<std::unique_ptr<StoredIndex>> opened = OpenSearchableIndex(dir, options);
   if (!opened.ok()) return ReportError(opened.status());
   const StoredIndex& index = **opened;
   const IndexManifest& m = index.manifest();

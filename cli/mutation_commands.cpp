@@ -5,13 +5,15 @@
 
 #include <fmt/core.h>
 
+#include "builder/compaction.h"
+#include "builder/index_insert.h"
 #include "cli/cli_errors.h"
 #include "cli/options.h"
 #include "cli/stopwatch.h"
 #include "io/hdf5_matrix.h"
 #include "src/core/parallel_for.h"
 #include "storage/index_manifest.h"
-#include "storage/stored_index.h"
+#include "storage/index_mutations.h"
 
 namespace zyphyr::cli {
 

@@ -1,5 +1,5 @@
 // `zyphyr insert`, `zyphyr delete` and `zyphyr compact`: change an index
-// directory in place (storage/stored_index.h). Each is durable when it
+// directory in place (builder/index_insert.h, storage/index_mutations.h, builder/compaction.h). Each is durable when it
 // returns; concurrent ones, from any processes, serialize on the index lock.
 //
 //   zyphyr insert --index DIR --data FILE.hdf5 [--dataset NAME]

@@ -4,14 +4,16 @@
 #include <chrono>
 #include <cstring>
 #include <numeric>
+#include <utility>
 #include <vector>
 
-#include "io/ann_dataset_reader.h"
+#include "builder/new_index.h"
+#include "builder/shard_build.h"
 #include "mpi/messages.h"
 #include "mpi/shard_assignment.h"
 #include "src/core/vector_store.h"
 #include "src/partition/kmeans.h"
-#include "storage/stored_index.h"
+#include "storage/index_directory.h"
 
 namespace zyphyr {
 namespace {
@@ -36,27 +38,26 @@ struct ShardRows {
   std::vector<float> rows;  // ids.size() * dim.
 };
 
-Result<ManifestShard> BuildOne(const std::string& staging, std::size_t number, const ShardRows& part, std::size_t dim,
-                               Metric metric, const HnswBuildOptions& hnsw, const QuantizerOptions& quantization) {
+// Shard `number` of the index `m` describes (its shards not yet named). The
+// rows of `part` are released once copied into the store, before the graph
+// is built.
+Result<ManifestShard> BuildOne(const std::string& staging, std::size_t number, ShardRows part, const IndexManifest& m,
+                               const HnswBuildOptions& hnsw) {
   if (part.ids.empty()) {
     return Status::InvalidArgument("shard " + std::to_string(number) + " would hold no rows (use fewer --shards)");
   }
-  VectorStore store(dim, metric);
+  VectorStore store(m.dim, m.metric);
   store.Reserve(part.ids.size());
   ZYPHYR_RETURN_IF_ERROR(store.AddBatch(part.ids, part.rows));
-  QuantizerOptions q = quantization;
-  if (q.encoding == Encoding::kPq && q.pq_m == 0) q.pq_m = DefaultPqM(dim);
-  q.threads = hnsw.threads;
-  q.seed = hnsw.seed;
-  return BuildShardFile(staging, number, std::move(store), hnsw, q);
+  part = ShardRows();
+  return BuildShardFile(staging, number, std::move(store), hnsw, QuantizationOf(m, hnsw.threads));
 }
 
 // Range partition: each owned shard is one hyperslab of the file.
-Result<std::vector<ManifestShard>> BuildRangeShards(const AnnDatasetReader& reader, const std::string& staging,
-                                                    std::size_t shards, IndexRange mine, Metric metric,
-                                                    const HnswBuildOptions& hnsw,
-                                                    const QuantizerOptions& quantization) {
-  const std::size_t n = reader.train_shape().rows;
+Result<std::vector<ManifestShard>> BuildRangeShards(const TrainRows& reader, const std::string& staging,
+                                                    std::size_t shards, IndexRange mine, const IndexManifest& m,
+                                                    const HnswBuildOptions& hnsw) {
+  const std::size_t n = reader.rows();
   const std::size_t dim = reader.dim();
   std::vector<ManifestShard> built;
   for (std::size_t s = mine.begin; s < mine.end; ++s) {
@@ -65,8 +66,8 @@ Result<std::vector<ManifestShard>> BuildRangeShards(const AnnDatasetReader& read
     part.ids.resize(rows.size());
     std::iota(part.ids.begin(), part.ids.end(), std::uint64_t{rows.begin});
     part.rows.resize(rows.size() * dim);
-    ZYPHYR_RETURN_IF_ERROR(reader.ReadTrainRows(rows.begin, rows.size(), part.rows));
-    Result<ManifestShard> entry = BuildOne(staging, s, part, dim, metric, hnsw, quantization);
+    ZYPHYR_RETURN_IF_ERROR(reader.Read(rows.begin, rows.size(), part.rows));
+    Result<ManifestShard> entry = BuildOne(staging, s, std::move(part), m, hnsw);
     if (!entry.ok()) return entry.status();
     built.push_back(std::move(*entry));
   }
@@ -75,10 +76,10 @@ Result<std::vector<ManifestShard>> BuildRangeShards(const AnnDatasetReader& read
 
 // This rank's slice of rows as the engine stores them (normalised under
 // cosine), dim floats each, unpadded.
-Result<std::vector<float>> PreparedSlice(const AnnDatasetReader& reader, IndexRange slice, Metric metric) {
+Result<std::vector<float>> PreparedSlice(const TrainRows& reader, IndexRange slice, Metric metric) {
   const std::size_t dim = reader.dim();
   std::vector<float> raw(slice.size() * dim);
-  ZYPHYR_RETURN_IF_ERROR(reader.ReadTrainRows(slice.begin, slice.size(), raw));
+  ZYPHYR_RETURN_IF_ERROR(reader.Read(slice.begin, slice.size(), raw));
   if (metric != Metric::kCosine) return raw;
   VectorStore store(dim, metric);
   store.Reserve(slice.size());
@@ -95,26 +96,18 @@ std::size_t SampleSize(const DistributedBuildParams& p, std::size_t n, std::size
   return std::max(std::min(sample, n), shards);
 }
 
-// K-means partition: sample, train on rank 0, assign, exchange rows.
-Result<std::vector<ManifestShard>> BuildKMeansShards(Communicator& comm, const AnnDatasetReader& reader,
-                                                     const std::string& staging, std::size_t shards, IndexRange mine,
-                                                     Metric metric, const DistributedBuildParams& p) {
-  const std::size_t n = reader.train_shape().rows;
-  const std::size_t dim = reader.dim();
+// Trains the S centroids on rank 0 over a sample of every rank's `rows` (its
+// slice), evenly spaced over each slice; every rank gets them.
+Result<std::vector<float>> TrainCentroids(Communicator& comm, const std::vector<float>& rows, std::size_t n,
+                                          std::size_t shards, std::size_t dim, const DistributedBuildParams& p) {
   const auto ranks = static_cast<std::size_t>(comm.size());
   const auto rank = static_cast<std::size_t>(comm.rank());
-  const IndexRange slice = EvenPart(n, ranks, rank);
-
-  Result<std::vector<float>> rows = PreparedSlice(reader, slice, metric);
-  Status st = comm.Agree(rows.status());
-  if (!st.ok()) return st;
-
-  // Every rank contributes its share of the sample, evenly spaced over its slice.
-  const std::size_t share = std::min(EvenPart(SampleSize(p, n, shards, dim), ranks, rank).size(), slice.size());
+  const std::size_t slice = rows.size() / dim;
+  const std::size_t share = std::min(EvenPart(SampleSize(p, n, shards, dim), ranks, rank).size(), slice);
   std::string sample(share * dim * sizeof(float), '\0');
   for (std::size_t j = 0; j < share; ++j) {
-    const std::size_t i = j * slice.size() / share;
-    std::memcpy(&sample[j * dim * sizeof(float)], &(*rows)[i * dim], dim * sizeof(float));
+    const std::size_t i = j * slice / share;
+    std::memcpy(&sample[j * dim * sizeof(float)], &rows[i * dim], dim * sizeof(float));
   }
   Result<std::vector<std::string>> gathered = comm.Gather(sample);
   if (!gathered.ok()) return gathered.status();
@@ -135,16 +128,24 @@ Result<std::vector<ManifestShard>> BuildKMeansShards(Communicator& comm, const A
     if (model.ok()) centroids = std::move(*model);
     trained = model.status();
   }
-  st = comm.Agree(trained);
-  if (!st.ok()) return st;
+  ZYPHYR_RETURN_IF_ERROR(comm.Agree(trained));
   ZYPHYR_RETURN_IF_ERROR(comm.Broadcast(&centroids));
+  return centroids;
+}
 
-  // Records (shard, id, dim floats) to the ranks owning the shards.
-  const std::vector<std::uint32_t> nearest = AssignNearest(*rows, dim, centroids, p.hnsw.threads);
+// Sends each row of this rank's slice (rows [first, ...), emptied) to the rank
+// owning the shard of its nearest centroid, as records (shard, id, dim
+// floats); returns the rows of this rank's shards `mine`, ids increasing.
+Result<std::vector<ShardRows>> ExchangeRows(Communicator& comm, std::vector<float>* rows, std::size_t first,
+                                            const std::vector<float>& centroids, std::size_t shards, IndexRange mine,
+                                            std::size_t dim, std::size_t threads) {
+  const auto ranks = static_cast<std::size_t>(comm.size());
+  const std::size_t slice = rows->size() / dim;
+  const std::vector<std::uint32_t> nearest = AssignNearest(*rows, dim, centroids, threads);
   const std::size_t record = 2 * sizeof(std::uint64_t) + dim * sizeof(float);
   std::vector<std::vector<std::byte>> to(ranks);
-  for (std::size_t i = 0; i < slice.size(); ++i) {
-    const std::uint64_t header[2] = {nearest[i], slice.begin + i};
+  for (std::size_t i = 0; i < slice; ++i) {
+    const std::uint64_t header[2] = {nearest[i], first + i};
     std::vector<std::byte>& out = to[RankOfShard(shards, ranks, nearest[i])];
     const std::size_t at = out.size();
     out.resize(at + record);
@@ -157,6 +158,7 @@ Result<std::vector<ManifestShard>> BuildKMeansShards(Communicator& comm, const A
   to.clear();
   if (!received.ok()) return received.status();
 
+  // Slices arrive in rank order and each in row order, so ids increase.
   std::vector<ShardRows> parts(mine.size());
   for (std::size_t at = 0; at < received->size(); at += record) {
     std::uint64_t header[2];
@@ -167,28 +169,38 @@ Result<std::vector<ManifestShard>> BuildKMeansShards(Communicator& comm, const A
     part.rows.resize(old + dim);
     std::memcpy(&part.rows[old], &(*received)[at + sizeof(header)], dim * sizeof(float));
   }
-  received->clear();
-  received->shrink_to_fit();
-  // Slices arrive in rank order and each in row order, so ids increase.
+  return parts;
+}
+
+// K-means partition: sample, train on rank 0, assign, exchange rows.
+Result<std::vector<ManifestShard>> BuildKMeansShards(Communicator& comm, const TrainRows& reader,
+                                                     const std::string& staging, std::size_t shards, IndexRange mine,
+                                                     const IndexManifest& m, const DistributedBuildParams& p) {
+  const std::size_t n = reader.rows();
+  const std::size_t dim = reader.dim();
+  const IndexRange slice = EvenPart(n, static_cast<std::size_t>(comm.size()), static_cast<std::size_t>(comm.rank()));
+  Result<std::vector<float>> rows = PreparedSlice(reader, slice, m.metric);
+  ZYPHYR_RETURN_IF_ERROR(comm.Agree(rows.status()));
+  Result<std::vector<float>> centroids = TrainCentroids(comm, *rows, n, shards, dim, p);
+  if (!centroids.ok()) return centroids.status();
+  Result<std::vector<ShardRows>> parts =
+      ExchangeRows(comm, &*rows, slice.begin, *centroids, shards, mine, dim, p.hnsw.threads);
+  if (!parts.ok()) return parts.status();
   std::vector<ManifestShard> built;
   for (std::size_t s = mine.begin; s < mine.end; ++s) {
-    Result<ManifestShard> entry = BuildOne(staging, s, parts[s - mine.begin], dim, metric, p.hnsw, p.quantization);
-    parts[s - mine.begin] = ShardRows();
+    Result<ManifestShard> entry = BuildOne(staging, s, std::move((*parts)[s - mine.begin]), m, p.hnsw);
     if (!entry.ok()) return entry.status();
-    entry->centroid.assign(centroids.begin() + s * dim, centroids.begin() + (s + 1) * dim);
+    entry->centroid.assign(centroids->begin() + s * dim, centroids->begin() + (s + 1) * dim);
     built.push_back(std::move(*entry));
   }
   return built;
 }
 
-}  // namespace
-
-Result<DistributedBuildReport> DistributedBuild(Communicator& comm, const DistributedBuildParams& p) {
-  const Clock::time_point start = Clock::now();
+// The checks every rank makes alike, then the ones only rank 0 can make, then
+// the rows: the file's, unless given. Agreed.
+Result<std::unique_ptr<TrainRows>> CheckAndOpen(Communicator& comm, const DistributedBuildParams& p,
+                                                std::size_t shards) {
   const auto ranks = static_cast<std::size_t>(comm.size());
-  const std::size_t shards = p.shards == 0 ? ranks : p.shards;
-
-  // Checks every rank makes alike, then the ones only rank 0 can make.
   Status st;
   if (p.partition != "range" && p.partition != "kmeans") {
     st = Status::InvalidArgument("--partition must be range or kmeans, got '" + p.partition + "'");
@@ -200,15 +212,45 @@ Result<DistributedBuildReport> DistributedBuild(Communicator& comm, const Distri
   }
   ZYPHYR_RETURN_IF_ERROR(comm.Agree(st, Communicator::Blame::kInput));
 
-  Result<AnnDatasetReader> reader = AnnDatasetReader::Open(p.data);
-  st = reader.status();
-  if (st.ok() && shards > reader->train_shape().rows) {
+  Result<std::unique_ptr<TrainRows>> rows = p.rows ? TrainRowsInMemory(*p.rows) : OpenTrainRows(p.data);
+  st = rows.status();
+  if (st.ok() && shards > (*rows)->rows()) {
     st = Status::InvalidArgument("--shards " + std::to_string(shards) + " exceeds the " +
-                                 std::to_string(reader->train_shape().rows) + " rows of " + p.data);
+                                 std::to_string((*rows)->rows()) + " rows of " + p.data);
   }
   ZYPHYR_RETURN_IF_ERROR(comm.Agree(st, Communicator::Blame::kInput));
-  const Metric metric = p.metric.value_or(reader->metric());
+  return rows;
+}
 
+// On rank 0: `m` completed with every rank's shards and published from
+// `staging`. Errors: a report that does not decode; PublishIndexDirectory's.
+Status AssembleAndPublish(const std::vector<std::string>& reports, const std::string& staging,
+                          const DistributedBuildParams& p, Clock::time_point start, DistributedBuildReport* report) {
+  IndexManifest& m = report->manifest;
+  for (const std::string& bytes : reports) {
+    Result<RankReport> part = Decode<RankReport>(bytes, "build report");
+    if (!part.ok()) return part.status();
+    report->slowest_build_seconds = std::max(report->slowest_build_seconds, part->build_seconds);
+    AddShards(std::move(part->shards), &m);
+  }
+  // The build's wall time up to publishing (IndexManifest::build_seconds).
+  m.build_seconds = SecondsSince(start);
+  return PublishIndexDirectory(staging, p.index, m);
+}
+
+}  // namespace
+
+Result<DistributedBuildReport> DistributedBuild(Communicator& comm, const DistributedBuildParams& p) {
+  const Clock::time_point start = Clock::now();
+  const auto ranks = static_cast<std::size_t>(comm.size());
+  const std::size_t shards = p.shards == 0 ? ranks : p.shards;
+  Result<std::unique_ptr<TrainRows>> rows = CheckAndOpen(comm, p, shards);
+  if (!rows.ok()) return rows.status();
+  DistributedBuildReport report;
+  report.manifest = NewIndexManifest((*rows)->dim(), p.metric.value_or((*rows)->metric()), p.hnsw, p.quantization,
+                                     p.partition, p.data);
+
+  Status st;
   std::string staging;
   if (comm.is_root()) {
     Result<std::string> created = CreateStagingDirectory(p.index);
@@ -228,44 +270,18 @@ Result<DistributedBuildReport> DistributedBuild(Communicator& comm, const Distri
   const IndexRange mine = ShardsOfRank(shards, ranks, static_cast<std::size_t>(comm.rank()));
   const Clock::time_point build_start = Clock::now();
   Result<std::vector<ManifestShard>> built =
-      p.partition == "range" ? BuildRangeShards(*reader, staging, shards, mine, metric, p.hnsw, p.quantization)
-                             : BuildKMeansShards(comm, *reader, staging, shards, mine, metric, p);
+      p.partition == "range" ? BuildRangeShards(**rows, staging, shards, mine, report.manifest, p.hnsw)
+                             : BuildKMeansShards(comm, **rows, staging, shards, mine, report.manifest, p);
   const double build_seconds = SecondsSince(build_start);
   ZYPHYR_RETURN_IF_ERROR(comm.Agree(built.status()));
 
   Result<std::vector<std::string>> reports = comm.Gather(Encode(RankReport{std::move(*built), build_seconds}));
   ZYPHYR_RETURN_IF_ERROR(comm.Agree(reports.status()));
-
-  DistributedBuildReport report;
   if (comm.is_root()) {
-    IndexManifest& m = report.manifest;
-    m.dim = reader->dim();
-    m.metric = metric;
-    m.M = p.hnsw.M;
-    m.ef_construction = p.hnsw.ef_construction;
-    m.seed = p.hnsw.seed;
-    m.generation = 1;
-    m.partition = p.partition;
-    m.encoding = p.quantization.encoding;
-    if (m.encoding == Encoding::kPq) m.pq_m = p.quantization.pq_m == 0 ? DefaultPqM(m.dim) : p.quantization.pq_m;
-    m.source = p.data;
-    for (const std::string& bytes : *reports) {
-      Result<RankReport> part = Decode<RankReport>(bytes, "build report");
-      if (!part.ok()) {
-        st = part.status();
-        break;
-      }
-      report.slowest_build_seconds = std::max(report.slowest_build_seconds, part->build_seconds);
-      for (ManifestShard& entry : part->shards) m.shards.push_back(std::move(entry));
-    }
-    for (const ManifestShard& entry : m.shards) {
-      m.rows += entry.rows;
-      m.next_id = std::max(m.next_id, entry.id_end);
-    }
-    // The build's wall time up to publishing (IndexManifest::build_seconds).
-    m.build_seconds = SecondsSince(start);
-    if (st.ok()) st = PublishIndexDirectory(staging, p.index, m);
+    st = AssembleAndPublish(*reports, staging, p, start, &report);
     if (st.ok()) cleanup.path.clear();
+  } else {
+    report.manifest = IndexManifest();  // The manifest is rank 0's only.
   }
   ZYPHYR_RETURN_IF_ERROR(comm.Agree(st, Communicator::Blame::kInput));
   report.seconds = SecondsSince(start);

@@ -1,4 +1,7 @@
-// DistributedBuild: `zyphyr build` on P ranks (P = 1 without mpirun).
+// DistributedBuild: `zyphyr build` on P ranks (P = 1 without mpirun), and
+// every other build of an index directory (`zyphyr bench`, tests: one rank,
+// rows in memory). The shards are built by builder/shard_build.h and the
+// manifest assembled by builder/new_index.h.
 //
 // The train rows of an ann-benchmarks file are split into S shards (S >= P);
 // rank r owns the contiguous block of shards ShardsOfRank(S, P, r), builds
@@ -27,6 +30,7 @@
 #include <optional>
 #include <string>
 
+#include "builder/train_rows.h"
 #include "mpi/communicator.h"
 #include "src/core/metric.h"
 #include "src/core/status.h"
@@ -37,7 +41,10 @@
 namespace zyphyr {
 
 struct DistributedBuildParams {
-  std::string data;                 // ann-benchmarks HDF5 file; its 'train' rows are indexed.
+  std::string data;  // ann-benchmarks HDF5 file; its 'train' rows are indexed.
+  // Rows in memory to index instead of the file's (every rank passes the
+  // same); `data` then only names them (errors, the manifest's source).
+  std::optional<InMemoryRows> rows;
   std::string index;                // Directory to create; must not exist.
   std::size_t shards = 0;           // 0: one per rank.
   std::string partition = "range";  // "range" or "kmeans".

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <string>
 
+#include "builder/open_index.h"
 #include "mpi/shard_assignment.h"
 #include "src/core/metric.h"
 #include "src/core/vector_store.h"
@@ -41,7 +42,7 @@ Result<std::unique_ptr<DistributedIndex>> DistributedIndex::Open(Communicator& c
   options.threads = threads;
   const IndexRange mine = ShardsOfRank(index->manifest_.shards.size(), ranks, static_cast<std::size_t>(comm.rank()));
   for (std::size_t s = mine.begin; s < mine.end; ++s) options.shards.push_back(s);
-  Result<std::unique_ptr<StoredIndex>> local = StoredIndex::Open(dir, options);
+  Result<std::unique_ptr<StoredIndex>> local = OpenSearchableIndex(dir, options);
   ZYPHYR_RETURN_IF_ERROR(comm.Agree(local.status()));
   index->local_ = std::move(*local);
   return index;

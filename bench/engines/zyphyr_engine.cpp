@@ -2,6 +2,9 @@
 
 #include <numeric>
 
+#include "builder/open_index.h"
+#include "mpi/communicator.h"
+#include "mpi/distributed_build.h"
 #include "src/distance/dispatch.h"
 #include "src/index/quantized_searcher.h"
 
@@ -38,31 +41,25 @@ Status ZyphyrEngine::DoBuild(std::span<const float> rows, std::size_t dim, Metri
   options.threads = params.threads;
   options.seed = params.seed;
   options.progress = params.progress;
-  auto make_store = [&]() -> Result<VectorStore> {
-    VectorStore store(dim, metric);
-    store.Reserve(n);
-    std::vector<std::uint64_t> ids(n);
-    std::iota(ids.begin(), ids.end(), 0);
-    ZYPHYR_RETURN_IF_ERROR(store.AddBatch(ids, rows));
-    return store;
-  };
   std::string dir = config_.index_dir;
   if (dir.empty() && config_.quantization.encoding != Encoding::kFloat32) {
-    Result<VectorStore> store = make_store();
-    if (!store.ok()) return store.status();
-    IndexBuildParams build;
+    // The one way to build an index directory: the distributed build, here
+    // on one rank over the rows in memory.
+    DistributedBuildParams build;
+    build.data = "zyphyr bench";
+    build.rows = InMemoryRows{rows, dim, metric};
+    build.index = config_.build_dir;
     build.hnsw = options;
-    build.source = "zyphyr bench";
     build.quantization = config_.quantization;
-    build.quantization.threads = params.threads;
-    build.quantization.seed = params.seed;
-    ZYPHYR_RETURN_IF_ERROR(BuildIndexDirectory(config_.build_dir, std::move(*store), build));
+    Communicator alone;
+    Result<DistributedBuildReport> built = DistributedBuild(alone, build);
+    if (!built.ok()) return built.status();
     dir = config_.build_dir;
   }
   if (!dir.empty()) {
     StoredIndexOptions open_options;
     open_options.threads = params.threads;
-    Result<std::unique_ptr<StoredIndex>> stored = StoredIndex::Open(dir, open_options);
+    Result<std::unique_ptr<StoredIndex>> stored = OpenSearchableIndex(dir, open_options);
     if (!stored.ok()) return stored.status();
     const StoredIndex& s = **stored;
     if (s.dim() != dim || s.metric() != metric || s.live_rows() != n) {
@@ -74,9 +71,12 @@ Status ZyphyrEngine::DoBuild(std::span<const float> rows, std::size_t dim, Metri
     stored_ = std::move(*stored);
     return Status::Ok();
   }
-  Result<VectorStore> store = make_store();
-  if (!store.ok()) return store.status();
-  Result<std::unique_ptr<HnswIndex>> index = HnswIndex::Build(std::move(*store), options);
+  VectorStore store(dim, metric);
+  store.Reserve(n);
+  std::vector<std::uint64_t> ids(n);
+  std::iota(ids.begin(), ids.end(), 0);
+  ZYPHYR_RETURN_IF_ERROR(store.AddBatch(ids, rows));
+  Result<std::unique_ptr<HnswIndex>> index = HnswIndex::Build(std::move(store), options);
   if (!index.ok()) return index.status();
   index_ = std::move(*index);
   return Status::Ok();

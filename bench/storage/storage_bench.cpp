@@ -5,7 +5,8 @@
 //
 //   zyphyr_storage_bench open --index DIR [--queries FILE.hdf5] [--cold] [--k 10] [--ef 64]
 //   zyphyr_storage_bench hnswlib-save --data FILE.hdf5 --out FILE.bin [--M 16] [--ef-construction 200] [--threads 0]
-//   zyphyr_storage_bench hnswlib-open --file FILE.bin --data FILE.hdf5 [--queries FILE.hdf5] [--cold] [--k 10] [--ef 64]
+//   zyphyr_storage_bench hnswlib-open --file FILE.bin --data FILE.hdf5 [--queries FILE.hdf5] [--cold] [--k 10] [--ef
+//   64]
 //
 // Each prints one JSON object: open time, resident memory before and after
 // opening (and after searching when --queries is given, with QPS on one
@@ -30,6 +31,7 @@
 #include <nlohmann/json.hpp>
 
 #include "bench/peers/hnswlib_peer.h"
+#include "builder/open_index.h"
 #include "io/ann_dataset_reader.h"
 #include "src/eval/memory_usage.h"
 #include "storage/crc32c.h"
@@ -140,21 +142,24 @@ int Open(const std::string& dir, bool cold, const QueryOptions& q) {
   out["cold"] = cold;
   out["rss_before_open_mib"] = RssMib();
   const Clock::time_point start = Clock::now();
-  Result<std::unique_ptr<StoredIndex>> index = StoredIndex::Open(dir);
+  Result<std::unique_ptr<StoredIndex>> index = OpenSearchableIndex(dir);
   const double ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
   if (!index.ok()) return fmt::print(stderr, "error: {}\n", index.status().message()), 1;
   out["open_ms"] = ms;
   out["rss_after_open_mib"] = RssMib();
   out["mapping_resident_after_open_mib"] = Mib((*index)->ResidentBytes());
   if (!q.queries.empty()) {
-    const int rc = RunQueries(q, [&](std::span<const float> v) {
-      std::vector<std::uint64_t> ids;
-      Result<std::vector<Neighbor>> found = (*index)->Search(v, HnswSearchOptions{q.k, q.ef});
-      if (found.ok()) {
-        for (const Neighbor& nb : *found) ids.push_back(nb.id);
-      }
-      return ids;
-    }, &out);
+    const int rc = RunQueries(
+        q,
+        [&](std::span<const float> v) {
+          std::vector<std::uint64_t> ids;
+          Result<std::vector<Neighbor>> found = (*index)->Search(v, HnswSearchOptions{q.k, q.ef});
+          if (found.ok()) {
+            for (const Neighbor& nb : *found) ids.push_back(nb.id);
+          }
+          return ids;
+        },
+        &out);
     if (rc != 0) return rc;
     out["mapping_resident_after_search_mib"] = Mib((*index)->ResidentBytes());
   }
@@ -173,12 +178,15 @@ int HnswlibSave(const std::string& data, const std::string& file, std::size_t M,
   Result<std::unique_ptr<HnswlibPeer>> peer =
       HnswlibPeer::Create(reader->dim(), reader->metric(), n, M, ef_construction, 42);
   if (!peer.ok()) return fmt::print(stderr, "error: {}\n", peer.status().message()), 1;
-  if (Status st = (*peer)->AddBatch(*train, 0, threads); !st.ok()) return fmt::print(stderr, "error: {}\n", st.message()), 1;
+  if (Status st = (*peer)->AddBatch(*train, 0, threads); !st.ok())
+    return fmt::print(stderr, "error: {}\n", st.message()), 1;
   const double build_s = std::chrono::duration<double>(Clock::now() - start).count();
   if (Status st = (*peer)->Save(file); !st.ok()) return fmt::print(stderr, "error: {}\n", st.message()), 1;
-  fmt::print("{}\n", Json{{"engine", "hnswlib"}, {"path", file}, {"build_s", build_s},
-                          {"file_bytes", std::filesystem::file_size(file)}}
-                         .dump());
+  fmt::print(
+      "{}\n",
+      Json{
+          {"engine", "hnswlib"}, {"path", file}, {"build_s", build_s}, {"file_bytes", std::filesystem::file_size(file)}}
+          .dump());
   return 0;
 }
 
@@ -200,11 +208,14 @@ int HnswlibOpen(const std::string& file, const std::string& data, bool cold, con
   out["rss_after_open_mib"] = RssMib();
   if (!q.queries.empty()) {
     (*peer)->SetEf(q.ef);
-    const int rc = RunQueries(q, [&](std::span<const float> v) {
-      std::vector<std::uint64_t> ids;
-      for (const auto& [d, label] : (*peer)->Search(v, q.k)) ids.push_back(label);
-      return ids;
-    }, &out);
+    const int rc = RunQueries(
+        q,
+        [&](std::span<const float> v) {
+          std::vector<std::uint64_t> ids;
+          for (const auto& [d, label] : (*peer)->Search(v, q.k)) ids.push_back(label);
+          return ids;
+        },
+        &out);
     if (rc != 0) return rc;
   }
   fmt::print("{}\n", out.dump());

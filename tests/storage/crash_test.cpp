@@ -26,9 +26,13 @@
 #include <thread>
 #include <vector>
 
+#include "builder/compaction.h"
+#include "builder/index_insert.h"
+#include "builder/open_index.h"
 #include "src/data/synthetic.h"
 #include "storage/shard.h"
 #include "storage/stored_index.h"
+#include "tests/builder/one_rank_build.h"
 #include "tests/index/index_test_util.h"
 #include "tests/scratch_dir.h"
 #include "tests/storage/storage_test_util.h"
@@ -249,12 +253,12 @@ TEST(StorageCrash, KilledInsertsAndCompactionsKeepEveryAcknowledgedInsert) {
   const std::string dir = scratch.File("idx");
   auto base = ClusteredGaussian(300, kIndexDim, 4, 17);
   ASSERT_TRUE(base.ok());
-  IndexBuildParams params;
+  DistributedBuildParams params;
   params.hnsw.M = 6;
   params.hnsw.ef_construction = 40;
   params.hnsw.threads = 1;
-  params.source = "crash test";
-  ASSERT_TRUE(BuildIndexDirectory(dir, MakeStore(*base, Metric::kL2), params).ok());
+  params.data = "crash test";
+  ASSERT_TRUE(testing::BuildOnOneRank(dir, *base, Metric::kL2, params).ok());
 
   // One insert and one compaction here, timed: the window covers a child's insert, compaction and next 8 inserts.
   std::vector<Acknowledged> acked;
@@ -297,7 +301,7 @@ TEST(StorageCrash, KilledInsertsAndCompactionsKeepEveryAcknowledgedInsert) {
         acked.push_back({ack.id, InsertedVector(round, ack.local)});
       }
     }
-    auto index = StoredIndex::Open(dir);
+    auto index = OpenSearchableIndex(dir);
     ASSERT_TRUE(index.ok()) << "round " << round << ": " << index.status().ToString();
     // Every acknowledged id is there; the new ones, and a sample of the older ones, are found by their vectors.
     for (const Acknowledged& a : acked) ASSERT_TRUE((*index)->Contains(a.id)) << "round " << round << ": " << a.id;
@@ -309,7 +313,7 @@ TEST(StorageCrash, KilledInsertsAndCompactionsKeepEveryAcknowledgedInsert) {
     }
   }
   // At the end, every acknowledged insert is found.
-  auto index = StoredIndex::Open(dir);
+  auto index = OpenSearchableIndex(dir);
   ASSERT_TRUE(index.ok()) << index.status().ToString();
   for (const Acknowledged& a : acked) ASSERT_TRUE(Findable(**index, a));
   EXPECT_GE((*index)->live_rows(), 300 + acked.size());

@@ -14,12 +14,18 @@
 
 #include <nlohmann/json.hpp>
 
+#include "builder/compaction.h"
+#include "builder/index_insert.h"
+#include "builder/open_index.h"
 #include "io/ann_dataset_writer.h"
 #include "mpi/communicator.h"
 #include "mpi/distributed_build.h"
 #include "src/core/vector_store.h"
 #include "src/data/synthetic.h"
+#include "storage/index_mutations.h"
+#include "storage/index_verify.h"
 #include "storage/stored_index.h"
+#include "tests/builder/one_rank_build.h"
 #include "tests/scratch_dir.h"
 
 namespace zyphyr {
@@ -264,7 +270,7 @@ void MutateAndCompact(const std::string& dir, const std::vector<float>& rows) {
     EXPECT_EQ(m.shards[i].id_begin, built.shards[i].id_begin);
     EXPECT_LE(m.shards[i].rows, m.shards[i].id_end - m.shards[i].id_begin);
   }
-  auto opened = StoredIndex::Open(dir);
+  auto opened = OpenSearchableIndex(dir);
   ASSERT_TRUE(opened.ok()) << opened.status().ToString();
   EXPECT_EQ((*opened)->live_rows(), m.rows);
   auto verified = VerifyPath(dir);
@@ -276,17 +282,13 @@ TEST(ManifestValidation, RealManifestsReadBeforeAndAfterACompaction) {
   const std::string data = dir.File("data.hdf5");
   const std::vector<float> rows = WriteDataset(data);
 
-  // One shard, through BuildIndexDirectory.
+  // One shard, over rows in memory.
   {
-    VectorStore store(kDim, Metric::kL2);
-    std::vector<std::uint64_t> ids(kRows);
-    std::iota(ids.begin(), ids.end(), std::uint64_t{0});
-    ASSERT_TRUE(store.AddBatch(ids, rows).ok());
-    IndexBuildParams params;
+    DistributedBuildParams params;
     params.hnsw.M = 6;
     params.hnsw.ef_construction = 32;
     params.hnsw.threads = 1;
-    ASSERT_TRUE(BuildIndexDirectory(dir.File("one"), std::move(store), params).ok());
+    ASSERT_TRUE(testing::BuildOnOneRank(dir.File("one"), rows, kDim, Metric::kL2, params).ok());
     ASSERT_NO_FATAL_FAILURE(MutateAndCompact(dir.File("one"), rows));
     const IndexManifest m = Read(dir.File("one"));
     ASSERT_EQ(m.shards.size(), 1u);
@@ -330,7 +332,7 @@ TEST(ManifestValidation, OpeningRefusesAShardWhoseIdsLieOutsideItsRange) {
   j["next_id"] = 610;
   std::ofstream(path, std::ios::trunc) << j.dump(2);
   ASSERT_TRUE(ReadManifest(idx).ok());
-  auto opened = StoredIndex::Open(idx);
+  auto opened = OpenSearchableIndex(idx);
   ExpectCorruption(opened.status(),
                    idx + "/shard-0001-g1.zys: does not match the manifest (ids 300 to 599, manifest says [310, 610))");
 }

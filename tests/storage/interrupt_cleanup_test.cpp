@@ -14,8 +14,8 @@
 #include <vector>
 
 #include "storage/atomic_file.h"
+#include "storage/index_directory.h"
 #include "storage/stale_temporaries.h"
-#include "storage/stored_index.h"
 #include "tests/scratch_dir.h"
 
 namespace zyphyr {

@@ -8,8 +8,10 @@
 #include <string>
 #include <vector>
 
+#include "builder/compaction.h"
 #include "src/data/synthetic.h"
 #include "storage/stored_index.h"
+#include "tests/builder/one_rank_build.h"
 #include "tests/index/index_test_util.h"
 #include "tests/scratch_dir.h"
 
@@ -73,11 +75,11 @@ TEST(IndexManifestBuildSeconds, BuildRecordsItAndCompactionRecordsItsOwnTime) {
   testing::ScratchDir dir;
   const std::string idx = dir.File("idx");
   Dataset base = *ClusteredGaussian(300, 8, 4, 3);
-  IndexBuildParams params;
+  DistributedBuildParams params;
   params.hnsw.M = 6;
   params.hnsw.ef_construction = 40;
   params.hnsw.threads = 1;
-  ASSERT_TRUE(BuildIndexDirectory(idx, testing::MakeStore(base, Metric::kL2), params).ok());
+  ASSERT_TRUE(testing::BuildOnOneRank(idx, base, Metric::kL2, params).ok());
   Result<IndexManifest> built = ReadManifest(idx);
   ASSERT_TRUE(built.ok()) << built.status().ToString();
   ASSERT_TRUE(built->build_seconds.has_value());

@@ -17,11 +17,19 @@
 
 #include <nlohmann/json.hpp>
 
+#include "builder/compaction.h"
+#include "builder/index_insert.h"
+#include "builder/open_index.h"
+#include "builder/shard_build.h"
 #include "src/core/aligned_buffer.h"
 #include "src/core/metric.h"
 #include "src/core/vector_store.h"
 #include "src/index/brute_force.h"
+#include "storage/index_directory.h"
+#include "storage/index_mutations.h"
+#include "storage/index_verify.h"
 #include "storage/mutation_log.h"
+#include "tests/builder/one_rank_build.h"
 #include "tests/scratch_dir.h"
 #include "tests/storage/storage_test_util.h"
 
@@ -37,7 +45,7 @@ constexpr std::size_t kDim = 12;
 struct Fixture {
   Dataset base;
   Dataset queries;
-  IndexBuildParams params;
+  DistributedBuildParams params;
 };
 
 Fixture MakeFixture(std::size_t n = 400) {
@@ -47,12 +55,12 @@ Fixture MakeFixture(std::size_t n = 400) {
   f.params.hnsw.M = 6;
   f.params.hnsw.ef_construction = 40;
   f.params.hnsw.threads = 1;
-  f.params.source = "synthetic";
+  f.params.data = "synthetic";
   return f;
 }
 
 std::unique_ptr<StoredIndex> OpenIndex(const std::string& dir) {
-  auto index = StoredIndex::Open(dir);
+  auto index = OpenSearchableIndex(dir);
   EXPECT_TRUE(index.ok()) << index.status().ToString();
   return index.ok() ? std::move(*index) : nullptr;
 }
@@ -82,7 +90,7 @@ TEST(StoredIndex, BuildThenOpenSearchesLikeTheHeapIndex) {
   ScratchDir dir;
   Fixture f = MakeFixture();
   const std::string idx = dir.File("idx");
-  ASSERT_TRUE(BuildIndexDirectory(idx, MakeStore(f.base, Metric::kL2), f.params).ok());
+  ASSERT_TRUE(testing::BuildOnOneRank(idx, f.base, Metric::kL2, f.params).ok());
   auto heap = HnswIndex::Build(MakeStore(f.base, Metric::kL2), f.params.hnsw);
   ASSERT_TRUE(heap.ok());
   auto stored = OpenIndex(idx);
@@ -110,7 +118,7 @@ TEST(StoredIndex, BuildThenOpenSearchesLikeTheHeapIndex) {
 TEST(StoredIndex, BuildRefusesAnExistingDirectory) {
   ScratchDir dir;
   Fixture f = MakeFixture(50);
-  Status st = BuildIndexDirectory(dir.path(), MakeStore(f.base, Metric::kL2), f.params);
+  Status st = testing::BuildOnOneRank(dir.path(), f.base, Metric::kL2, f.params);
   ASSERT_FALSE(st.ok());
   EXPECT_EQ(st.message(), dir.path() + ": already exists (remove it or choose another --index)");
 }
@@ -119,7 +127,7 @@ TEST(StoredIndex, InsertsAreSearchableAndDeletesNeverReturned) {
   ScratchDir dir;
   Fixture f = MakeFixture();
   const std::string idx = dir.File("idx");
-  ASSERT_TRUE(BuildIndexDirectory(idx, MakeStore(f.base, Metric::kL2), f.params).ok());
+  ASSERT_TRUE(testing::BuildOnOneRank(idx, f.base, Metric::kL2, f.params).ok());
   std::map<std::uint64_t, std::vector<float>> live;
   for (std::size_t i = 0; i < f.base.n; ++i) live[i] = {f.base.row(i).begin(), f.base.row(i).end()};
 
@@ -167,7 +175,7 @@ TEST(StoredIndex, MutationsAreRefusedWithoutWritingAnything) {
   ScratchDir dir;
   Fixture f = MakeFixture(100);
   const std::string idx = dir.File("idx");
-  ASSERT_TRUE(BuildIndexDirectory(idx, MakeStore(f.base, Metric::kL2), f.params).ok());
+  ASSERT_TRUE(testing::BuildOnOneRank(idx, f.base, Metric::kL2, f.params).ok());
   ASSERT_TRUE(DeleteFromIndex(idx, std::vector<std::uint64_t>{5}).ok());
   const std::string log = ReadBytes(idx + "/shard-0000-g1.log");
 
@@ -192,7 +200,7 @@ TEST(StoredIndex, CompactionFoldsTheLogIntoANewGeneration) {
   ScratchDir dir;
   Fixture f = MakeFixture();
   const std::string idx = dir.File("idx");
-  ASSERT_TRUE(BuildIndexDirectory(idx, MakeStore(f.base, Metric::kL2), f.params).ok());
+  ASSERT_TRUE(testing::BuildOnOneRank(idx, f.base, Metric::kL2, f.params).ok());
   ASSERT_TRUE(InsertIntoIndex(idx, f.queries.rows, f.queries.n).ok());
   ASSERT_TRUE(DeleteFromIndex(idx, std::vector<std::uint64_t>{1, 2, 3, 410}).ok());
   auto before = OpenIndex(idx);
@@ -239,19 +247,19 @@ TEST(StoredIndex, CompactionFoldsTheLogIntoANewGeneration) {
 TEST(StoredIndex, ShardFromAnotherBuildIsRefused) {
   ScratchDir dir;
   Fixture f = MakeFixture(100);
-  ASSERT_TRUE(BuildIndexDirectory(dir.File("a"), MakeStore(f.base, Metric::kL2), f.params).ok());
-  ASSERT_TRUE(BuildIndexDirectory(dir.File("b"), MakeStore(f.base, Metric::kL2), f.params).ok());
+  ASSERT_TRUE(testing::BuildOnOneRank(dir.File("a"), f.base, Metric::kL2, f.params).ok());
+  ASSERT_TRUE(testing::BuildOnOneRank(dir.File("b"), f.base, Metric::kL2, f.params).ok());
   std::filesystem::copy_file(dir.File("b/shard-0000-g1.zys"), dir.File("a/shard-0000-g1.zys"),
                              std::filesystem::copy_options::overwrite_existing);
-  auto index = StoredIndex::Open(dir.File("a"));
+  auto index = OpenSearchableIndex(dir.File("a"));
   ASSERT_FALSE(index.ok());
   EXPECT_EQ(index.status().message(),
             dir.File("a/shard-0000-g1.zys") +
                 ": does not match the manifest (header checksum differs from the manifest's (a shard of another "
                 "build?))");
-  auto missing = StoredIndex::Open(dir.File("nothing"));
+  auto missing = OpenSearchableIndex(dir.File("nothing"));
   EXPECT_EQ(missing.status().message(), dir.File("nothing") + ": no such directory");
-  auto not_index = StoredIndex::Open(dir.path());
+  auto not_index = OpenSearchableIndex(dir.path());
   EXPECT_EQ(not_index.status().message(), dir.path() + ": not an index directory (no manifest.json)");
 }
 
@@ -298,7 +306,7 @@ TEST(StoredIndex, ConcurrentSearchesMatchSerialOnes) {
   ScratchDir dir;
   Fixture f = MakeFixture();
   const std::string idx = dir.File("idx");
-  ASSERT_TRUE(BuildIndexDirectory(idx, MakeStore(f.base, Metric::kL2), f.params).ok());
+  ASSERT_TRUE(testing::BuildOnOneRank(idx, f.base, Metric::kL2, f.params).ok());
   ASSERT_TRUE(InsertIntoIndex(idx, std::span<const float>(f.queries.rows).first(10 * kDim), 10).ok());
   ASSERT_TRUE(DeleteFromIndex(idx, std::vector<std::uint64_t>{3, 4, 405}).ok());
   auto index = OpenIndex(idx);
@@ -545,7 +553,7 @@ TEST(StoredIndex, OpensASubsetOfTheShards) {
 
   StoredIndexOptions only_second;
   only_second.shards = {1};
-  auto second = StoredIndex::Open(idx, only_second);
+  auto second = OpenSearchableIndex(idx, only_second);
   ASSERT_TRUE(second.ok()) << second.status().ToString();
   EXPECT_EQ((*second)->shard_count(), 1u);
   EXPECT_EQ((*second)->shard_number(0), 1u);
@@ -560,7 +568,7 @@ TEST(StoredIndex, OpensASubsetOfTheShards) {
   // Repeated and unordered numbers: each shard once, in manifest order.
   StoredIndexOptions both;
   both.shards = {1, 0, 1};
-  auto reordered = StoredIndex::Open(idx, both);
+  auto reordered = OpenSearchableIndex(idx, both);
   ASSERT_TRUE(reordered.ok()) << reordered.status().ToString();
   EXPECT_EQ((*reordered)->shard_count(), 2u);
   EXPECT_EQ((*reordered)->shard_number(0), 0u);
@@ -568,20 +576,20 @@ TEST(StoredIndex, OpensASubsetOfTheShards) {
 
   StoredIndexOptions past;
   past.shards = {0, 5};
-  auto refused = StoredIndex::Open(idx, past);
+  auto refused = OpenSearchableIndex(idx, past);
   ASSERT_FALSE(refused.ok());
   EXPECT_EQ(refused.status().code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(refused.status().message(), idx + ": has 2 shards, shard 5 asked for");
   past.shards = {2};
-  EXPECT_EQ(StoredIndex::Open(idx, past).status().message(), idx + ": has 2 shards, shard 2 asked for");
+  EXPECT_EQ(OpenSearchableIndex(idx, past).status().message(), idx + ": has 2 shards, shard 2 asked for");
 
   // One shard: the singular.
   Fixture f = MakeFixture(50);
   const std::string one = dir.File("one");
-  ASSERT_TRUE(BuildIndexDirectory(one, MakeStore(f.base, Metric::kL2), f.params).ok());
+  ASSERT_TRUE(testing::BuildOnOneRank(one, f.base, Metric::kL2, f.params).ok());
   StoredIndexOptions second_of_one;
   second_of_one.shards = {1};
-  auto single = StoredIndex::Open(one, second_of_one);
+  auto single = OpenSearchableIndex(one, second_of_one);
   ASSERT_FALSE(single.ok());
   EXPECT_EQ(single.status().code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(single.status().message(), one + ": has 1 shard, shard 1 asked for");
@@ -596,7 +604,7 @@ TEST(StoredIndex, SearchPreparedMatchesSearchAndHonoursOnly) {
   ASSERT_NE(index, nullptr);
   StoredIndexOptions only_second;
   only_second.shards = {1};
-  auto second = StoredIndex::Open(idx, only_second);
+  auto second = OpenSearchableIndex(idx, only_second);
   ASSERT_TRUE(second.ok()) << second.status().ToString();
 
   // Queries near either shard's data and between them.

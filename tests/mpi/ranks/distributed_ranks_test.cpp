@@ -13,7 +13,10 @@
 
 #include <gtest/gtest.h>
 
+#include "builder/open_index.h"
+#include "builder/train_rows.h"
 #include "io/ann_dataset_writer.h"
+#include "mpi/communicator.h"
 #include "mpi/distributed_build.h"
 #include "mpi/distributed_index.h"
 #include "mpi/query_pipeline.h"
@@ -35,8 +38,8 @@ struct TestData {
 };
 
 // Every rank generates the same data; rank 0 writes the file.
-TestData MakeData(const SharedScratch& scratch, const std::string& name, Metric metric, std::size_t n,
-                  std::size_t dim, std::size_t queries, std::size_t clusters, std::uint64_t seed) {
+TestData MakeData(const SharedScratch& scratch, const std::string& name, Metric metric, std::size_t n, std::size_t dim,
+                  std::size_t queries, std::size_t clusters, std::uint64_t seed) {
   TestData d;
   d.path = scratch.File(name);
   d.dim = dim;
@@ -184,7 +187,7 @@ TEST(DistributedRanks, KMeansPartitionHoldsEveryRowOnceAndRoutes) {
 
   if (world->is_root()) {
     // Every row in exactly one shard, and in the shard of its nearest centroid.
-    Result<std::unique_ptr<StoredIndex>> all = StoredIndex::Open(dir);
+    Result<std::unique_ptr<StoredIndex>> all = OpenSearchableIndex(dir);
     ASSERT_TRUE(all.ok());
     std::vector<int> seen(3000, 0);
     for (std::size_t i = 0; i < (*all)->shard_count(); ++i) {
@@ -239,8 +242,8 @@ TEST(DistributedRanks, SearchFailureOnOneRankStopsEveryRankWithOneMessage) {
     // Query q's first component is q, so a rank can fail from query 300 on.
     const std::size_t stride = 16;
     const std::vector<float> queries = NumberedQueries(500, stride);
-    LocalSearch search = [failing](const float* query, std::span<const std::uint32_t>, std::size_t,
-                                   std::size_t, std::vector<Neighbor>* out) {
+    LocalSearch search = [failing](const float* query, std::span<const std::uint32_t>, std::size_t, std::size_t,
+                                   std::vector<Neighbor>* out) {
       out->clear();
       if (world->rank() == failing && query[0] >= 300.0f) {
         return Status::IOError("injected failure at query " + std::to_string(static_cast<int>(query[0])));
@@ -330,11 +333,11 @@ TEST(DistributedRanks, RefusesFewerShardsThanRanks) {
   // An index of one shard, built alone, searched on several ranks.
   Status st;
   if (world->is_root()) {
-    VectorStore store(8, Metric::kL2);
-    std::vector<std::uint64_t> ids(300);
-    std::iota(ids.begin(), ids.end(), std::uint64_t{0});
-    st = store.AddBatch(ids, d.train);
-    if (st.ok()) st = BuildIndexDirectory(dir, std::move(store), IndexBuildParams{});
+    DistributedBuildParams alone_params;
+    alone_params.index = dir;
+    alone_params.rows = InMemoryRows{d.train, 8, Metric::kL2};
+    Communicator alone;
+    st = DistributedBuild(alone, alone_params).status();
   }
   ASSERT_TRUE(world->Agree(st).ok());
   Result<std::unique_ptr<DistributedIndex>> index = DistributedIndex::Open(*world, dir, 1);
@@ -395,7 +398,8 @@ TEST(DistributedRanks, AgreeReportsTheLowestFailingRank) {
   }
   EXPECT_EQ(agreed.code(), StatusCode::kNotFound);
   std::string expected = "rank 1: fail 1";
-  if (failing > 1) expected += " (and " + std::to_string(failing - 1) + " other rank" + (failing == 2 ? "" : "s") + " failed)";
+  if (failing > 1)
+    expected += " (and " + std::to_string(failing - 1) + " other rank" + (failing == 2 ? "" : "s") + " failed)";
   EXPECT_EQ(agreed.message(), expected);
 }
 
