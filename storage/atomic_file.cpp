@@ -127,10 +127,18 @@ Status CopyFileContents(const std::string& from, const std::string& to) {
 
 Result<PendingFile> PendingFile::Create(const std::string& final_path) {
   RemoveStaleTemporaries(final_path);
-  Result<std::string> tmp = CreateTempFileFor(final_path);
-  if (!tmp.ok()) return tmp.status();
-  RegisterForInterruptCleanup(*tmp, CleanupKind::kFile);
-  return PendingFile(std::move(tmp).value(), final_path);
+  // As CreateTempFileFor, but created and registered at once (storage/interrupt_cleanup.h).
+  for (int attempt = 0;; ++attempt) {
+    std::string tmp = TempPathFor(final_path);
+    const bool created = CreateForInterruptCleanup(tmp, CleanupKind::kFile, [&] {
+      const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+      if (fd < 0) return false;
+      ::close(fd);
+      return true;
+    });
+    if (created) return PendingFile(std::move(tmp), final_path);
+    if (errno != EEXIST || attempt >= 16) return Status::IOError(final_path + ": cannot create: " + ErrnoText(errno));
+  }
 }
 
 PendingFile::PendingFile(PendingFile&& other) noexcept

@@ -47,8 +47,9 @@ Status CheckIndexDirectoryIsNew(const std::string& dir) {
 Result<std::string> CreateStagingDirectory(const std::string& dir) {
   RemoveStaleTemporaries(dir);
   const std::string tmp = TempPathFor(TrimSlashes(dir));
-  if (::mkdir(tmp.c_str(), 0755) != 0) return Status::IOError(dir + ": cannot create: " + std::strerror(errno));
-  RegisterForInterruptCleanup(tmp, CleanupKind::kTree);
+  if (!CreateForInterruptCleanup(tmp, CleanupKind::kTree, [&] { return ::mkdir(tmp.c_str(), 0755) == 0; })) {
+    return Status::IOError(dir + ": cannot create: " + std::strerror(errno));
+  }
   if (Status owned = WriteStagingOwner(tmp); !owned.ok()) {
     RemoveStagingDirectory(tmp);
     return owned;

@@ -3,6 +3,7 @@
 #include <pthread.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
@@ -93,6 +94,18 @@ void RegisterForInterruptCleanup(const std::string& path, CleanupKind kind) {
     return;
   }
   r.paths[path] = kind;
+}
+
+bool CreateForInterruptCleanup(const std::string& path, CleanupKind kind, const std::function<bool()>& create) {
+  Registry& r = TheRegistry();
+  std::lock_guard<std::mutex> lock(r.mu);
+  if (r.interrupted) {
+    errno = EINTR;
+    return false;
+  }
+  if (!create()) return false;
+  r.paths[path] = kind;
+  return true;
 }
 
 void UnregisterFromInterruptCleanup(const std::string& path) {

@@ -20,6 +20,7 @@
 #define ZYPHYR_STORAGE_INTERRUPT_CLEANUP_H_
 
 #include <cstddef>
+#include <functional>
 #include <string>
 
 namespace zyphyr {
@@ -33,6 +34,13 @@ enum class CleanupKind {
 // removal, registering removes `path` at once instead (the process is ending,
 // and the path may have been created after the sweep passed).
 void RegisterForInterruptCleanup(const std::string& path, CleanupKind kind);
+
+// Creates `path` by calling `create` (true when it made the path; false with
+// errno set when it could not) and registers it, under one lock with the
+// interrupt's removal: the path is either registered before an interrupt
+// removes what is registered, or never created. After an interrupt has begun
+// nothing is created: false with errno EINTR.
+bool CreateForInterruptCleanup(const std::string& path, CleanupKind kind, const std::function<bool()>& create);
 
 // Forgets `path` (after it was published, renamed into place or removed).
 void UnregisterFromInterruptCleanup(const std::string& path);
