@@ -24,7 +24,8 @@
 namespace zyphyr::cli {
 namespace {
 
-struct Row {
+// The figures of one run: a mode (broadcast or routed to nprobe shards) at one ef.
+struct MeasuredRun {
   std::size_t nprobe = 0;  // 0: broadcast.
   std::size_t ef = 0;
   double recall = 0;
@@ -34,11 +35,11 @@ struct Row {
   double shards_per_query = 0;
 };
 
-std::string Table(const std::vector<Row>& rows, std::size_t k) {
+std::string Table(const std::vector<MeasuredRun>& measured, std::size_t k) {
   std::string out = fmt::format("{:<10} {:>5} {:>9} {:>10} {:>8} {:>8} {:>8} {:>9} {:>9} {:>9} {:>8}\n", "mode", "ef",
                                 fmt::format("recall@{}", k), "QPS", "p50 ms", "p95 ms", "p99 ms", "scatter s",
                                 "search s", "gather s", "merge s");
-  for (const Row& r : rows) {
+  for (const MeasuredRun& r : measured) {
     const std::string mode = r.nprobe == 0 ? "broadcast" : fmt::format("nprobe {}", r.nprobe);
     out +=
         fmt::format("{:<10} {:>5} {:>9.4f} {:>10.0f} {:>8.3f} {:>8.3f} {:>8.3f} {:>9.3f} {:>9.3f} {:>9.3f} {:>8.3f}\n",
@@ -48,7 +49,7 @@ std::string Table(const std::vector<Row>& rows, std::size_t k) {
   return out;
 }
 
-nlohmann::json RowJson(const Row& r) {
+nlohmann::json MeasuredRunJson(const MeasuredRun& r) {
   return nlohmann::json{{"mode", r.nprobe == 0 ? "broadcast" : "routed"},
                         {"nprobe", r.nprobe},
                         {"ef", r.ef},
@@ -128,7 +129,7 @@ int RunDistributedBench(Communicator& comm, const BenchOptions& o) {
   Result<DistributedSearchResult> warm = index.Search(test, options);
   if (!warm.ok()) return ReportAgreed(comm, warm.status());
 
-  std::vector<Row> rows;
+  std::vector<MeasuredRun> measured;
   for (std::size_t nprobe : probes) {
     for (std::size_t ef : *efs) {
       options.nprobe = nprobe;
@@ -148,19 +149,19 @@ int RunDistributedBench(Communicator& comm, const BenchOptions& o) {
         latencies = std::move(one_by_one->latency_seconds);
       }
       if (!comm.is_root()) continue;
-      Row row;
-      row.nprobe = nprobe;
-      row.ef = options.ef;
-      row.recall = ReportedDistanceRecall(index.manifest().metric, run->lists, truth, truth_cols, o.k);
+      MeasuredRun figures;
+      figures.nprobe = nprobe;
+      figures.ef = options.ef;
+      figures.recall = ReportedDistanceRecall(index.manifest().metric, run->lists, truth, truth_cols, o.k);
       const std::size_t queries = run->lists.queries;
-      row.qps = run->times.wall > 0 ? static_cast<double>(queries) / run->times.wall : 0.0;
+      figures.qps = run->times.wall > 0 ? static_cast<double>(queries) / run->times.wall : 0.0;
       std::vector<double> ms(latencies.begin(), latencies.end());
       for (double& t : ms) t *= 1e3;
       Result<LatencySummary> latency = SummarizeLatencies(ms);
-      if (latency.ok()) row.latency_ms = *latency;
-      row.times = run->times;
-      row.shards_per_query = run->shards_per_query;
-      rows.push_back(row);
+      if (latency.ok()) figures.latency_ms = *latency;
+      figures.times = run->times;
+      figures.shards_per_query = run->shards_per_query;
+      measured.push_back(figures);
     }
   }
   if (!comm.is_root()) return 0;
@@ -181,7 +182,7 @@ int RunDistributedBench(Communicator& comm, const BenchOptions& o) {
       m.ef_construction, encoded, Plural(comm.size(), "rank", "ranks"), Plural(threads, "thread", "threads"), o.batch,
       o.k, busy, hardware, busy > hardware ? " (OVERSUBSCRIBED: timings are not scaling figures)" : "",
       std::min(o.latency_queries, test.size() / std::max<std::size_t>(dim, 1)));
-  const std::string text = header + Table(rows, o.k);
+  const std::string text = header + Table(measured, o.k);
   fmt::print("{}", text);
 
   const std::filesystem::path dir(o.report);
@@ -206,7 +207,7 @@ int RunDistributedBench(Communicator& comm, const BenchOptions& o) {
                       {"encoding", std::string(EncodingName(m.encoding))},
                       {"rerank", o.rerank},
                       {"runs", nlohmann::json::array()}};
-  for (const Row& r : rows) json["runs"].push_back(RowJson(r));
+  for (const MeasuredRun& r : measured) json["runs"].push_back(MeasuredRunJson(r));
   if (Status w = WriteReportFiles(dir, text, json.dump(2) + "\n"); !w.ok()) return ReportError(w);
 
   // The recall/QPS plot: one line per mode (broadcast, nprobe N).
@@ -216,7 +217,7 @@ int RunDistributedBench(Communicator& comm, const BenchOptions& o) {
       fmt::format("{}: recall@{} vs QPS, {} x {} ({} shards, M={}, efC={})",
                   std::filesystem::path(o.data).filename().string(), o.k, Plural(comm.size(), "rank", "ranks"),
                   Plural(threads, "thread", "threads"), m.shards.size(), m.M, m.ef_construction);
-  for (const Row& r : rows) {
+  for (const MeasuredRun& r : measured) {
     const std::string mode = r.nprobe == 0 ? "broadcast" : fmt::format("nprobe {}", r.nprobe);
     if (plotted.engines.empty() || plotted.engines.back().name != mode) {
       plotted.engines.emplace_back();

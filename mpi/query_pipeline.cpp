@@ -83,29 +83,28 @@ struct SentBatch {
 
 class Coordinator {
  public:
-  Coordinator(Communicator& comm, std::span<const float> queries,
-              const std::vector<std::vector<std::uint32_t>>& routes, const PipelineOptions& options,
-              const LocalSearch& search)
-      : comm_(comm), queries_(queries), routes_(routes), o_(options), search_(search) {}
+  Coordinator(Communicator& comm, std::span<const float> queries, const std::vector<std::vector<std::uint32_t>>& routes,
+              const PipelineOptions& options, const LocalSearch& search)
+      : comm_(comm), queries_(queries), routes_(routes), options_(options), search_(search) {}
 
   Result<PipelineResult> Run() {
     const Clock::time_point start = Clock::now();
-    const std::size_t n = queries_.size() / o_.stride;
-    result_.lists = TopKLists(n, o_.k);
+    const std::size_t n = queries_.size() / options_.stride;
+    result_.lists = TopKLists(n, options_.k);
     result_.latency_seconds.assign(n, 0.0);
-    const std::size_t batches = (n + o_.batch - 1) / o_.batch;
+    const std::size_t batches = (n + options_.batch - 1) / options_.batch;
     Status failure;
     SentBatch next;
-    if (batches > 0) failure = Post(0, &next);
+    if (batches > 0) failure = SendBatch(0, &next);
     for (std::size_t b = 0; b < batches && failure.ok(); ++b) {
       SentBatch current = std::move(next);
       next = SentBatch();
-      if (o_.pipelined && b + 1 < batches) failure = Post(b + 1, &next);
-      if (failure.ok()) failure = Finish(current, /*merge=*/true);
-      if (!o_.pipelined && failure.ok() && b + 1 < batches) failure = Post(b + 1, &next);
+      if (options_.pipelined && b + 1 < batches) failure = SendBatch(b + 1, &next);
+      if (failure.ok()) failure = SearchGatherAndMerge(current);
+      if (!options_.pipelined && failure.ok() && b + 1 < batches) failure = SendBatch(b + 1, &next);
       if (!failure.ok() && !next.requests.empty()) {
         // Collect the batch already sent so no rank is left blocked sending.
-        (void)Finish(next, /*merge=*/false);
+        DrainWithoutMerging(next);
       }
     }
     if (!broken_) {
@@ -122,11 +121,13 @@ class Coordinator {
 
  private:
   IndexRange BatchRange(std::size_t b) const {
-    const std::size_t n = queries_.size() / o_.stride;
-    return {b * o_.batch, std::min(n, (b + 1) * o_.batch)};
+    const std::size_t n = queries_.size() / options_.stride;
+    return {b * options_.batch, std::min(n, (b + 1) * options_.batch)};
   }
 
-  Status Post(std::size_t b, SentBatch* sent) {
+  // Sends batch `b`'s share to every rank but 0, asynchronously: the sends
+  // stay in flight in `sent` (its requests) until SearchAndGather waits on them.
+  Status SendBatch(std::size_t b, SentBatch* sent) {
     const Clock::time_point t0 = Clock::now();
     const auto ranks = static_cast<std::size_t>(comm_.size());
     sent->range = BatchRange(b);
@@ -135,21 +136,23 @@ class Coordinator {
     sent->headers.resize(ranks);
     sent->rows.resize(ranks);
     for (std::size_t r = 0; r < ranks; ++r) {
-      sent->shares[r] = ShareOf(sent->range, ShardsOfRank(o_.shards, ranks, r), routes_);
+      sent->shares[r] = ShareOf(sent->range, ShardsOfRank(options_.shards, ranks, r), routes_);
       if (r == 0) continue;
       BatchHeader header;
       header.batch = b;
-      header.k = static_cast<std::uint32_t>(o_.k);
-      header.ef = static_cast<std::uint32_t>(o_.ef);
+      header.k = static_cast<std::uint32_t>(options_.k);
+      header.ef = static_cast<std::uint32_t>(options_.ef);
       header.queries = sent->shares[r].queries;
       header.routes = sent->shares[r].routes;
       sent->headers[r] = Encode(header);
       std::vector<float>& rows = sent->rows[r];
-      rows.resize(header.queries.size() * o_.stride);
+      rows.resize(header.queries.size() * options_.stride);
       for (std::size_t i = 0; i < header.queries.size(); ++i) {
-        std::memcpy(&rows[i * o_.stride], &queries_[header.queries[i] * o_.stride], o_.stride * sizeof(float));
+        std::memcpy(&rows[i * options_.stride], &queries_[header.queries[i] * options_.stride],
+                    options_.stride * sizeof(float));
       }
-      for (auto [tag, bytes] : {std::pair{kTagBatch, AsBytes(sent->headers[r])}, std::pair{kTagQueries, AsBytes(rows)}}) {
+      for (auto [tag, bytes] :
+           {std::pair{kTagBatch, AsBytes(sent->headers[r])}, std::pair{kTagQueries, AsBytes(rows)}}) {
         Result<MPI_Request> request = comm_.ISend(static_cast<int>(r), tag, bytes);
         if (!request.ok()) return Broken(request.status());
         sent->requests.push_back(*request);
@@ -159,11 +162,28 @@ class Coordinator {
     return Status::Ok();
   }
 
-  // Searches rank 0's share, gathers the others', merges (when `merge`).
-  Status Finish(SentBatch& sent, bool merge) {
-    const auto ranks = static_cast<std::size_t>(comm_.size());
-    const std::size_t width = sent.range.size();
+  // Searches and gathers `sent` (SearchAndGather), then merges every rank's
+  // lists into the result's rows of the batch and records their latency.
+  Status SearchGatherAndMerge(SentBatch& sent) {
     std::vector<TopKLists> parts;
+    ZYPHYR_RETURN_IF_ERROR(SearchAndGather(sent, &parts));
+    MergeIntoResult(sent, parts);
+    return Status::Ok();
+  }
+
+  // Searches and gathers `sent` after a failure, only so that no rank is left
+  // blocked sending its results; their lists and any error are dropped.
+  void DrainWithoutMerging(SentBatch& sent) {
+    std::vector<TopKLists> parts;
+    (void)SearchAndGather(sent, &parts);
+  }
+
+  // Completes the sends of `sent`, searches rank 0's share, and receives every
+  // other rank's results: `parts` gets each rank's lists as BatchWideLists, in
+  // rank order, for the ranks that succeeded. Returns the first rank's error,
+  // or (after Broken) a failure of the protocol.
+  Status SearchAndGather(SentBatch& sent, std::vector<TopKLists>* parts) {
+    const auto ranks = static_cast<std::size_t>(comm_.size());
     Status failure;
 
     // Finish delivering this batch before rank 0 goes off to search: without
@@ -181,15 +201,16 @@ class Coordinator {
 
     t = now;
     const Share& own = sent.shares[0];
-    std::vector<float> own_rows(own.queries.size() * o_.stride);
+    std::vector<float> own_rows(own.queries.size() * options_.stride);
     for (std::size_t i = 0; i < own.queries.size(); ++i) {
-      std::memcpy(&own_rows[i * o_.stride], &queries_[own.queries[i] * o_.stride], o_.stride * sizeof(float));
+      std::memcpy(&own_rows[i * options_.stride], &queries_[own.queries[i] * options_.stride],
+                  options_.stride * sizeof(float));
     }
     TopKLists own_lists;
-    Status st = SearchRows(own_rows.data(), own.queries.size(), own.routes, o_.stride, o_.k, o_.ef, o_.threads,
-                           search_, &own_lists);
+    Status st = SearchRows(own_rows.data(), own.queries.size(), own.routes, options_.stride, options_.k, options_.ef,
+                           options_.threads, search_, &own_lists);
     if (!st.ok() && failure.ok()) failure = comm_.size() > 1 ? st.WithContext("rank 0") : st;
-    parts.push_back(Spread(own_lists, own, sent.range));
+    parts->push_back(BatchWideLists(own_lists, own, sent.range));
     now = Clock::now();
     result_.times.local_search += Seconds(t, now);
 
@@ -211,7 +232,7 @@ class Coordinator {
         continue;
       }
       const Share& share = sent.shares[r];
-      TopKLists lists(share.queries.size(), o_.k);
+      TopKLists lists(share.queries.size(), options_.k);
       if (ids->size() != lists.ids.size() * sizeof(std::uint64_t) ||
           distances->size() != lists.distances.size() * sizeof(float)) {
         return Broken(Status::Internal("rank " + std::to_string(r) + " sent results of the wrong size"));
@@ -220,35 +241,38 @@ class Coordinator {
         std::memcpy(lists.ids.data(), ids->data(), ids->size());
         std::memcpy(lists.distances.data(), distances->data(), distances->size());
       }
-      parts.push_back(Spread(lists, share, sent.range));
+      parts->push_back(BatchWideLists(lists, share, sent.range));
     }
     now = Clock::now();
     result_.times.gather += Seconds(t, now);
     for (std::size_t r = 1; r < ranks; ++r) {
       result_.times.worker_search_max = std::max(result_.times.worker_search_max, worker_search_[r]);
     }
-    if (!failure.ok() || !merge) return failure;
+    return failure;
+  }
 
-    t = now;
-    const TopKLists merged = MergeTopK(parts, width, o_.k);
-    std::copy(merged.ids.begin(), merged.ids.end(), result_.lists.ids.begin() + sent.range.begin * o_.k);
+  // Merges `parts` (SearchAndGather's) into the result's rows of `sent`'s
+  // batch and sets their latency, from the batch's send to now.
+  void MergeIntoResult(const SentBatch& sent, const std::vector<TopKLists>& parts) {
+    const Clock::time_point t = Clock::now();
+    const TopKLists merged = MergeTopK(parts, sent.range.size(), options_.k);
+    std::copy(merged.ids.begin(), merged.ids.end(), result_.lists.ids.begin() + sent.range.begin * options_.k);
     std::copy(merged.distances.begin(), merged.distances.end(),
-              result_.lists.distances.begin() + sent.range.begin * o_.k);
-    now = Clock::now();
+              result_.lists.distances.begin() + sent.range.begin * options_.k);
+    const Clock::time_point now = Clock::now();
     result_.times.merge += Seconds(t, now);
     const double latency = Seconds(sent.sent_at, now);
     for (std::size_t q = sent.range.begin; q < sent.range.end; ++q) result_.latency_seconds[q] = latency;
-    return Status::Ok();
   }
 
   // One rank's lists over its share, placed at the share's queries' rows of
   // a batch-wide list (other rows unused).
-  TopKLists Spread(const TopKLists& lists, const Share& share, IndexRange batch) const {
-    TopKLists wide(batch.size(), o_.k);
+  TopKLists BatchWideLists(const TopKLists& lists, const Share& share, IndexRange batch) const {
+    TopKLists wide(batch.size(), options_.k);
     for (std::size_t i = 0; i < share.queries.size(); ++i) {
       const std::size_t row = share.queries[i] - batch.begin;
-      std::copy_n(lists.ids.begin() + i * o_.k, o_.k, wide.ids.begin() + row * o_.k);
-      std::copy_n(lists.distances.begin() + i * o_.k, o_.k, wide.distances.begin() + row * o_.k);
+      std::copy_n(lists.ids.begin() + i * options_.k, options_.k, wide.ids.begin() + row * options_.k);
+      std::copy_n(lists.distances.begin() + i * options_.k, options_.k, wide.distances.begin() + row * options_.k);
     }
     return wide;
   }
@@ -275,14 +299,14 @@ class Coordinator {
   bool broken_ = false;
   std::span<const float> queries_;
   const std::vector<std::vector<std::uint32_t>>& routes_;
-  const PipelineOptions& o_;
+  const PipelineOptions& options_;
   const LocalSearch& search_;
   PipelineResult result_;
   std::vector<double> worker_search_ = std::vector<double>(static_cast<std::size_t>(comm_.size()), 0.0);
 };
 
 // A rank other than 0: serve batches until told to stop.
-Status Serve(Communicator& comm, const PipelineOptions& o, const LocalSearch& search, bool* stopped) {
+Status Serve(Communicator& comm, const PipelineOptions& options, const LocalSearch& search, bool* stopped) {
   for (;;) {
     Result<std::vector<std::byte>> bytes = comm.Recv(0, kTagBatch);
     if (!bytes.ok()) return bytes.status();
@@ -299,13 +323,13 @@ Status Serve(Communicator& comm, const PipelineOptions& o, const LocalSearch& se
     ResultHeader result;
     result.batch = header->batch;
     TopKLists lists;
-    if (rows->size() != count * o.stride * sizeof(float)) {
+    if (rows->size() != count * options.stride * sizeof(float)) {
       result.code = static_cast<int>(StatusCode::kInternal);
       result.error = "received a batch of the wrong size";
     } else {
       const Clock::time_point t = Clock::now();
-      Status st = SearchRows(reinterpret_cast<const float*>(rows->data()), count, header->routes, o.stride,
-                             header->k, header->ef, o.threads, search, &lists);
+      Status st = SearchRows(reinterpret_cast<const float*>(rows->data()), count, header->routes, options.stride,
+                             header->k, header->ef, options.threads, search, &lists);
       result.search_seconds = Seconds(t, Clock::now());
       result.code = static_cast<int>(st.code());
       result.error = st.message();

@@ -55,11 +55,9 @@ static_assert(std::endian::native == std::endian::little,
 inline constexpr char kShardMagic[8] = {'Z', 'Y', 'P', 'H', 'S', 'H', 'R', 'D'};
 inline constexpr std::uint16_t kShardMajorVersion = 1;
 // Shards without codes are written as 1.0, with codes as 1.2: a 1.0 reader
-// opens either and searches the full rows. A shard with codes and minor
-// version 1 (3-byte packed level-0 links, section kind 10) is refused as
-// Unsupported: it is to be rebuilt.
+// opens either and searches the full rows. Codes need minor version 2 or
+// higher: a shard with codes and a lower minor is Corruption.
 inline constexpr std::uint16_t kShardMinorVersion = 2;
-inline constexpr std::uint16_t kShardMinorVersionRetired = 1;
 inline constexpr std::uint16_t kShardMinorVersionWithoutCodes = 0;
 inline constexpr std::uint32_t kEndianMarker = 0x01020304u;
 inline constexpr std::size_t kShardHeaderBytes = 128;
@@ -74,15 +72,15 @@ inline constexpr std::uint32_t kShardFlagNormalized = 1u;
 // under int8 with metric ip or cosine; readers ignore kinds they do not know
 // (later minors) and the retired kind 10.
 enum class SectionKind : std::uint32_t {
-  kVectors = 1,        // rows * stride float32, row i at i * stride * 4.
-  kIds = 2,            // rows uint64 ids (labels), strictly increasing.
-  kLevels = 3,         // rows uint8: top level of each node (0..63).
-  kLevel0Links = 4,    // rows blocks of (1 + 2M) uint32: count, then neighbours.
-  kUpperOffsets = 5,   // rows uint64: node's first block in the upper pool.
-  kUpperLinks = 6,     // upper pool: (1 + M) uint32 blocks, levels 1..level(i) of node i.
-  kQuantizer = 7,      // int8 or pq: the quantizer's serialised model (Quantizer::Serialize).
-  kCodes = 8,          // int8 or pq: rows * code stride bytes, row i's code at i * code stride.
-  kCodeBiases = 9,     // int8 under ip and cosine: rows float32, each row's code bias.
+  kVectors = 1,         // rows * stride float32, row i at i * stride * 4.
+  kIds = 2,             // rows uint64 ids (labels), strictly increasing.
+  kLevels = 3,          // rows uint8: top level of each node (0..63).
+  kLevel0Links = 4,     // rows blocks of (1 + 2M) uint32: count, then neighbours.
+  kUpperOffsets = 5,    // rows uint64: node's first block in the upper pool.
+  kUpperLinks = 6,      // upper pool: (1 + M) uint32 blocks, levels 1..level(i) of node i.
+  kQuantizer = 7,       // int8 or pq: the quantizer's serialised model (Quantizer::Serialize).
+  kCodes = 8,           // int8 or pq: rows * code stride bytes, row i's code at i * code stride.
+  kCodeBiases = 9,      // int8 under ip and cosine: rows float32, each row's code bias.
   kRetiredPacked = 10,  // Not written; ignored (3-byte level-0 links of minor version 1).
   // With codes: the links of 4-6 again, compactly (src/index/compact_links.h).
   kCompactLevel0 = 11,      // rows blocks of bit-packed level-0 links, then 8 zero bytes.

@@ -175,11 +175,6 @@ Status CheckEncoding(const ShardHeader& hd, std::uint32_t encoding, std::uint32_
     return Status::Unsupported(path + ": unknown encoding " + std::to_string(encoding) + " (this build knows 0-2)");
   }
   const bool quantized = static_cast<Encoding>(encoding) != Encoding::kFloat32;
-  if (quantized && hd.minor == kShardMinorVersionRetired) {
-    return Status::Unsupported(path +
-                               ": shard version 1.1 with codes is a development format this build no longer "
-                               "reads (3-byte packed links); rebuild the index");
-  }
   if (quantized ? (hd.minor < kShardMinorVersion || hd.code_stride == 0) : hd.code_stride != 0) {
     return CorruptShard(path, "code stride " + std::to_string(hd.code_stride) + " does not fit encoding " +
                                   std::string(EncodingName(static_cast<Encoding>(encoding))) + " in version " +

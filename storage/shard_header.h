@@ -14,8 +14,8 @@
 //                implies, no overlaps.
 //
 // Every error is "<path>: <what>": Corruption, or Unsupported for another
-// major version, byte order or encoding, or the retired version 1.1 with
-// codes. A header DecodeFrom accepts encodes to the same bytes.
+// major version, byte order or encoding. A header DecodeFrom accepts encodes
+// to the same bytes.
 #ifndef ZYPHYR_STORAGE_SHARD_HEADER_H_
 #define ZYPHYR_STORAGE_SHARD_HEADER_H_
 

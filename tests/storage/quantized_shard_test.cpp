@@ -311,7 +311,8 @@ TEST(QuantizedShardCorruption, CraftedFilesWithValidChecksumsAreRefusedWithTheRe
             path + ": compact level-0 links section at offset " + std::to_string(level0c.offset + level0c.length - 1) +
                 ": non-zero byte in the tail");
   const ShardSection& nodes = SectionOf(clean.info, SectionKind::kCompactUpperNodes);
-  const std::uint32_t first_upper = LoadLe<std::uint32_t>(reinterpret_cast<const unsigned char*>(clean.bytes.data()) + nodes.offset);
+  const std::uint32_t first_upper =
+      LoadLe<std::uint32_t>(reinterpret_cast<const unsigned char*>(clean.bytes.data()) + nodes.offset);
   EXPECT_EQ(open_edited([&](unsigned char* p) { StoreLe<std::uint32_t>(p + nodes.offset, first_upper + 1); }),
             path + ": compact upper nodes section at offset " + std::to_string(nodes.offset) +
                 ": upper node 0 should be node " + std::to_string(first_upper));
@@ -319,11 +320,9 @@ TEST(QuantizedShardCorruption, CraftedFilesWithValidChecksumsAreRefusedWithTheRe
   EXPECT_EQ(open_edited([&](unsigned char* p) { p[upperc.offset] ^= 0x01; }),
             path + ": compact upper links section at offset " + std::to_string(upperc.offset) + ": node " +
                 std::to_string(first_upper) + "'s links differ from its level-1 links");
-  // The development format 1.1 (3-byte packed links) is refused by name.
+  // A version 1.0 or 1.1 header cannot carry codes.
   EXPECT_EQ(open_edited([](unsigned char* p) { StoreLe<std::uint16_t>(p + shard_header::kMinor, 1); }),
-            path + ": shard version 1.1 with codes is a development format this build no longer reads (3-byte "
-                   "packed links); rebuild the index");
-  // A version 1.0 header cannot carry codes.
+            path + ": code stride 16 does not fit encoding int8 in version 1.1");
   EXPECT_EQ(open_edited([](unsigned char* p) { StoreLe<std::uint16_t>(p + shard_header::kMinor, 0); }),
             path + ": code stride 16 does not fit encoding int8 in version 1.0");
   // Without its codes section.

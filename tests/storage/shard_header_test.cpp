@@ -316,9 +316,8 @@ TEST(ShardHeader, DecodeFromRefusesFieldsOutOfRange) {
                                                         kPath);
   EXPECT_EQ(unknown.status().code(), StatusCode::kUnsupported);
   EXPECT_EQ(unknown.status().message(), "x.zys: unknown encoding 3 (this build knows 0-2)");
-  EXPECT_EQ(quantized([](ShardHeader& h) { h.minor = kShardMinorVersionRetired; }),
-            "x.zys: shard version 1.1 with codes is a development format this build no longer reads (3-byte packed "
-            "links); rebuild the index");
+  EXPECT_EQ(quantized([](ShardHeader& h) { h.minor = 1; }),
+            "x.zys: code stride 16 does not fit encoding int8 in version 1.1");
   EXPECT_EQ(quantized([](ShardHeader& h) { h.minor = 0; }),
             "x.zys: code stride 16 does not fit encoding int8 in version 1.0");
   EXPECT_EQ(quantized([](ShardHeader& h) { h.code_stride = 0; }),
