@@ -1,5 +1,6 @@
 // HDF5 plumbing shared by io/: the process-wide lock every HDF5 call sequence runs under, an RAII owner of HDF5
-// identifiers, a readable form of HDF5's error stack, and small dataset/attribute helpers.
+// identifiers, a readable form of HDF5's error stack, and small dataset/attribute helpers. Defined in
+// hdf5_handle.cpp (lock, handle, error text, opening a file), hdf5_attributes.cpp and hdf5_datasets.cpp.
 //
 // Internal to io/ and its tests. The public headers of io/ never include it: they expose no HDF5 type.
 //

@@ -15,7 +15,8 @@
 // It is computed much faster than the naive loop: float matrix products
 // (Eigen GEMM) give an approximate distance for every (query, row) pair, and
 // only pairs that a rigorous bound on the GEMM's rounding error cannot rule
-// out are evaluated exactly (see ground_truth.cpp).
+// out are evaluated exactly (see ground_truth_exact.h and
+// ground_truth_computation.h).
 //
 // Memory: one block of train rows (two under cosine: raw and normalised) and
 // their norms, the queries (plus a normalised copy under cosine), one GEMM

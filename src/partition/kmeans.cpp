@@ -54,7 +54,7 @@ double UnitDouble(std::mt19937_64& rng) { return static_cast<double>(rng() >> 11
 // |approx - exact| <= gemm |x||c| + rounding (|x|^2 + |c|^2) + absolute, where
 // approx = (|x|^2 + |c|^2) - 2 g from double norms and the float GEMM value g,
 // and exact is ExactDistance. The same rigorous bound as the l2 case of
-// src/eval/ground_truth.cpp (derivation there): a float dot product of length
+// src/eval/ground_truth_exact.h (derivation there): a float dot product of length
 // d in any summation order is off by at most gamma |x||c|, gamma = d u / (1 - d
 // u); the double-side roundings stay below 8 (d + 4) e (|x|^2 + |c|^2);
 // underflow adds at most 4 (d + 1) FLT_MIN. Past d u = 0.01 it is not used.
