@@ -47,22 +47,17 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   using namespace zyphyr;
   using namespace zyphyr::fuzz;
   if (size == 0) return 0;
-  const std::uint8_t mode = data[0];
-  std::vector<unsigned char> image(data + 1, data + size);
-  if (mode & kRepairChecksums) RepairLog(image);
-  const std::string& path = ScratchFile("zyphyr-log-fuzz", ".log");
-  WriteFileOrDie(path, image.data(), image.size());
+  const FuzzFile file = WriteInputImage(data, size, RepairLog, "zyphyr-log-fuzz", ".log");
+  const std::string& path = *file.path;
 
   Result<LogContents> read = ReadMutationLog(path, kLogDim, kLogUid);
   if (!read.ok()) {
-    if (read.status().message().rfind(path + ": ", 0) != 0) {
-      Fail("error does not start with the path: " + read.status().ToString());
-    }
+    CheckErrorNamesPath(read.status(), path);
     // The writer refuses what the reader refuses.
     if (MutationLogWriter::Open(path, kLogDim, kLogUid).ok()) Fail("writer opened a log the reader refused");
     return 0;
   }
-  CheckContents(*read, image.size());
+  CheckContents(*read, file.image_bytes);
 
   // A writer sees the same records, cuts the torn tail and appends after them.
   LogRecord appended;

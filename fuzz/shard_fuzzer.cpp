@@ -97,19 +97,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   using namespace zyphyr;
   using namespace zyphyr::fuzz;
   if (size == 0) return 0;
-  const std::uint8_t mode = data[0];
-  std::vector<unsigned char> image(data + 1, data + size);
-  if (mode & kRepairChecksums) RepairShard(image);
-  const std::string& path = ScratchFile("zyphyr-shard-fuzz", ".zys");
-  WriteFileOrDie(path, image.data(), image.size());
+  const FuzzFile file = WriteInputImage(data, size, RepairShard, "zyphyr-shard-fuzz", ".zys");
 
   ShardOpenOptions options;
-  options.verify_vectors = (mode & kVerifyVectors) != 0;
-  Result<std::unique_ptr<Shard>> shard = Shard::Open(path, options);
+  options.verify_vectors = (file.mode & kVerifyVectors) != 0;
+  Result<std::unique_ptr<Shard>> shard = Shard::Open(*file.path, options);
   if (!shard.ok()) {
-    if (shard.status().message().rfind(path + ": ", 0) != 0) {
-      Fail("error does not start with the path: " + shard.status().ToString());
-    }
+    CheckErrorNamesPath(shard.status(), *file.path);
     return 0;
   }
   Exercise(**shard, options.verify_vectors);
