@@ -164,6 +164,15 @@ inline void CheckErrorNamesPath(const Status& error, const std::string& path) {
   if (error.message().rfind(path + ": ", 0) != 0) Fail("error does not start with the path: " + error.ToString());
 }
 
+// The whole of a fuzz target's LLVMFuzzerTestOneInput: ignores an empty
+// input, else writes its image (WriteInputImage) and runs `check` on the file.
+inline int RunFuzzInput(const std::uint8_t* data, std::size_t size, void (*repair)(std::vector<unsigned char>&),
+                        const char* stem, const char* ext, void (*check)(const FuzzFile&)) {
+  if (size == 0) return 0;
+  check(WriteInputImage(data, size, repair, stem, ext));
+  return 0;
+}
+
 }  // namespace zyphyr::fuzz
 
 #endif  // ZYPHYR_FUZZ_FUZZ_INPUT_H_

@@ -40,14 +40,8 @@ void CheckContents(const LogContents& c, std::uint64_t file_size) {
   }
 }
 
-}  // namespace
-}  // namespace zyphyr::fuzz
-
-extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  using namespace zyphyr;
-  using namespace zyphyr::fuzz;
-  if (size == 0) return 0;
-  const FuzzFile file = WriteInputImage(data, size, RepairLog, "zyphyr-log-fuzz", ".log");
+// Reads the log at file.path, then writes to it (see the top of the file).
+void CheckLogFile(const FuzzFile& file) {
   const std::string& path = *file.path;
 
   Result<LogContents> read = ReadMutationLog(path, kLogDim, kLogUid);
@@ -55,7 +49,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     CheckErrorNamesPath(read.status(), path);
     // The writer refuses what the reader refuses.
     if (MutationLogWriter::Open(path, kLogDim, kLogUid).ok()) Fail("writer opened a log the reader refused");
-    return 0;
+    return;
   }
   CheckContents(*read, file.image_bytes);
 
@@ -84,5 +78,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (!SameRecord(again->records[i], read->records[i])) Fail("record " + std::to_string(i) + " changed on append");
   }
   if (!SameRecord(again->records.back(), appended)) Fail("the appended record reads back differently");
-  return 0;
+}
+
+}  // namespace
+}  // namespace zyphyr::fuzz
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  return zyphyr::fuzz::RunFuzzInput(data, size, zyphyr::fuzz::RepairLog, "zyphyr-log-fuzz", ".log",
+                                    zyphyr::fuzz::CheckLogFile);
 }

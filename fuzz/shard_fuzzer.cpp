@@ -90,22 +90,22 @@ void Exercise(const Shard& shard, bool vectors_checked) {
   }
 }
 
-}  // namespace
-}  // namespace zyphyr::fuzz
-
-extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  using namespace zyphyr;
-  using namespace zyphyr::fuzz;
-  if (size == 0) return 0;
-  const FuzzFile file = WriteInputImage(data, size, RepairShard, "zyphyr-shard-fuzz", ".zys");
-
+// Opens the shard at file.path and exercises it (see the top of the file).
+void CheckShardFile(const FuzzFile& file) {
   ShardOpenOptions options;
   options.verify_vectors = (file.mode & kVerifyVectors) != 0;
   Result<std::unique_ptr<Shard>> shard = Shard::Open(*file.path, options);
   if (!shard.ok()) {
     CheckErrorNamesPath(shard.status(), *file.path);
-    return 0;
+    return;
   }
   Exercise(**shard, options.verify_vectors);
-  return 0;
+}
+
+}  // namespace
+}  // namespace zyphyr::fuzz
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  return zyphyr::fuzz::RunFuzzInput(data, size, zyphyr::fuzz::RepairShard, "zyphyr-shard-fuzz", ".zys",
+                                    zyphyr::fuzz::CheckShardFile);
 }
