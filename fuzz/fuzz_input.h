@@ -1,4 +1,5 @@
-// The input format shared by the fuzz targets and the seed-corpus generator.
+// The input format shared by the fuzz targets and the seed-corpus generator,
+// and the driver both targets run their inputs through (RunFuzzInput).
 //
 // A fuzz input is one mode byte followed by a file image (a shard file for
 // shard_fuzzer, a mutation log for mutation_log_fuzzer):
