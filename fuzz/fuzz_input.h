@@ -1,4 +1,5 @@
-// The input format shared by the fuzz targets and the seed-corpus generator.
+// The input format shared by the fuzz targets and the seed-corpus generator,
+// and the driver both targets run their inputs through (RunFuzzInput).
 //
 // A fuzz input is one mode byte followed by a file image (a shard file for
 // shard_fuzzer, a mutation log for mutation_log_fuzzer):
@@ -27,6 +28,7 @@
 #include <string>
 #include <vector>
 
+#include "src/core/status.h"
 #include "storage/byte_order.h"
 #include "storage/crc32c.h"
 #include "storage/shard_format.h"
@@ -134,6 +136,42 @@ inline void WriteFileOrDie(const std::string& path, const unsigned char* data, s
   std::fprintf(stderr, "fuzz invariant broken: %s\n", what.c_str());
   std::fflush(stderr);
   std::abort();
+}
+
+// A fuzz input taken apart: its mode byte, and the file its image went to.
+struct FuzzFile {
+  std::uint8_t mode = 0;
+  const std::string* path = nullptr;  // ScratchFile's, alive until exit.
+  std::size_t image_bytes = 0;        // The image's size, as written.
+};
+
+// Writes the image of the non-empty input data[0..size) (the bytes after the
+// mode byte) to this process's ScratchFile(stem, ext), after `repair` when
+// the mode byte has kRepairChecksums.
+inline FuzzFile WriteInputImage(const std::uint8_t* data, std::size_t size, void (*repair)(std::vector<unsigned char>&),
+                                const char* stem, const char* ext) {
+  FuzzFile file;
+  file.mode = data[0];
+  std::vector<unsigned char> image(data + 1, data + size);
+  if (file.mode & kRepairChecksums) repair(image);
+  file.path = &ScratchFile(stem, ext);
+  WriteFileOrDie(*file.path, image.data(), image.size());
+  file.image_bytes = image.size();
+  return file;
+}
+
+// Every refusal of a fuzzed file names it: its message starts with "<path>: ".
+inline void CheckErrorNamesPath(const Status& error, const std::string& path) {
+  if (error.message().rfind(path + ": ", 0) != 0) Fail("error does not start with the path: " + error.ToString());
+}
+
+// The whole of a fuzz target's LLVMFuzzerTestOneInput: ignores an empty
+// input, else writes its image (WriteInputImage) and runs `check` on the file.
+inline int RunFuzzInput(const std::uint8_t* data, std::size_t size, void (*repair)(std::vector<unsigned char>&),
+                        const char* stem, const char* ext, void (*check)(const FuzzFile&)) {
+  if (size == 0) return 0;
+  check(WriteInputImage(data, size, repair, stem, ext));
+  return 0;
 }
 
 }  // namespace zyphyr::fuzz

@@ -40,29 +40,18 @@ void CheckContents(const LogContents& c, std::uint64_t file_size) {
   }
 }
 
-}  // namespace
-}  // namespace zyphyr::fuzz
-
-extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  using namespace zyphyr;
-  using namespace zyphyr::fuzz;
-  if (size == 0) return 0;
-  const std::uint8_t mode = data[0];
-  std::vector<unsigned char> image(data + 1, data + size);
-  if (mode & kRepairChecksums) RepairLog(image);
-  const std::string& path = ScratchFile("zyphyr-log-fuzz", ".log");
-  WriteFileOrDie(path, image.data(), image.size());
+// Reads the log at file.path, then writes to it (see the top of the file).
+void CheckLogFile(const FuzzFile& file) {
+  const std::string& path = *file.path;
 
   Result<LogContents> read = ReadMutationLog(path, kLogDim, kLogUid);
   if (!read.ok()) {
-    if (read.status().message().rfind(path + ": ", 0) != 0) {
-      Fail("error does not start with the path: " + read.status().ToString());
-    }
+    CheckErrorNamesPath(read.status(), path);
     // The writer refuses what the reader refuses.
     if (MutationLogWriter::Open(path, kLogDim, kLogUid).ok()) Fail("writer opened a log the reader refused");
-    return 0;
+    return;
   }
-  CheckContents(*read, image.size());
+  CheckContents(*read, file.image_bytes);
 
   // A writer sees the same records, cuts the torn tail and appends after them.
   LogRecord appended;
@@ -89,5 +78,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (!SameRecord(again->records[i], read->records[i])) Fail("record " + std::to_string(i) + " changed on append");
   }
   if (!SameRecord(again->records.back(), appended)) Fail("the appended record reads back differently");
-  return 0;
+}
+
+}  // namespace
+}  // namespace zyphyr::fuzz
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  return zyphyr::fuzz::RunFuzzInput(data, size, zyphyr::fuzz::RepairLog, "zyphyr-log-fuzz", ".log",
+                                    zyphyr::fuzz::CheckLogFile);
 }

@@ -90,28 +90,22 @@ void Exercise(const Shard& shard, bool vectors_checked) {
   }
 }
 
+// Opens the shard at file.path and exercises it (see the top of the file).
+void CheckShardFile(const FuzzFile& file) {
+  ShardOpenOptions options;
+  options.verify_vectors = (file.mode & kVerifyVectors) != 0;
+  Result<std::unique_ptr<Shard>> shard = Shard::Open(*file.path, options);
+  if (!shard.ok()) {
+    CheckErrorNamesPath(shard.status(), *file.path);
+    return;
+  }
+  Exercise(**shard, options.verify_vectors);
+}
+
 }  // namespace
 }  // namespace zyphyr::fuzz
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  using namespace zyphyr;
-  using namespace zyphyr::fuzz;
-  if (size == 0) return 0;
-  const std::uint8_t mode = data[0];
-  std::vector<unsigned char> image(data + 1, data + size);
-  if (mode & kRepairChecksums) RepairShard(image);
-  const std::string& path = ScratchFile("zyphyr-shard-fuzz", ".zys");
-  WriteFileOrDie(path, image.data(), image.size());
-
-  ShardOpenOptions options;
-  options.verify_vectors = (mode & kVerifyVectors) != 0;
-  Result<std::unique_ptr<Shard>> shard = Shard::Open(path, options);
-  if (!shard.ok()) {
-    if (shard.status().message().rfind(path + ": ", 0) != 0) {
-      Fail("error does not start with the path: " + shard.status().ToString());
-    }
-    return 0;
-  }
-  Exercise(**shard, options.verify_vectors);
-  return 0;
+  return zyphyr::fuzz::RunFuzzInput(data, size, zyphyr::fuzz::RepairShard, "zyphyr-shard-fuzz", ".zys",
+                                    zyphyr::fuzz::CheckShardFile);
 }

@@ -26,23 +26,20 @@ Status FaissEngine::DoBuild(std::span<const float> rows, std::size_t dim, Metric
     ZYPHYR_RETURN_IF_ERROR((*peer)->Add(rows.subspan(begin * dim, count * dim), params.threads));
     if (params.progress) params.progress(begin + count, n);
   }
-  peer_ = std::move(*peer);
+  set_peer(std::move(*peer));
   return Status::Ok();
 }
 
-// FAISS 1.7.3 sizes its candidate queue from the index's own efSearch (see
-// FaissPeer::SetEf); the per-search value is passed as well.
-void FaissEngine::ApplyEf(std::size_t ef) { peer_->SetEf(ef); }
-
 Status FaissEngine::DoSearch(std::span<const float> query, std::size_t k, std::size_t ef,
                              std::vector<std::uint64_t>* ids) const {
-  // FAISS uses max(efSearch, k) itself; pass it explicitly so all engines agree.
-  for (const auto& [distance, id] : peer_->Search(query, k, std::max(ef, k))) {
+  // FAISS 1.7.3 sizes its candidate queue from the index's own efSearch (set
+  // by PeerEngine::ApplyEf, see FaissPeer::SetEf); the per-search value is
+  // passed as well. FAISS uses max(efSearch, k) itself; pass it explicitly so
+  // all engines agree.
+  for (const auto& [distance, id] : peer().Search(query, k, std::max(ef, k))) {
     ids->push_back(static_cast<std::uint64_t>(id));
   }
   return Status::Ok();
 }
-
-std::size_t FaissEngine::MemoryBytes() const { return peer_ ? peer_->MemoryBytes() : 0; }
 
 }  // namespace zyphyr

@@ -15,19 +15,15 @@ Status HnswlibEngine::DoBuild(std::span<const float> rows, std::size_t dim, Metr
       HnswlibPeer::Create(dim, metric, std::max<std::size_t>(n, 1), params.M, params.ef_construction, params.seed);
   if (!peer.ok()) return peer.status();
   ZYPHYR_RETURN_IF_ERROR((*peer)->AddBatch(rows, 0, params.threads, params.progress));
-  peer_ = std::move(*peer);
+  set_peer(std::move(*peer));
   return Status::Ok();
 }
 
-// hnswlib keeps ef in the index (it searches with max(ef, k)).
-void HnswlibEngine::ApplyEf(std::size_t ef) { peer_->SetEf(ef); }
-
+// The beam is hnswlib's index state (PeerEngine::ApplyEf).
 Status HnswlibEngine::DoSearch(std::span<const float> query, std::size_t k, std::size_t /*ef*/,
                                std::vector<std::uint64_t>* ids) const {
-  for (const auto& [distance, label] : peer_->Search(query, k)) ids->push_back(label);
+  for (const auto& [distance, label] : peer().Search(query, k)) ids->push_back(label);
   return Status::Ok();
 }
-
-std::size_t HnswlibEngine::MemoryBytes() const { return peer_ ? peer_->MemoryBytes() : 0; }
 
 }  // namespace zyphyr

@@ -13,6 +13,7 @@
 #include <faiss/impl/HNSW.h>
 #include <omp.h>
 
+#include "bench/peers/peer_rows.h"
 #include "src/core/check.h"
 
 namespace zyphyr {
@@ -82,10 +83,7 @@ Result<std::unique_ptr<FaissPeer>> FaissPeer::Create(std::size_t dim, Metric met
 
 Status FaissPeer::Add(std::span<const float> rows, std::size_t threads) {
   const std::size_t dim = impl_->dim;
-  if (rows.size() % dim != 0) {
-    return Status::InvalidArgument("faiss peer: " + std::to_string(rows.size()) +
-                                   " floats is not a whole number of rows of dimension " + std::to_string(dim));
-  }
+  ZYPHYR_RETURN_IF_ERROR(CheckWholeRows("faiss peer", rows, dim));
   const std::size_t n = rows.size() / dim;
   if (n == 0) return Status::Ok();
   const std::size_t have = size();

@@ -9,6 +9,7 @@
 
 #include <hnswlib/hnswlib.h>
 
+#include "bench/peers/peer_rows.h"
 #include "src/core/parallel_for.h"
 
 namespace zyphyr {
@@ -87,10 +88,7 @@ Status HnswlibPeer::Save(const std::string& path) const {
 Status HnswlibPeer::AddBatch(std::span<const float> rows, std::uint64_t first_label, std::size_t threads,
                              const std::function<void(std::size_t, std::size_t)>& progress) {
   const std::size_t dim = impl_->dim;
-  if (rows.size() % dim != 0) {
-    return Status::InvalidArgument("hnswlib peer: " + std::to_string(rows.size()) +
-                                   " floats is not a whole number of rows of dimension " + std::to_string(dim));
-  }
+  ZYPHYR_RETURN_IF_ERROR(CheckWholeRows("hnswlib peer", rows, dim));
   const std::size_t n = rows.size() / dim;
   hnswlib::HierarchicalNSW<float>& index = *impl_->index;
   if (index.cur_element_count + n > index.max_elements_) {

@@ -11,6 +11,7 @@
 #include <cstring>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "src/core/status.h"
 
@@ -66,6 +67,37 @@ inline Status CheckModelHeader(std::span<const std::uint8_t> bytes, const char (
   const auto reserved = Load<std::uint32_t>(p + 20);
   if (reserved != 0) {
     return Status::Corruption(who + ": reserved header field is " + Hex32(reserved) + " (expected 0)");
+  }
+  return Status::Ok();
+}
+
+// A serialised model of header_bytes + 4 * payload.size() bytes with the
+// header fields every model shares: the magic, the version (u32 at byte 4),
+// `dim` (u64 at byte 8) and a zero u32 at byte 20, then the floats of
+// `payload`. The model's own field at byte 16 is left 0 for the caller.
+inline std::vector<std::uint8_t> ModelBytes(const char (&magic)[4], std::uint32_t version, std::size_t header_bytes,
+                                            std::uint64_t dim, std::span<const float> payload) {
+  std::vector<std::uint8_t> out(header_bytes + payload.size() * sizeof(float));
+  std::memcpy(out.data(), magic, sizeof(magic));
+  Store<std::uint32_t>(out.data() + 4, version);
+  Store<std::uint64_t>(out.data() + 8, dim);
+  Store<std::uint32_t>(out.data() + 20, 0);
+  std::memcpy(out.data() + header_bytes, payload.data(), payload.size() * sizeof(float));
+  return out;
+}
+
+// Ok when `bytes` is exactly the `need` bytes a model of dimension `dim`
+// takes; else Corruption "<who>: truncated: 20 bytes, dimension 3 needs 36"
+// or "<who>: 4 bytes past the end (dimension 3 needs 36)".
+inline Status CheckModelSize(std::span<const std::uint8_t> bytes, std::size_t dim, std::size_t need,
+                             const std::string& who) {
+  if (bytes.size() < need) {
+    return Status::Corruption(who + ": truncated: " + std::to_string(bytes.size()) + " bytes, dimension " +
+                              std::to_string(dim) + " needs " + std::to_string(need));
+  }
+  if (bytes.size() > need) {
+    return Status::Corruption(who + ": " + std::to_string(bytes.size() - need) + " bytes past the end (dimension " +
+                              std::to_string(dim) + " needs " + std::to_string(need) + ")");
   }
   return Status::Ok();
 }

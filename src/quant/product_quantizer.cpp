@@ -180,38 +180,39 @@ void ProductQuantizer::Decode(const std::uint8_t* code, float* x) const {
   }
 }
 
-// Both tables run over the 256 centroids in the innermost loop, on the
-// transposed codebook: contiguous, and each entry still summed in dimension
-// order.
-void ProductQuantizer::ComputeL2Table(const float* query, float* table) const {
-  for (std::size_t j = 0; j < m_; ++j) {
-    const std::size_t offset = sub_offset(j);
-    const float* column = transposed_.data() + kK * offset;
+namespace {
+
+// Fills table[j * 256 + i] (pq.m() x 256 floats) with the float sum, over
+// sub-space j's dimensions d in index order, of term(query_d, centroid i's
+// float d). It runs over the 256 centroids in the innermost loop, on the
+// transposed codebook `transposed` (ProductQuantizer::transposed_):
+// contiguous, and each entry still summed in dimension order.
+template <typename Term>
+void FillTable(const ProductQuantizer& pq, const float* transposed, const float* query, float* table, Term term) {
+  for (std::size_t j = 0; j < pq.m(); ++j) {
+    const std::size_t offset = pq.sub_offset(j);
+    const float* column = transposed + kK * offset;
     float* t = table + j * kK;
     std::fill(t, t + kK, 0.0f);
-    for (std::size_t d = 0; d < sub_dim(j); ++d) {
+    for (std::size_t d = 0; d < pq.sub_dim(j); ++d) {
       const float q = query[offset + d];
       const float* c = column + d * kK;
-      for (std::size_t i = 0; i < kK; ++i) {
-        const float diff = q - c[i];
-        t[i] += diff * diff;
-      }
+      for (std::size_t i = 0; i < kK; ++i) t[i] += term(q, c[i]);
     }
   }
 }
 
+}  // namespace
+
+void ProductQuantizer::ComputeL2Table(const float* query, float* table) const {
+  FillTable(*this, transposed_.data(), query, table, [](float q, float c) {
+    const float diff = q - c;
+    return diff * diff;
+  });
+}
+
 void ProductQuantizer::ComputeDotTable(const float* query, float* table) const {
-  for (std::size_t j = 0; j < m_; ++j) {
-    const std::size_t offset = sub_offset(j);
-    const float* column = transposed_.data() + kK * offset;
-    float* t = table + j * kK;
-    std::fill(t, t + kK, 0.0f);
-    for (std::size_t d = 0; d < sub_dim(j); ++d) {
-      const float q = query[offset + d];
-      const float* c = column + d * kK;
-      for (std::size_t i = 0; i < kK; ++i) t[i] += q * c[i];
-    }
-  }
+  FillTable(*this, transposed_.data(), query, table, [](float q, float c) { return q * c; });
 }
 
 // Eight codes at a time, then four: independent chains of additions hide the
@@ -257,13 +258,9 @@ void ProductQuantizer::TableDistances(const float* table, const std::uint8_t* co
 }
 
 std::vector<std::uint8_t> ProductQuantizer::Serialize() const {
-  std::vector<std::uint8_t> out(kSerializedHeaderBytes + centroids_.size() * sizeof(float));
-  std::memcpy(out.data(), kMagic, sizeof(kMagic));
-  Store<std::uint32_t>(out.data() + 4, kSerializedVersion);
-  Store<std::uint64_t>(out.data() + 8, dim_);
+  std::vector<std::uint8_t> out =
+      quant_internal::ModelBytes(kMagic, kSerializedVersion, kSerializedHeaderBytes, dim_, centroids_);
   Store<std::uint32_t>(out.data() + 16, static_cast<std::uint32_t>(m_));
-  Store<std::uint32_t>(out.data() + 20, 0);
-  std::memcpy(out.data() + kSerializedHeaderBytes, centroids_.data(), centroids_.size() * sizeof(float));
   return out;
 }
 
@@ -284,14 +281,7 @@ Result<ProductQuantizer> ProductQuantizer::Deserialize(std::span<const std::uint
   // dim <= kMaxSerializedDim: no overflow below.
   const std::size_t dim = static_cast<std::size_t>(dim64);
   const std::size_t need = kSerializedHeaderBytes + kK * dim * sizeof(float);
-  if (bytes.size() < need) {
-    return Corrupt("truncated: " + std::to_string(bytes.size()) + " bytes, dimension " + std::to_string(dim) +
-                   " needs " + std::to_string(need));
-  }
-  if (bytes.size() > need) {
-    return Corrupt(std::to_string(bytes.size() - need) + " bytes past the end (dimension " + std::to_string(dim) +
-                   " needs " + std::to_string(need) + ")");
-  }
+  ZYPHYR_RETURN_IF_ERROR(quant_internal::CheckModelSize(bytes, dim, need, "product quantizer"));
   std::vector<float> codebooks(kK * dim);
   std::memcpy(codebooks.data(), p + kSerializedHeaderBytes, codebooks.size() * sizeof(float));
   const std::size_t q = dim / m, r = dim % m;

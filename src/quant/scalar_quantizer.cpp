@@ -101,13 +101,9 @@ float ScalarQuantizer::CodeBias(const std::uint8_t* code) const {
 }
 
 std::vector<std::uint8_t> ScalarQuantizer::Serialize() const {
-  std::vector<std::uint8_t> out(kSerializedHeaderBytes + offsets_.size() * sizeof(float));
-  std::memcpy(out.data(), kMagic, sizeof(kMagic));
-  Store<std::uint32_t>(out.data() + 4, kSerializedVersion);
-  Store<std::uint64_t>(out.data() + 8, offsets_.size());
+  std::vector<std::uint8_t> out =
+      quant_internal::ModelBytes(kMagic, kSerializedVersion, kSerializedHeaderBytes, offsets_.size(), offsets_);
   Store<float>(out.data() + 16, step_);
-  Store<std::uint32_t>(out.data() + 20, 0);
-  std::memcpy(out.data() + kSerializedHeaderBytes, offsets_.data(), offsets_.size() * sizeof(float));
   return out;
 }
 
@@ -120,14 +116,7 @@ Result<ScalarQuantizer> ScalarQuantizer::Deserialize(std::span<const std::uint8_
   // dim <= kMaxU8Dim: no overflow below.
   const std::size_t dim = static_cast<std::size_t>(dim64);
   const std::size_t need = kSerializedHeaderBytes + dim * sizeof(float);
-  if (bytes.size() < need) {
-    return Corrupt("truncated: " + std::to_string(bytes.size()) + " bytes, dimension " + std::to_string(dim) +
-                   " needs " + std::to_string(need));
-  }
-  if (bytes.size() > need) {
-    return Corrupt(std::to_string(bytes.size() - need) + " bytes past the end (dimension " + std::to_string(dim) +
-                   " needs " + std::to_string(need) + ")");
-  }
+  ZYPHYR_RETURN_IF_ERROR(quant_internal::CheckModelSize(bytes, dim, need, "scalar quantizer"));
   const auto step = Load<float>(p + 16);
   if (!std::isnormal(step) || step < 0.0f) {
     return Corrupt("step " + FloatText(step) + " is not a positive normal float");
