@@ -59,7 +59,7 @@ struct ShardSpec {
   std::size_t dim;
   Metric metric;
   std::size_t M;
-  Encoding encoding = Encoding::kFloat32;  // int8, pq: a version 1.1 shard with codes.
+  Encoding encoding = Encoding::kFloat32;  // int8, pq: a version 1.2 shard with codes.
 };
 
 Status MakeShard(const std::string& dir, const ShardSpec& spec) {
