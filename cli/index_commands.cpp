@@ -41,17 +41,26 @@ std::uint64_t ShardBytes(const IndexManifest& manifest) {
 
 // The live rows of the whole index (every rank's shards and logs), on every
 // rank. Collective.
-Result<std::size_t> LiveRows(Communicator& comm, const DistributedIndex& index) {
-  Result<std::vector<std::string>> counts = comm.Gather(std::to_string(index.local().live_rows()));
-  if (!counts.ok()) return counts.status();
+// `local` summed over every rank, on every rank. Collective.
+Result<std::uint64_t> SumOverRanks(Communicator& comm, std::uint64_t local) {
+  Result<std::vector<std::string>> parts = comm.Gather(std::to_string(local));
+  ZYPHYR_RETURN_IF_ERROR(comm.Agree(parts.status()));
   std::string total = "0";
   if (comm.is_root()) {
-    std::size_t sum = 0;
-    for (const std::string& count : *counts) sum += std::stoull(count);
+    std::uint64_t sum = 0;
+    for (const std::string& part : *parts) sum += std::stoull(part);
     total = std::to_string(sum);
   }
   ZYPHYR_RETURN_IF_ERROR(comm.Broadcast(&total));
-  return static_cast<std::size_t>(std::stoull(total));
+  return std::stoull(total);
+}
+
+// The live rows of the whole index (every rank's shards and logs), on every
+// rank. Collective.
+Result<std::size_t> LiveRows(Communicator& comm, const DistributedIndex& index) {
+  Result<std::uint64_t> rows = SumOverRanks(comm, index.local().live_rows());
+  if (!rows.ok()) return rows.status();
+  return static_cast<std::size_t>(*rows);
 }
 
 // The result file's index_size, in kB as ann-benchmarks stores it (its runner: memory usage in kB after fit minus
@@ -59,13 +68,11 @@ Result<std::size_t> LiveRows(Communicator& comm, const DistributedIndex& index) 
 // (pages fault in as searches touch them) and the shard files also hold sections searches never read (the rows
 // re-read with pread, the uint32 links under codes). So this is what the index holds resident once warm, summed over
 // the ranks: StoredIndex::SearchBytes, the same figure `zyphyr bench` writes for its stored-index engine (and the
-// index's heap, MemoryBytes, for in-memory ones). Collective; the sum on rank 0.
+// index's heap, MemoryBytes, for in-memory ones). Collective; the sum on every rank.
 Result<double> IndexSizeKb(Communicator& comm, const DistributedIndex& index) {
-  Result<std::vector<std::string>> gathered = comm.Gather(std::to_string(index.local().SearchBytes()));
-  ZYPHYR_RETURN_IF_ERROR(comm.Agree(gathered.status()));
-  double bytes = 0;
-  for (const std::string& part : *gathered) bytes += std::stod(part);
-  return bytes / 1024.0;
+  Result<std::uint64_t> bytes = SumOverRanks(comm, index.local().SearchBytes());
+  if (!bytes.ok()) return bytes.status();
+  return static_cast<double>(*bytes) / 1024.0;
 }
 
 }  // namespace
