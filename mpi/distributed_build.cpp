@@ -14,6 +14,7 @@
 #include "src/core/vector_store.h"
 #include "src/partition/kmeans.h"
 #include "storage/index_directory.h"
+#include "storage/interrupt_cleanup.h"
 
 namespace zyphyr {
 namespace {
@@ -266,6 +267,18 @@ Result<DistributedBuildReport> DistributedBuild(Communicator& comm, const Distri
       if (!path.empty()) RemoveStagingDirectory(path);
     }
   } cleanup{comm.is_root() ? staging : std::string()};
+  // An interrupt removes it on every rank, not on rank 0 alone: mpirun sends
+  // SIGKILL to the whole job as soon as its first rank has ended, which may be
+  // before rank 0's interrupt thread has run.
+  struct InterruptRegistration {
+    std::string path;
+    explicit InterruptRegistration(std::string p) : path(std::move(p)) {
+      if (!path.empty()) RegisterForInterruptCleanup(path, CleanupKind::kTree);
+    }
+    ~InterruptRegistration() {
+      if (!path.empty()) UnregisterFromInterruptCleanup(path);
+    }
+  } const interrupt_registration{comm.is_root() ? std::string() : staging};
 
   const IndexRange mine = ShardsOfRank(shards, ranks, static_cast<std::size_t>(comm.rank()));
   const Clock::time_point build_start = Clock::now();
