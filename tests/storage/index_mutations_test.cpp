@@ -21,12 +21,10 @@ using testing::ExactIds;
 using testing::Fixture;
 using testing::kDim;
 using testing::MakeFixture;
-using testing::MakeStore;
 using testing::OpenIndex;
 using testing::ReadBytes;
 using testing::ScratchDir;
 using testing::Search;
-using testing::SortedNames;
 
 TEST(StoredIndex, InsertsAreSearchableAndDeletesNeverReturned) {
   ScratchDir dir;

@@ -29,12 +29,9 @@ using testing::ExactIds;
 using testing::Fixture;
 using testing::kDim;
 using testing::MakeFixture;
-using testing::MakeStore;
 using testing::OpenIndex;
-using testing::ReadBytes;
 using testing::ScratchDir;
 using testing::Search;
-using testing::SortedNames;
 
 // `n` rows of kDim floats, each component `center` plus N(0, 1) noise.
 std::vector<float> NoisyRows(std::size_t n, float center, std::uint64_t seed) {

@@ -20,13 +20,11 @@
 namespace zyphyr {
 namespace {
 
-using testing::ExactIds;
 using testing::Fixture;
 using testing::kDim;
 using testing::MakeFixture;
 using testing::MakeStore;
 using testing::OpenIndex;
-using testing::ReadBytes;
 using testing::ScratchDir;
 using testing::Search;
 using testing::SortedNames;
