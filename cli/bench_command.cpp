@@ -106,51 +106,50 @@ CLI::App* AddBenchCommand(CLI::App& app, BenchOptions* o) {
   return cmd;
 }
 
-int RunBench(Communicator& comm, const BenchOptions& options) {
-  if (comm.uses_mpi() || !options.nprobe.empty()) return RunDistributedBench(comm, options);
-  BenchOptions o = options;
-  if (!o.index.empty()) {
-    // The peers are built like the stored index was.
-    Result<IndexManifest> manifest = ReadManifest(o.index);
-    if (!manifest.ok()) return ReportError(manifest.status());
-    if ((o.M_given && o.M != manifest->M) ||
-        (o.ef_construction_given && o.ef_construction != manifest->ef_construction)) {
-      return UsageError(
-          fmt::format("--M/--ef-construction differ from those of the index {} (M {}, efConstruction {}); "
-                      "leave them out with --index",
-                      o.index, manifest->M, manifest->ef_construction));
-    }
-    o.M = manifest->M;
-    o.ef_construction = manifest->ef_construction;
-    o.seed = manifest->seed;
-    if (o.encodings != "float32") return UsageError("--encoding comes from the index with --index; leave it out");
-    o.encodings = std::string(EncodingName(manifest->encoding));
+namespace {
+
+// With --index: the peers are built like the stored index was (its M, efConstruction, seed and encoding).
+Status AdoptIndexSettings(BenchOptions* o) {
+  Result<IndexManifest> manifest = ReadManifest(o->index);
+  if (!manifest.ok()) return manifest.status();
+  if ((o->M_given && o->M != manifest->M) ||
+      (o->ef_construction_given && o->ef_construction != manifest->ef_construction)) {
+    return Status::InvalidArgument(
+        fmt::format("--M/--ef-construction differ from those of the index {} (M {}, efConstruction {}); "
+                    "leave them out with --index",
+                    o->index, manifest->M, manifest->ef_construction));
   }
-  Result<std::vector<std::string>> encoding_names = ParseNameList("--encoding", o.encodings);
-  if (!encoding_names.ok()) return ReportError(encoding_names.status());
+  o->M = manifest->M;
+  o->ef_construction = manifest->ef_construction;
+  o->seed = manifest->seed;
+  if (o->encodings != "float32") {
+    return Status::InvalidArgument("--encoding comes from the index with --index; leave it out");
+  }
+  o->encodings = std::string(EncodingName(manifest->encoding));
+  return Status::Ok();
+}
+
+// The encodings of --encoding, each once, in the order given.
+Result<std::vector<Encoding>> ParseEncodings(const std::string& list) {
+  Result<std::vector<std::string>> encoding_names = ParseNameList("--encoding", list);
+  if (!encoding_names.ok()) return encoding_names.status();
   std::vector<Encoding> encodings;
   for (const std::string& name : *encoding_names) {
     Result<Encoding> e = ParseEncoding(name);
-    if (!e.ok()) return UsageError("--encoding: " + e.status().message());
+    if (!e.ok()) return Status::InvalidArgument("--encoding: " + e.status().message());
     if (std::find(encodings.begin(), encodings.end(), *e) == encodings.end()) encodings.push_back(*e);
   }
-  if (encodings.empty()) return UsageError("--encoding: no encodings given (expected float32, int8 or pq)");
-  Result<std::vector<std::size_t>> efs = ParsePositiveList("--ef", o.ef_list);
-  if (!efs.ok()) return ReportError(efs.status());
-  Result<std::vector<std::string>> names = EngineNames(o.peers);
-  if (!names.ok()) return ReportError(names.status());
-  Result<const DistanceKernels*> kernels = ProcessKernels();
-  if (!kernels.ok()) return ReportError(kernels.status());
+  if (encodings.empty())
+    return Status::InvalidArgument("--encoding: no encodings given (expected float32, int8 or pq)");
+  return encodings;
+}
 
-  const std::filesystem::path report_dir(o.report);
-  if (Status st = CreateReportDirectory(o.report); !st.ok()) return ReportError(st);
-
-  // Before the data is read: the ground truth's buffers must fit (LoadBenchData refuses k above the rows).
+// The dataset with its ground truth (computed here, with a note, when the file has none). Before the data is read:
+// the ground truth's buffers must fit (LoadBenchData refuses k above the rows).
+Result<BenchData> LoadData(const BenchOptions& o) {
   if (Result<AnnDatasetReader> file = AnnDatasetReader::Open(o.data); file.ok()) {
     const std::size_t k = std::min(o.k, file->train_shape().rows);
-    if (Status st = CheckResultMemory(k, file->test_shape().rows, PhysicalMemoryBytes()); !st.ok()) {
-      return ReportError(st);
-    }
+    ZYPHYR_RETURN_IF_ERROR(CheckResultMemory(k, file->test_shape().rows, PhysicalMemoryBytes()));
   }
   BenchDataOptions data_options;
   data_options.k = o.k;
@@ -158,48 +157,59 @@ int RunBench(Communicator& comm, const BenchOptions& options) {
   data_options.ground_truth_progress = gt_bar.Callback();
   Result<BenchData> data = LoadBenchData(o.data, data_options);
   gt_bar.Finish();
-  if (!data.ok()) return ReportError(data.status());
+  if (!data.ok()) return data.status();
   if (data->ground_truth_computed) {
     fmt::print(stderr, "note: {} has no ground truth; computed it here (store it with 'zyphyr dataset groundtruth')\n",
                o.data);
   }
+  return data;
+}
 
+BenchSettings SettingsOf(const BenchOptions& o, std::vector<std::size_t> efs, const std::filesystem::path& report_dir) {
   BenchSettings settings;
   settings.k = o.k;
-  settings.efs = *efs;
+  settings.efs = std::move(efs);
   settings.threads = ResolveThreads(UsableThreads("--threads", o.threads));
   settings.build.M = o.M;
   settings.build.ef_construction = o.ef_construction;
   settings.build.threads = ResolveThreads(UsableThreads("--build-threads", o.build_threads));
   settings.build.seed = o.seed;
   settings.results_dir = (report_dir / "results").string();
-  for (std::size_t ef : settings.efs) {
-    if (ef < o.k) fmt::print(stderr, "note: ef {} < k {}: every engine searches with ef {}\n", ef, o.k, o.k);
-  }
+  return settings;
+}
 
+// The report before any engine ran: the data, the parameters and the machine.
+BenchReport ReportHeading(const BenchData& data, const BenchOptions& o, const BenchSettings& settings,
+                          const DistanceKernels& kernels) {
   BenchReport report;
-  report.data_path = data->path;
-  report.data_name = data->name;
-  report.distance = data->distance_name;
-  report.dim = data->dim;
-  report.train_rows = data->train_rows;
-  report.test_rows = data->test_rows;
-  report.ground_truth_computed = data->ground_truth_computed;
-  report.data_bytes = data->MemoryBytes();
-  report.id_recall_column = data->metric == Metric::kInnerProduct;
+  report.data_path = data.path;
+  report.data_name = data.name;
+  report.distance = data.distance_name;
+  report.dim = data.dim;
+  report.train_rows = data.train_rows;
+  report.test_rows = data.test_rows;
+  report.ground_truth_computed = data.ground_truth_computed;
+  report.data_bytes = data.MemoryBytes();
+  report.id_recall_column = data.metric == Metric::kInnerProduct;
   report.k = o.k;
   report.M = o.M;
   report.ef_construction = o.ef_construction;
   report.threads = settings.threads;
   report.build_threads = settings.build.threads;
   report.cpu = CpuBrandString();
-  report.isa = std::string(IsaName((*kernels)->isa));
+  report.isa = std::string(IsaName(kernels.isa));
   report.hardware_threads = std::thread::hardware_concurrency();
   report.started_at = UtcNow();
+  return report;
+}
 
-  // One Zyphyr engine per encoding, where "zyphyr" stands in the list.
+// The engines to run, by name: one Zyphyr engine per encoding, where "zyphyr" stands in the list.
+std::vector<std::pair<std::string, ZyphyrEngineConfig>> EngineRuns(const std::vector<std::string>& names,
+                                                                   const std::vector<Encoding>& encodings,
+                                                                   const BenchOptions& o,
+                                                                   const std::filesystem::path& report_dir) {
   std::vector<std::pair<std::string, ZyphyrEngineConfig>> runs;
-  for (const std::string& name : *names) {
+  for (const std::string& name : names) {
     if (name != "zyphyr") {
       runs.push_back({name, {}});
       continue;
@@ -218,22 +228,58 @@ int RunBench(Communicator& comm, const BenchOptions& options) {
       runs.push_back({name, std::move(config)});
     }
   }
-  for (const auto& [name, config] : runs) {
-    Result<std::unique_ptr<Engine>> engine = MakeEngine(name);
-    if (name == "zyphyr") engine = std::unique_ptr<Engine>(new ZyphyrEngine(config));
-    if (!engine.ok()) return ReportError(engine.status());
-    const std::string label((*engine)->name());
-    ProgressBar build_bar(label + ": build");
-    ProgressBar sweep_bar(label + ": search sweep");
-    RunProgress progress;
-    progress.build = build_bar.Callback();
-    progress.sweep = sweep_bar.Callback();
-    Result<EngineReport> engine_report = RunEngine(**engine, *data, settings, progress);
-    build_bar.Finish();
-    sweep_bar.Finish();
-    if (!engine_report.ok()) {
-      return ReportError(engine_report.status().WithContext(label));
-    }
+  return runs;
+}
+
+// One engine built and swept with progress bars; errors name the engine.
+Result<EngineReport> RunWithProgress(const std::string& name, const ZyphyrEngineConfig& config, const BenchData& data,
+                                     const BenchSettings& settings) {
+  Result<std::unique_ptr<Engine>> engine = MakeEngine(name);
+  if (name == "zyphyr") engine = std::unique_ptr<Engine>(new ZyphyrEngine(config));
+  if (!engine.ok()) return engine.status();
+  const std::string label((*engine)->name());
+  ProgressBar build_bar(label + ": build");
+  ProgressBar sweep_bar(label + ": search sweep");
+  RunProgress progress;
+  progress.build = build_bar.Callback();
+  progress.sweep = sweep_bar.Callback();
+  Result<EngineReport> engine_report = RunEngine(**engine, data, settings, progress);
+  build_bar.Finish();
+  sweep_bar.Finish();
+  if (!engine_report.ok()) return engine_report.status().WithContext(label);
+  return engine_report;
+}
+
+}  // namespace
+
+int RunBench(Communicator& comm, const BenchOptions& options) {
+  if (comm.uses_mpi() || !options.nprobe.empty()) return RunDistributedBench(comm, options);
+  BenchOptions o = options;
+  if (!o.index.empty()) {
+    if (Status st = AdoptIndexSettings(&o); !st.ok()) return ReportError(st);
+  }
+  Result<std::vector<Encoding>> encodings = ParseEncodings(o.encodings);
+  if (!encodings.ok()) return ReportError(encodings.status());
+  Result<std::vector<std::size_t>> efs = ParsePositiveList("--ef", o.ef_list);
+  if (!efs.ok()) return ReportError(efs.status());
+  Result<std::vector<std::string>> names = EngineNames(o.peers);
+  if (!names.ok()) return ReportError(names.status());
+  Result<const DistanceKernels*> kernels = ProcessKernels();
+  if (!kernels.ok()) return ReportError(kernels.status());
+
+  const std::filesystem::path report_dir(o.report);
+  if (Status st = CreateReportDirectory(o.report); !st.ok()) return ReportError(st);
+  Result<BenchData> data = LoadData(o);
+  if (!data.ok()) return ReportError(data.status());
+
+  const BenchSettings settings = SettingsOf(o, std::move(*efs), report_dir);
+  for (std::size_t ef : settings.efs) {
+    if (ef < o.k) fmt::print(stderr, "note: ef {} < k {}: every engine searches with ef {}\n", ef, o.k, o.k);
+  }
+  BenchReport report = ReportHeading(*data, o, settings, **kernels);
+  for (const auto& [name, config] : EngineRuns(*names, *encodings, o, report_dir)) {
+    Result<EngineReport> engine_report = RunWithProgress(name, config, *data, settings);
+    if (!engine_report.ok()) return ReportError(engine_report.status());
     report.engines.push_back(std::move(*engine_report));
   }
 

@@ -72,130 +72,146 @@ nlohmann::json MeasuredRunJson(const MeasuredRun& r) {
                           {"other_ranks_search_sum", r.times.worker_search_sum}}}};
 }
 
-}  // namespace
+// The beams and the modes (0: broadcast, then each --nprobe) to measure.
+struct BenchPlan {
+  std::vector<std::size_t> efs;
+  std::vector<std::size_t> probes = {0};
+};
 
-int RunDistributedBench(Communicator& comm, const BenchOptions& o) {
-  Status st;
+Result<BenchPlan> ParseBenchPlan(const BenchOptions& o) {
   if (o.index.empty()) {
-    st = Status::InvalidArgument(
+    return Status::InvalidArgument(
         "the distributed bench searches a stored index: give --index DIR (built by [mpirun -np P] zyphyr build)");
   }
+  BenchPlan plan;
   Result<std::vector<std::size_t>> efs = ParsePositiveList("--ef", o.ef_list);
-  if (st.ok()) st = efs.status();
-  std::vector<std::size_t> probes = {0};
-  if (st.ok() && !o.nprobe.empty()) {
+  if (!efs.ok()) return efs.status();
+  plan.efs = std::move(*efs);
+  if (!o.nprobe.empty()) {
     Result<std::vector<std::size_t>> asked = ParsePositiveList("--nprobe", o.nprobe);
-    st = asked.status();
-    if (asked.ok()) probes.insert(probes.end(), asked->begin(), asked->end());
+    if (!asked.ok()) return asked.status();
+    plan.probes.insert(plan.probes.end(), asked->begin(), asked->end());
   }
-  if (!st.ok()) return ReportAgreed(comm, st);
-  const std::size_t threads = RankThreads(comm, o.threads);
+  return plan;
+}
 
-  Result<SearchPrologue> opened = OpenDatasetAndIndex(comm, o.data, o.index, threads);
-  if (!opened.ok()) return ReportAgreed(comm, opened.status());
-  DistributedIndex& index = *opened->index;
-  const std::size_t dim = index.manifest().dim;
-  // Rank 0: the queries and their true distances (recall is counted from the distances the ranks return: rank 0
-  // does not hold the rows to recompute them).
+// Rank 0's queries and their true distances (recall is counted from the distances the ranks return: rank 0 does
+// not hold the rows to recompute them).
+struct QueriesAndTruth {
   std::vector<float> test;
   std::vector<float> truth;
   std::size_t truth_cols = 0;
-  if (comm.is_root()) {
-    const AnnDatasetReader& reader = *opened->dataset;
-    truth_cols = reader.ground_truth_shape().cols;
-    Result<std::vector<float>> distances = reader.ReadDistances();
-    st = distances.status();
-    if (st.ok() && truth_cols < o.k) {
-      st = Status::InvalidArgument(
-          fmt::format("{}: ground truth holds {} neighbours, fewer than --k {}", o.data, truth_cols, o.k));
-    }
-    if (st.ok()) st = CheckResultMemory(o.k, reader.test_shape().rows, PhysicalMemoryBytes());
-    if (st.ok()) {
-      truth = std::move(*distances);
-      Result<std::vector<float>> rows = reader.ReadTest();
-      st = rows.status();
-      if (st.ok()) test = std::move(*rows);
-    }
+};
+
+Status ReadQueriesAndTruth(const AnnDatasetReader& reader, const BenchOptions& o, QueriesAndTruth* out) {
+  out->truth_cols = reader.ground_truth_shape().cols;
+  Result<std::vector<float>> distances = reader.ReadDistances();
+  if (!distances.ok()) return distances.status();
+  if (out->truth_cols < o.k) {
+    return Status::InvalidArgument(
+        fmt::format("{}: ground truth holds {} neighbours, fewer than --k {}", o.data, out->truth_cols, o.k));
   }
-  if (Status agreed = comm.Agree(st, Communicator::Blame::kInput); !agreed.ok()) return ReportAgreed(comm, agreed);
+  ZYPHYR_RETURN_IF_ERROR(CheckResultMemory(o.k, reader.test_shape().rows, PhysicalMemoryBytes()));
+  out->truth = std::move(*distances);
+  Result<std::vector<float>> rows = reader.ReadTest();
+  if (!rows.ok()) return rows.status();
+  out->test = std::move(*rows);
+  return Status::Ok();
+}
 
-  DistributedSearchOptions options;
-  options.k = o.k;
-  options.rerank = o.rerank;
-  options.batch = o.batch;
-  options.threads = threads;
-  options.ef = EffectiveEf(HnswSearchOptions{o.k, *std::max_element(efs->begin(), efs->end())});
-  // Warm-up: fault the mapped shards in, so the figures measure search.
-  Result<DistributedSearchResult> warm = index.Search(test, options);
-  if (!warm.ok()) return ReportAgreed(comm, warm.status());
+// Latencies of `timed` queries searched one at a time, unpipelined, in milliseconds (every rank takes part).
+Result<std::vector<double>> OneByOneLatenciesMs(DistributedIndex& index, std::span<const float> queries,
+                                                DistributedSearchOptions options) {
+  options.batch = 1;
+  options.pipelined = false;
+  Result<DistributedSearchResult> one_by_one = index.Search(queries, options);
+  if (!one_by_one.ok()) return one_by_one.status();
+  std::vector<double> ms(one_by_one->latency_seconds.begin(), one_by_one->latency_seconds.end());
+  for (double& t : ms) t *= 1e3;
+  return ms;
+}
 
+// Every (mode, ef) of `plan`, measured on every rank; the figures on rank 0 (empty elsewhere).
+Result<std::vector<MeasuredRun>> MeasureRuns(const Communicator& comm, DistributedIndex& index, const BenchOptions& o,
+                                             const BenchPlan& plan, const QueriesAndTruth& data,
+                                             DistributedSearchOptions options) {
+  const std::size_t dim = index.manifest().dim;
   std::vector<MeasuredRun> measured;
-  for (std::size_t nprobe : probes) {
-    for (std::size_t ef : *efs) {
+  for (std::size_t nprobe : plan.probes) {
+    for (std::size_t ef : plan.efs) {
       options.nprobe = nprobe;
       options.ef = EffectiveEf(HnswSearchOptions{o.k, ef});
       options.batch = o.batch;
       options.pipelined = true;
-      Result<DistributedSearchResult> run = index.Search(test, options);
-      if (!run.ok()) return ReportAgreed(comm, run.status());
-      std::vector<double> latencies;
+      Result<DistributedSearchResult> run = index.Search(data.test, options);
+      if (!run.ok()) return run.status();
+      std::vector<double> latencies_ms;
       if (o.latency_queries > 0) {
-        options.batch = 1;
-        options.pipelined = false;
-        const std::size_t timed = std::min(o.latency_queries, test.size() / std::max<std::size_t>(dim, 1));
-        Result<DistributedSearchResult> one_by_one =
-            index.Search(std::span<const float>(test).first(timed * dim), options);
-        if (!one_by_one.ok()) return ReportAgreed(comm, one_by_one.status());
-        latencies = std::move(one_by_one->latency_seconds);
+        const std::size_t timed = std::min(o.latency_queries, data.test.size() / std::max<std::size_t>(dim, 1));
+        Result<std::vector<double>> ms =
+            OneByOneLatenciesMs(index, std::span<const float>(data.test).first(timed * dim), options);
+        if (!ms.ok()) return ms.status();
+        latencies_ms = std::move(*ms);
       }
       if (!comm.is_root()) continue;
       MeasuredRun figures;
       figures.nprobe = nprobe;
       figures.ef = options.ef;
-      figures.recall = ReportedDistanceRecall(index.manifest().metric, run->lists, truth, truth_cols, o.k);
+      figures.recall = ReportedDistanceRecall(index.manifest().metric, run->lists, data.truth, data.truth_cols, o.k);
       const std::size_t queries = run->lists.queries;
       figures.qps = run->times.wall > 0 ? static_cast<double>(queries) / run->times.wall : 0.0;
-      std::vector<double> ms(latencies.begin(), latencies.end());
-      for (double& t : ms) t *= 1e3;
-      Result<LatencySummary> latency = SummarizeLatencies(ms);
+      Result<LatencySummary> latency = SummarizeLatencies(latencies_ms);
       if (latency.ok()) figures.latency_ms = *latency;
       figures.times = run->times;
       figures.shards_per_query = run->shards_per_query;
       measured.push_back(figures);
     }
   }
-  if (!comm.is_root()) return 0;
+  return measured;
+}
 
-  const IndexManifest& m = index.manifest();
-  const std::size_t hardware = std::max(1u, std::thread::hardware_concurrency());
-  const std::size_t busy = static_cast<std::size_t>(comm.local_size()) * threads;
+// What the report says of the setting the figures were measured in.
+struct BenchSetting {
+  const BenchOptions& o;
+  const IndexManifest& m;
+  int ranks = 0;
+  std::size_t threads = 0;
+  std::size_t ranks_on_node = 0;
+  std::size_t queries = 0;
+  std::size_t hardware = 0;
+  std::size_t busy() const { return ranks_on_node * threads; }
+  std::size_t latency_queries() const { return std::min(o.latency_queries, queries); }
+};
+
+std::string ReportHeader(const BenchSetting& s) {
+  const BenchOptions& o = s.o;
+  const IndexManifest& m = s.m;
   const std::string encoded = m.encoding == Encoding::kFloat32
                                   ? std::string()
                                   : fmt::format(", {} codes re-ranked {}", EncodingName(m.encoding),
                                                 o.rerank == 0 ? std::string(DefaultRerankText(m.encoding))
                                                               : std::to_string(std::max(o.rerank, o.k)));
-  std::string header = fmt::format(
+  return fmt::format(
       "distributed bench: {} ({} queries) against {} ({} rows x {}, {} shards, {} partition, M {}, efC {}{})\n"
       "{} x {}, batch {}, k {}; {} of this node's {} hardware threads busy{}\n"
       "QPS and the time split: every query in pipelined batches; latency: {} queries one at a time\n",
-      o.data, test.size() / std::max<std::size_t>(dim, 1), o.index, m.rows, m.dim, m.shards.size(), m.partition, m.M,
-      m.ef_construction, encoded, Plural(comm.size(), "rank", "ranks"), Plural(threads, "thread", "threads"), o.batch,
-      o.k, busy, hardware, busy > hardware ? " (OVERSUBSCRIBED: timings are not scaling figures)" : "",
-      std::min(o.latency_queries, test.size() / std::max<std::size_t>(dim, 1)));
-  const std::string text = header + Table(measured, o.k);
-  fmt::print("{}", text);
+      o.data, s.queries, o.index, m.rows, m.dim, m.shards.size(), m.partition, m.M, m.ef_construction, encoded,
+      Plural(s.ranks, "rank", "ranks"), Plural(s.threads, "thread", "threads"), o.batch, o.k, s.busy(), s.hardware,
+      s.busy() > s.hardware ? " (OVERSUBSCRIBED: timings are not scaling figures)" : "", s.latency_queries());
+}
 
-  const std::filesystem::path dir(o.report);
-  if (Status created = CreateReportDirectory(o.report); !created.ok()) return ReportError(created);
+nlohmann::json DistributedReportJson(const BenchSetting& s, const std::vector<MeasuredRun>& measured) {
+  const BenchOptions& o = s.o;
+  const IndexManifest& m = s.m;
   nlohmann::json json{{"data", o.data},
                       {"index", o.index},
-                      {"ranks", comm.size()},
-                      {"threads_per_rank", threads},
-                      {"ranks_on_rank0_node", comm.local_size()},
-                      {"hardware_threads", hardware},
-                      {"oversubscribed", busy > hardware},
+                      {"ranks", s.ranks},
+                      {"threads_per_rank", s.threads},
+                      {"ranks_on_rank0_node", s.ranks_on_node},
+                      {"hardware_threads", s.hardware},
+                      {"oversubscribed", s.busy() > s.hardware},
                       {"batch", o.batch},
-                      {"latency_queries", std::min(o.latency_queries, test.size() / std::max<std::size_t>(dim, 1))},
+                      {"latency_queries", s.latency_queries()},
                       {"k", o.k},
                       {"recall_definition", "ann-benchmarks: the distances the ranks returned, hit when <= t_k + 1e-3"},
                       {"shards", m.shards.size()},
@@ -208,15 +224,17 @@ int RunDistributedBench(Communicator& comm, const BenchOptions& o) {
                       {"rerank", o.rerank},
                       {"runs", nlohmann::json::array()}};
   for (const MeasuredRun& r : measured) json["runs"].push_back(MeasuredRunJson(r));
-  if (Status w = WriteReportFiles(dir, text, json.dump(2) + "\n"); !w.ok()) return ReportError(w);
+  return json;
+}
 
-  // The recall/QPS plot: one line per mode (broadcast, nprobe N).
+// The recall/QPS plot: one line per mode (broadcast, nprobe N).
+void DrawModesPlot(const BenchSetting& s, const std::vector<MeasuredRun>& measured, const std::filesystem::path& dir) {
   BenchReport plotted;
-  plotted.k = o.k;
+  plotted.k = s.o.k;
   plotted.plot_title =
       fmt::format("{}: recall@{} vs QPS, {} x {} ({} shards, M={}, efC={})",
-                  std::filesystem::path(o.data).filename().string(), o.k, Plural(comm.size(), "rank", "ranks"),
-                  Plural(threads, "thread", "threads"), m.shards.size(), m.M, m.ef_construction);
+                  std::filesystem::path(s.o.data).filename().string(), s.o.k, Plural(s.ranks, "rank", "ranks"),
+                  Plural(s.threads, "thread", "threads"), s.m.shards.size(), s.m.M, s.m.ef_construction);
   for (const MeasuredRun& r : measured) {
     const std::string mode = r.nprobe == 0 ? "broadcast" : fmt::format("nprobe {}", r.nprobe);
     if (plotted.engines.empty() || plotted.engines.back().name != mode) {
@@ -231,6 +249,54 @@ int RunDistributedBench(Communicator& comm, const BenchOptions& o) {
     plotted.engines.back().runs.push_back(run);
   }
   DrawRecallQpsPlot(plotted, dir);
+}
+
+}  // namespace
+
+int RunDistributedBench(Communicator& comm, const BenchOptions& o) {
+  Result<BenchPlan> plan = ParseBenchPlan(o);
+  if (!plan.ok()) return ReportAgreed(comm, plan.status());
+  const std::size_t threads = RankThreads(comm, o.threads);
+
+  Result<SearchPrologue> opened = OpenDatasetAndIndex(comm, o.data, o.index, threads);
+  if (!opened.ok()) return ReportAgreed(comm, opened.status());
+  DistributedIndex& index = *opened->index;
+  const std::size_t dim = index.manifest().dim;
+  QueriesAndTruth data;
+  Status st;
+  if (comm.is_root()) st = ReadQueriesAndTruth(*opened->dataset, o, &data);
+  if (Status agreed = comm.Agree(st, Communicator::Blame::kInput); !agreed.ok()) return ReportAgreed(comm, agreed);
+
+  DistributedSearchOptions options;
+  options.k = o.k;
+  options.rerank = o.rerank;
+  options.batch = o.batch;
+  options.threads = threads;
+  options.ef = EffectiveEf(HnswSearchOptions{o.k, *std::max_element(plan->efs.begin(), plan->efs.end())});
+  // Warm-up: fault the mapped shards in, so the figures measure search.
+  Result<DistributedSearchResult> warm = index.Search(data.test, options);
+  if (!warm.ok()) return ReportAgreed(comm, warm.status());
+
+  Result<std::vector<MeasuredRun>> measured = MeasureRuns(comm, index, o, *plan, data, options);
+  if (!measured.ok()) return ReportAgreed(comm, measured.status());
+  if (!comm.is_root()) return 0;
+
+  const BenchSetting setting{o,
+                             index.manifest(),
+                             comm.size(),
+                             threads,
+                             static_cast<std::size_t>(comm.local_size()),
+                             data.test.size() / std::max<std::size_t>(dim, 1),
+                             std::max(1u, std::thread::hardware_concurrency())};
+  const std::string text = ReportHeader(setting) + Table(*measured, o.k);
+  fmt::print("{}", text);
+
+  const std::filesystem::path dir(o.report);
+  if (Status created = CreateReportDirectory(o.report); !created.ok()) return ReportError(created);
+  if (Status w = WriteReportFiles(dir, text, DistributedReportJson(setting, *measured).dump(2) + "\n"); !w.ok()) {
+    return ReportError(w);
+  }
+  DrawModesPlot(setting, *measured, dir);
   return 0;
 }
 

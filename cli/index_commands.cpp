@@ -170,6 +170,91 @@ int RunBuild(Communicator& comm, const BuildOptions& o) {
   return 0;
 }
 
+namespace {
+
+// The ann-benchmarks result of a search run of `queries` queries at (k, ef), `index_kb` the index's size.
+// Errors: Unsupported when an id does not fit the file's int32 ids.
+Result<AnnResult> AnnResultOf(const SearchOptions& o, const IndexManifest& manifest, int ranks,
+                              const DistributedSearchResult& run, std::size_t queries, std::size_t k, std::size_t ef,
+                              double index_kb) {
+  AnnResult result;
+  result.algo = "zyphyr";
+  result.name = o.nprobe == 0
+                    ? fmt::format("zyphyr(M={},efC={},ef={},ranks={})", manifest.M, manifest.ef_construction, ef, ranks)
+                    : fmt::format("zyphyr(M={},efC={},ef={},ranks={},nprobe={})", manifest.M, manifest.ef_construction,
+                                  ef, ranks, o.nprobe);
+  result.dataset = DatasetName(o.queries);
+  result.distance = std::string(AnnDistanceName(manifest.metric));
+  result.count = k;
+  // Unknown for indexes whose manifest predates build_seconds: NaN, so that plots leave the point out rather than
+  // show a build of 0 s.
+  result.build_time = manifest.build_seconds.value_or(std::numeric_limits<double>::quiet_NaN());
+  if (!manifest.build_seconds) {
+    fmt::print(stderr,
+               "note: {}/{} does not record the build time (built before it was recorded): build_time is NaN "
+               "in {}\n",
+               o.index, kManifestName, o.out);
+  }
+  result.index_size = index_kb;
+  result.neighbors.assign(queries * k, -1);
+  result.distances.assign(queries * k, std::numeric_limits<float>::infinity());
+  std::size_t total_results = 0;
+  for (std::size_t q = 0; q < queries; ++q) {
+    const std::vector<Neighbor> found = run.lists.Get(q);
+    total_results += found.size();
+    for (std::size_t j = 0; j < found.size(); ++j) {
+      const Neighbor& nb = found[j];
+      if (nb.id > static_cast<std::uint64_t>(std::numeric_limits<std::int32_t>::max())) {
+        return Status::Unsupported(
+            fmt::format("{}: id {} (found for test row {}) does not fit the int32 ids of an ann-benchmarks result file",
+                        o.out, nb.id, q));
+      }
+      result.neighbors[q * k + j] = static_cast<std::int32_t>(nb.id);
+      result.distances[q * k + j] = nb.distance;
+    }
+  }
+  // ann-benchmarks' batch mode (its runner, run_individual_query): the whole run is timed once and every query is
+  // recorded as total / queries; best_search_time is that per-query time (its QPS = 1 / best_search_time, the QPS
+  // printed below). A query's own latency, its batch's round trip, would make QPS per query a batch's.
+  const double per_query_s = queries == 0 ? 0.0 : run.times.wall / static_cast<double>(queries);
+  result.times.assign(queries, static_cast<float>(per_query_s));
+  result.best_search_time = per_query_s;
+  result.candidates = queries == 0 ? 0.0 : static_cast<double>(total_results) / static_cast<double>(queries);
+  result.batch_mode = true;
+  return result;
+}
+
+// ", recall@k R" when the queries' file holds ground truth for k neighbours; empty (with a note when it holds
+// fewer) otherwise.
+Result<std::string> RecallText(const AnnDatasetReader& reader, const SearchOptions& o, Metric metric,
+                               const TopKLists& lists, std::size_t k) {
+  if (!reader.has_ground_truth()) return std::string();
+  const std::size_t truth_cols = reader.ground_truth_shape().cols;
+  if (truth_cols < k) {
+    fmt::print(stderr, "note: {} holds ground truth for {} neighbours, fewer than k {}: recall not computed\n",
+               o.queries, truth_cols, k);
+    return std::string();
+  }
+  Result<std::vector<float>> truth = reader.ReadDistances();
+  if (!truth.ok()) return truth.status();
+  return fmt::format(", recall@{} {:.3f}", k, ReportedDistanceRecall(metric, lists, *truth, truth_cols, k));
+}
+
+// "broadcast" or "routed to N of S shards", with the codes searched and their re-ranking.
+std::string SearchModeText(const SearchOptions& o, const IndexManifest& manifest, const HnswSearchOptions& search,
+                           const DistributedSearchResult& run) {
+  std::string mode = o.nprobe == 0
+                         ? std::string("broadcast")
+                         : fmt::format("routed to {:.0f} of {} shards", run.shards_per_query, manifest.shards.size());
+  if (manifest.encoding != Encoding::kFloat32) {
+    mode += fmt::format(", {} codes re-ranked {}", EncodingName(manifest.encoding),
+                        EffectiveRerank(search, manifest.encoding));
+  }
+  return mode;
+}
+
+}  // namespace
+
 int RunSearch(Communicator& comm, const SearchOptions& o) {
   Status st;
   const std::size_t threads = RankThreads(comm, o.threads);
@@ -200,13 +285,8 @@ int RunSearch(Communicator& comm, const SearchOptions& o) {
   const HnswSearchOptions search{k, o.ef, o.rerank};
   const std::size_t ef = EffectiveEf(search);
   if (o.ef < k && comm.is_root()) fmt::print(stderr, "note: ef {} < k {}: searched with ef {}\n", o.ef, k, ef);
-  DistributedSearchOptions options;
-  options.k = k;
-  options.ef = ef;
-  options.rerank = o.rerank;
-  options.nprobe = o.nprobe;
-  options.batch = o.batch;
-  options.threads = threads;
+  const DistributedSearchOptions options{
+      .k = k, .ef = ef, .rerank = o.rerank, .nprobe = o.nprobe, .batch = o.batch, .threads = threads};
   Result<DistributedSearchResult> run = index.Search(test, options);
   if (!run.ok()) return ReportAgreed(comm, run.status());
   Result<double> index_kb = IndexSizeKb(comm, index);
@@ -214,77 +294,17 @@ int RunSearch(Communicator& comm, const SearchOptions& o) {
   if (!comm.is_root()) return 0;
 
   const std::size_t queries = test.size() / dim;
-  AnnResult result;
-  result.algo = "zyphyr";
-  result.name = o.nprobe == 0 ? fmt::format("zyphyr(M={},efC={},ef={},ranks={})", manifest.M, manifest.ef_construction,
-                                            ef, comm.size())
-                              : fmt::format("zyphyr(M={},efC={},ef={},ranks={},nprobe={})", manifest.M,
-                                            manifest.ef_construction, ef, comm.size(), o.nprobe);
-  result.dataset = DatasetName(o.queries);
-  result.distance = std::string(AnnDistanceName(manifest.metric));
-  result.count = k;
-  // Unknown for indexes whose manifest predates build_seconds: NaN, so that plots leave the point out rather than
-  // show a build of 0 s.
-  result.build_time = manifest.build_seconds.value_or(std::numeric_limits<double>::quiet_NaN());
-  if (!manifest.build_seconds) {
-    fmt::print(stderr,
-               "note: {}/{} does not record the build time (built before it was recorded): build_time is NaN "
-               "in {}\n",
-               o.index, kManifestName, o.out);
-  }
-  result.index_size = *index_kb;
-  result.neighbors.assign(queries * k, -1);
-  result.distances.assign(queries * k, std::numeric_limits<float>::infinity());
-  std::size_t total_results = 0;
-  for (std::size_t q = 0; q < queries; ++q) {
-    const std::vector<Neighbor> found = run->lists.Get(q);
-    total_results += found.size();
-    for (std::size_t j = 0; j < found.size(); ++j) {
-      const Neighbor& nb = found[j];
-      if (nb.id > static_cast<std::uint64_t>(std::numeric_limits<std::int32_t>::max())) {
-        return ReportError(Status::Unsupported(
-            fmt::format("{}: id {} (found for test row {}) does not fit the int32 ids of an ann-benchmarks result file",
-                        o.out, nb.id, q)));
-      }
-      result.neighbors[q * k + j] = static_cast<std::int32_t>(nb.id);
-      result.distances[q * k + j] = nb.distance;
-    }
-  }
-  // ann-benchmarks' batch mode (its runner, run_individual_query): the whole run is timed once and every query is
-  // recorded as total / queries; best_search_time is that per-query time (its QPS = 1 / best_search_time, the QPS
-  // printed below). A query's own latency, its batch's round trip, would make QPS per query a batch's.
+  Result<AnnResult> result = AnnResultOf(o, manifest, comm.size(), *run, queries, k, ef, *index_kb);
+  if (!result.ok()) return ReportError(result.status());
+  Result<std::string> recall_text = RecallText(*reader, o, manifest.metric, run->lists, k);
+  if (!recall_text.ok()) return ReportError(recall_text.status());
+
+  if (Status written = WriteAnnResult(o.out, *result); !written.ok()) return ReportError(written);
   const PipelineTimes& t = run->times;
-  const double per_query_s = queries == 0 ? 0.0 : t.wall / static_cast<double>(queries);
-  result.times.assign(queries, static_cast<float>(per_query_s));
-  result.best_search_time = per_query_s;
-  result.candidates = queries == 0 ? 0.0 : static_cast<double>(total_results) / static_cast<double>(queries);
-  result.batch_mode = true;
-
-  std::string recall_text;
-  if (reader->has_ground_truth()) {
-    const std::size_t truth_cols = reader->ground_truth_shape().cols;
-    if (truth_cols < k) {
-      fmt::print(stderr, "note: {} holds ground truth for {} neighbours, fewer than k {}: recall not computed\n",
-                 o.queries, truth_cols, k);
-    } else {
-      Result<std::vector<float>> truth = reader->ReadDistances();
-      if (!truth.ok()) return ReportError(truth.status());
-      recall_text = fmt::format(", recall@{} {:.3f}", k,
-                                ReportedDistanceRecall(manifest.metric, run->lists, *truth, truth_cols, k));
-    }
-  }
-
-  if (Status written = WriteAnnResult(o.out, result); !written.ok()) return ReportError(written);
-  std::string mode = o.nprobe == 0
-                         ? std::string("broadcast")
-                         : fmt::format("routed to {:.0f} of {} shards", run->shards_per_query, manifest.shards.size());
-  if (manifest.encoding != Encoding::kFloat32) {
-    mode += fmt::format(", {} codes re-ranked {}", EncodingName(manifest.encoding),
-                        EffectiveRerank(search, manifest.encoding));
-  }
   fmt::print("searched {}: k {}, ef {}, {} x {}, {}, {:.0f} QPS{}; wrote {}\n", Plural(queries, "query", "queries"), k,
-             ef, Plural(comm.size(), "rank", "ranks"), Plural(threads, "thread", "threads"), mode,
-             t.wall > 0 ? static_cast<double>(queries) / t.wall : 0.0, recall_text, o.out);
+             ef, Plural(comm.size(), "rank", "ranks"), Plural(threads, "thread", "threads"),
+             SearchModeText(o, manifest, search, *run), t.wall > 0 ? static_cast<double>(queries) / t.wall : 0.0,
+             *recall_text, o.out);
   fmt::print(
       "time: {:.3f} s = scatter {:.3f} + rank 0 search {:.3f} + gather {:.3f} + merge {:.3f} (other ranks' "
       "search: busiest {:.3f} s)\n",

@@ -3,6 +3,7 @@
 
 #include <cstring>
 #include <string>
+#include <utility>
 
 #include "io/hdf5_internal.h"
 
@@ -37,6 +38,22 @@ Result<Hdf5Handle> OpenSingleAttribute(hid_t object, const std::string& path, co
   return attribute;
 }
 
+// An attribute opened by OpenSingleAttribute, with its stored type. Destroyed type first, as locals would be.
+struct TypedAttribute {
+  Hdf5Handle attribute;
+  Hdf5Handle file_type;
+};
+
+// OpenSingleAttribute, then the attribute's stored type; its errors, or a read error when the type is unreadable.
+// The caller holds the Hdf5Lock.
+Result<TypedAttribute> OpenTypedAttribute(hid_t object, const std::string& path, const char* name) {
+  Result<Hdf5Handle> attribute = OpenSingleAttribute(object, path, name);
+  if (!attribute.ok()) return attribute.status();
+  Hdf5Handle file_type(Hdf5Kind::kDatatype, H5Aget_type(attribute->get()));
+  if (!file_type.valid()) return ReadError(path, name);
+  return TypedAttribute{std::move(*attribute), std::move(file_type)};
+}
+
 Status WrongAttributeType(const std::string& path, const char* name, hid_t type, const char* expected) {
   return Status::InvalidArgument(path + ": attribute " + Quoted(name) + " holds " + Hdf5TypeName(type) + "; expected " +
                                  expected);
@@ -61,17 +78,17 @@ Status WriteScalarAttribute(hid_t object, const std::string& path, const char* n
 
 Result<std::string> ReadStringAttribute(hid_t object, const std::string& path, const char* name) {
   Hdf5Lock lock;
-  Result<Hdf5Handle> attribute = OpenSingleAttribute(object, path, name);
-  if (!attribute.ok()) return attribute.status();
-  Hdf5Handle file_type(Hdf5Kind::kDatatype, H5Aget_type(attribute->get()));
-  if (!file_type.valid()) return ReadError(path, name);
+  Result<TypedAttribute> typed = OpenTypedAttribute(object, path, name);
+  if (!typed.ok()) return typed.status();
+  const Hdf5Handle& attribute = typed->attribute;
+  const Hdf5Handle& file_type = typed->file_type;
   if (H5Tget_class(file_type.get()) != H5T_STRING) return WrongAttributeType(path, name, file_type.get(), "a string");
   if (H5Tis_variable_str(file_type.get()) > 0) {
     Hdf5Handle mem_type(Hdf5Kind::kDatatype, H5Tcopy(H5T_C_S1));
     char* text = nullptr;
     if (!mem_type.valid() || H5Tset_size(mem_type.get(), H5T_VARIABLE) < 0 ||
         H5Tset_cset(mem_type.get(), H5Tget_cset(file_type.get())) < 0 ||
-        H5Aread(attribute->get(), mem_type.get(), &text) < 0) {
+        H5Aread(attribute.get(), mem_type.get(), &text) < 0) {
       return ReadError(path, name);
     }
     std::string value = text != nullptr ? text : "";
@@ -80,7 +97,7 @@ Result<std::string> ReadStringAttribute(hid_t object, const std::string& path, c
   }
   // Fixed length: read the stored bytes unconverted, then drop the padding (NUL or space).
   std::string value(H5Tget_size(file_type.get()), '\0');
-  if (value.empty() || H5Aread(attribute->get(), file_type.get(), value.data()) < 0) {
+  if (value.empty() || H5Aread(attribute.get(), file_type.get(), value.data()) < 0) {
     return ReadError(path, name);
   }
   value.resize(std::strlen(value.c_str()));
@@ -90,22 +107,22 @@ Result<std::string> ReadStringAttribute(hid_t object, const std::string& path, c
 
 Result<std::int64_t> ReadIntegerAttribute(hid_t object, const std::string& path, const char* name) {
   Hdf5Lock lock;
-  Result<Hdf5Handle> attribute = OpenSingleAttribute(object, path, name);
-  if (!attribute.ok()) return attribute.status();
-  Hdf5Handle file_type(Hdf5Kind::kDatatype, H5Aget_type(attribute->get()));
-  if (!file_type.valid()) return ReadError(path, name);
+  Result<TypedAttribute> typed = OpenTypedAttribute(object, path, name);
+  if (!typed.ok()) return typed.status();
+  const Hdf5Handle& attribute = typed->attribute;
+  const Hdf5Handle& file_type = typed->file_type;
   const H5T_class_t cls = H5Tget_class(file_type.get());
   std::int64_t value = 0;
   herr_t rc = -1;
   if (cls == H5T_INTEGER) {
-    rc = H5Aread(attribute->get(), H5T_NATIVE_INT64, &value);
+    rc = H5Aread(attribute.get(), H5T_NATIVE_INT64, &value);
   } else if (cls == H5T_ENUM && H5Tget_size(file_type.get()) <= sizeof(value)) {
     // HDF5 converts no enum to an integer; the stored bytes are those of the base integer type, so read them
     // unconverted and convert from the base type.
     Hdf5Handle native(Hdf5Kind::kDatatype, H5Tget_native_type(file_type.get(), H5T_DIR_DEFAULT));
     Hdf5Handle base(Hdf5Kind::kDatatype, native.valid() ? H5Tget_super(native.get()) : H5I_INVALID_HID);
     unsigned char buffer[sizeof(std::int64_t)] = {};
-    if (!base.valid() || H5Aread(attribute->get(), native.get(), buffer) < 0 ||
+    if (!base.valid() || H5Aread(attribute.get(), native.get(), buffer) < 0 ||
         H5Tconvert(base.get(), H5T_NATIVE_INT64, 1, buffer, nullptr, H5P_DEFAULT) < 0) {
       return ReadError(path, name);  // Before the handles above close, which would clear the error stack.
     }
@@ -120,10 +137,10 @@ Result<std::int64_t> ReadIntegerAttribute(hid_t object, const std::string& path,
 
 Result<double> ReadNumberAttribute(hid_t object, const std::string& path, const char* name) {
   Hdf5Lock lock;
-  Result<Hdf5Handle> attribute = OpenSingleAttribute(object, path, name);
-  if (!attribute.ok()) return attribute.status();
-  Hdf5Handle file_type(Hdf5Kind::kDatatype, H5Aget_type(attribute->get()));
-  if (!file_type.valid()) return ReadError(path, name);
+  Result<TypedAttribute> typed = OpenTypedAttribute(object, path, name);
+  if (!typed.ok()) return typed.status();
+  const Hdf5Handle& attribute = typed->attribute;
+  const Hdf5Handle& file_type = typed->file_type;
   const H5T_class_t cls = H5Tget_class(file_type.get());
   if (cls == H5T_INTEGER || cls == H5T_ENUM) {
     Result<std::int64_t> value = ReadIntegerAttribute(object, path, name);
@@ -132,7 +149,7 @@ Result<double> ReadNumberAttribute(hid_t object, const std::string& path, const 
   }
   if (cls != H5T_FLOAT) return WrongAttributeType(path, name, file_type.get(), "a number");
   double value = 0;
-  if (H5Aread(attribute->get(), H5T_NATIVE_DOUBLE, &value) < 0) return ReadError(path, name);
+  if (H5Aread(attribute.get(), H5T_NATIVE_DOUBLE, &value) < 0) return ReadError(path, name);
   return value;
 }
 

@@ -250,6 +250,69 @@ Status ValidateManifest(const IndexManifest& m, const std::string& where) {
   return Status::Ok();
 }
 
+namespace {
+
+// Shard entry `entry` of a manifest of `m`'s dim and partition; `at` names it in errors.
+Result<ManifestShard> ShardFromJson(const Json& entry, const std::string& at, const IndexManifest& m) {
+  if (!entry.is_object()) return Status::Corruption(at + ": must be an object");
+  FieldReader s(entry, at);
+  ManifestShard shard;
+  shard.file = s.String("file");
+  shard.log = s.String("log");
+  shard.uid = s.HexNumber("uid");
+  shard.rows = s.Uint("rows");
+  shard.id_begin = s.Uint("id_begin");
+  shard.id_end = s.Uint("id_end");
+  shard.bytes = s.Uint("bytes", true);
+  shard.header_crc32c = static_cast<std::uint32_t>(s.HexNumber("header_crc32c"));
+  if (!s.error().ok()) return s.error();
+  if (!IsPlainName(shard.file) || !IsPlainName(shard.log)) {
+    return Status::Corruption(at + ": file names must be plain names inside the index directory");
+  }
+  if (shard.id_end < shard.id_begin) return Status::Corruption(at + ": id_end is below id_begin");
+  if (m.partition == "kmeans") {
+    auto centroid = entry.find("centroid");
+    if (centroid == entry.end()) return Status::Corruption(at + ": field 'centroid' is missing (k-means partition)");
+    if (!centroid->is_array() || centroid->size() != m.dim) {
+      return Status::Corruption(at + ": field 'centroid' must be an array of " + std::to_string(m.dim) + " numbers");
+    }
+    for (const Json& x : *centroid) {
+      if (!x.is_number() || !std::isfinite(x.get<double>()) ||
+          std::fabs(x.get<double>()) > static_cast<double>(std::numeric_limits<float>::max())) {
+        return Status::Corruption(at + ": field 'centroid' must hold finite float numbers");
+      }
+      shard.centroid.push_back(x.get<float>());
+    }
+  }
+  return shard;
+}
+
+// The fields older manifests lack: encoding (absent: float32), pq_m (pq only) and build_seconds (absent: unknown).
+Status ReadOptionalFields(const Json& j, const std::string& where, IndexManifest* m) {
+  // Absent in manifests written before codes existed: float32.
+  if (auto encoding = j.find("encoding"); encoding != j.end()) {
+    Result<Encoding> e = encoding->is_string() ? ParseEncoding(encoding->get<std::string>())
+                                               : Result<Encoding>(Status::InvalidArgument("not a string"));
+    if (!e.ok()) return Status::Corruption(where + ": field 'encoding': " + e.status().message());
+    m->encoding = *e;
+  }
+  if (m->encoding == Encoding::kPq) {
+    FieldReader pq(j, where);
+    m->pq_m = pq.Uint("pq_m", true);
+    if (!pq.error().ok()) return pq.error();
+  }
+  // Absent in manifests written before it was recorded: unknown.
+  if (auto seconds = j.find("build_seconds"); seconds != j.end()) {
+    if (!seconds->is_number() || !std::isfinite(seconds->get<double>()) || seconds->get<double>() < 0) {
+      return Status::Corruption(where + ": field 'build_seconds' must be a non-negative number of seconds");
+    }
+    m->build_seconds = seconds->get<double>();
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
 Result<IndexManifest> ManifestFromJson(const std::string& json, const std::string& where) {
   Json j = Json::parse(json, nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded()) return Status::Corruption(where + ": not valid JSON");
@@ -280,62 +343,14 @@ Result<IndexManifest> ManifestFromJson(const std::string& json, const std::strin
   if (m.partition != "range" && m.partition != "kmeans") {
     return Status::Corruption(where + ": field 'partition' must be \"range\" or \"kmeans\", got '" + m.partition + "'");
   }
-  // Absent in manifests written before codes existed: float32.
-  if (auto encoding = j.find("encoding"); encoding != j.end()) {
-    Result<Encoding> e = encoding->is_string() ? ParseEncoding(encoding->get<std::string>())
-                                               : Result<Encoding>(Status::InvalidArgument("not a string"));
-    if (!e.ok()) return Status::Corruption(where + ": field 'encoding': " + e.status().message());
-    m.encoding = *e;
-  }
-  if (m.encoding == Encoding::kPq) {
-    FieldReader pq(j, where);
-    m.pq_m = pq.Uint("pq_m", true);
-    if (!pq.error().ok()) return pq.error();
-  }
-  // Absent in manifests written before it was recorded: unknown.
-  if (auto seconds = j.find("build_seconds"); seconds != j.end()) {
-    if (!seconds->is_number() || !std::isfinite(seconds->get<double>()) || seconds->get<double>() < 0) {
-      return Status::Corruption(where + ": field 'build_seconds' must be a non-negative number of seconds");
-    }
-    m.build_seconds = seconds->get<double>();
-  }
+  ZYPHYR_RETURN_IF_ERROR(ReadOptionalFields(j, where, &m));
   if (!shards->is_array() || shards->empty()) {
     return Status::Corruption(where + ": field 'shards' must be a non-empty array");
   }
   for (std::size_t i = 0; i < shards->size(); ++i) {
-    const Json& entry = (*shards)[i];
-    const std::string at = where + ": shards[" + std::to_string(i) + "]";
-    if (!entry.is_object()) return Status::Corruption(at + ": must be an object");
-    FieldReader s(entry, at);
-    ManifestShard shard;
-    shard.file = s.String("file");
-    shard.log = s.String("log");
-    shard.uid = s.HexNumber("uid");
-    shard.rows = s.Uint("rows");
-    shard.id_begin = s.Uint("id_begin");
-    shard.id_end = s.Uint("id_end");
-    shard.bytes = s.Uint("bytes", true);
-    shard.header_crc32c = static_cast<std::uint32_t>(s.HexNumber("header_crc32c"));
-    if (!s.error().ok()) return s.error();
-    if (!IsPlainName(shard.file) || !IsPlainName(shard.log)) {
-      return Status::Corruption(at + ": file names must be plain names inside the index directory");
-    }
-    if (shard.id_end < shard.id_begin) return Status::Corruption(at + ": id_end is below id_begin");
-    if (m.partition == "kmeans") {
-      auto centroid = entry.find("centroid");
-      if (centroid == entry.end()) return Status::Corruption(at + ": field 'centroid' is missing (k-means partition)");
-      if (!centroid->is_array() || centroid->size() != m.dim) {
-        return Status::Corruption(at + ": field 'centroid' must be an array of " + std::to_string(m.dim) + " numbers");
-      }
-      for (const Json& x : *centroid) {
-        if (!x.is_number() || !std::isfinite(x.get<double>()) ||
-            std::fabs(x.get<double>()) > static_cast<double>(std::numeric_limits<float>::max())) {
-          return Status::Corruption(at + ": field 'centroid' must hold finite float numbers");
-        }
-        shard.centroid.push_back(x.get<float>());
-      }
-    }
-    m.shards.push_back(std::move(shard));
+    Result<ManifestShard> shard = ShardFromJson((*shards)[i], where + ": shards[" + std::to_string(i) + "]", m);
+    if (!shard.ok()) return shard.status();
+    m.shards.push_back(std::move(*shard));
   }
   ZYPHYR_RETURN_IF_ERROR(ValidateManifest(m, where));
   return m;

@@ -61,6 +61,52 @@ AnnResult MakeResult(const Engine& engine, const BenchData& data, const BenchSet
   return result;
 }
 
+// One untimed pass over the queries at the widest ef first, for every
+// engine alike: the sweep then measures warm caches (the pages of a mapped
+// index, the rows a codes engine re-reads), not the first touch of each.
+Status WarmUp(Engine& engine, const BenchData& data, const BenchSettings& settings) {
+  ZYPHYR_RETURN_IF_ERROR(engine.SetEf(*std::max_element(settings.efs.begin(), settings.efs.end())));
+  std::vector<std::uint64_t> ids;
+  for (std::size_t q = 0; q < data.test_rows; ++q) {
+    ids.clear();
+    ZYPHYR_RETURN_IF_ERROR(engine.Search(data.query(q), settings.k, &ids));
+  }
+  return Status::Ok();
+}
+
+// The figures of `engine` at beam `ef`, its result file written under `run_dir`.
+Result<EfRun> MeasureEf(Engine& engine, const BenchData& data, const BenchSettings& settings, std::size_t ef,
+                        double build_seconds, const std::filesystem::path& run_dir) {
+  const RecallVectors vectors{data.train, data.test, data.dim, data.metric};
+  ZYPHYR_RETURN_IF_ERROR(engine.SetEf(ef));
+  Result<SearchRunResult> run = MeasureSearch(
+      vectors, data.true_distances, RecallOptions{settings.k},
+      [&](std::size_t q, std::vector<std::uint64_t>* ids) { return engine.Search(data.query(q), settings.k, ids); });
+  if (!run.ok()) return run.status();
+
+  EfRun ef_run;
+  ef_run.ef = ef;
+  ef_run.recall = run->recall;
+  ef_run.id_recall = IdOverlapRecall(run->returned, data.true_ids, settings.k, settings.k);
+  ef_run.qps_single = run->qps;
+  ef_run.latency = run->latency;
+  ef_run.qps_threads = run->qps;
+  if (settings.threads > 1) {
+    Result<double> qps = MeasureThroughput(
+        data.test_rows, settings.threads,
+        [&](std::size_t q, std::vector<std::uint64_t>* ids) { return engine.Search(data.query(q), settings.k, ids); });
+    if (!qps.ok()) return qps.status();
+    ef_run.qps_threads = *qps;
+  }
+  AnnResult result = MakeResult(engine, data, settings, ef, build_seconds, *run);
+  ef_run.mean_results = result.candidates;
+  const std::string file_name =
+      fmt::format("M{}_efC{}_ef{}.hdf5", settings.build.M, settings.build.ef_construction, ef);
+  ef_run.result_file = (run_dir / file_name).string();
+  ZYPHYR_RETURN_IF_ERROR(WriteAnnResult(ef_run.result_file, result));
+  return ef_run;
+}
+
 }  // namespace
 
 std::string RunName(const std::string& engine, const EngineBuildParams& build, std::size_t ef) {
@@ -95,54 +141,18 @@ Result<EngineReport> RunEngine(Engine& engine, const BenchData& data, const Benc
   malloc_trim(0);
 #endif
 
-  const RecallVectors vectors{data.train, data.test, data.dim, data.metric};
   const std::filesystem::path run_dir =
       std::filesystem::path(settings.results_dir) / data.name / std::to_string(settings.k) / report.name;
   std::error_code ec;
   std::filesystem::create_directories(run_dir, ec);
   if (ec) return Status::IOError(run_dir.string() + ": cannot create directory: " + ec.message());
 
-  // One untimed pass over the queries at the widest ef first, for every
-  // engine alike: the sweep then measures warm caches (the pages of a mapped
-  // index, the rows a codes engine re-reads), not the first touch of each.
-  {
-    ZYPHYR_RETURN_IF_ERROR(engine.SetEf(*std::max_element(settings.efs.begin(), settings.efs.end())));
-    std::vector<std::uint64_t> ids;
-    for (std::size_t q = 0; q < data.test_rows; ++q) {
-      ids.clear();
-      ZYPHYR_RETURN_IF_ERROR(engine.Search(data.query(q), settings.k, &ids));
-    }
-  }
+  ZYPHYR_RETURN_IF_ERROR(WarmUp(engine, data, settings));
 
   for (std::size_t ef : settings.efs) {
-    ZYPHYR_RETURN_IF_ERROR(engine.SetEf(ef));
-    Result<SearchRunResult> run = MeasureSearch(
-        vectors, data.true_distances, RecallOptions{settings.k},
-        [&](std::size_t q, std::vector<std::uint64_t>* ids) { return engine.Search(data.query(q), settings.k, ids); });
-    if (!run.ok()) return run.status();
-
-    EfRun ef_run;
-    ef_run.ef = ef;
-    ef_run.recall = run->recall;
-    ef_run.id_recall = IdOverlapRecall(run->returned, data.true_ids, settings.k, settings.k);
-    ef_run.qps_single = run->qps;
-    ef_run.latency = run->latency;
-    ef_run.qps_threads = run->qps;
-    if (settings.threads > 1) {
-      Result<double> qps =
-          MeasureThroughput(data.test_rows, settings.threads, [&](std::size_t q, std::vector<std::uint64_t>* ids) {
-            return engine.Search(data.query(q), settings.k, ids);
-          });
-      if (!qps.ok()) return qps.status();
-      ef_run.qps_threads = *qps;
-    }
-    AnnResult result = MakeResult(engine, data, settings, ef, report.build_seconds, *run);
-    ef_run.mean_results = result.candidates;
-    const std::string file_name =
-        fmt::format("M{}_efC{}_ef{}.hdf5", settings.build.M, settings.build.ef_construction, ef);
-    ef_run.result_file = (run_dir / file_name).string();
-    ZYPHYR_RETURN_IF_ERROR(WriteAnnResult(ef_run.result_file, result));
-    report.runs.push_back(std::move(ef_run));
+    Result<EfRun> ef_run = MeasureEf(engine, data, settings, ef, report.build_seconds, run_dir);
+    if (!ef_run.ok()) return ef_run.status();
+    report.runs.push_back(std::move(*ef_run));
     if (progress.sweep) progress.sweep(report.runs.size(), settings.efs.size());
   }
   Result<std::size_t> peak = VmHwmBytes();

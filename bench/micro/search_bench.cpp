@@ -56,6 +56,8 @@
 // The search benchmarks use the process's kernels (ProcessKernels(): the best
 // ISA of the host, or the one ZYPHYR_ISA forces); the context line "isa"
 // names it. There are no per-ISA variants (distance_bench.cpp has those).
+// Over 400 lines: one Google Benchmark binary whose benchmark names are the stable baseline; splitting it would
+// change the binary the recorded figures name.
 #include <algorithm>
 #include <cmath>
 #include <cstddef>

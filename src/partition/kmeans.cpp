@@ -14,6 +14,7 @@
 
 #include "src/core/check.h"
 #include "src/core/parallel_for.h"
+#include "src/partition/exact_distance.h"
 
 namespace zyphyr {
 namespace {
@@ -30,16 +31,6 @@ constexpr std::size_t kMaxBlockFloats = std::size_t{1} << 20;
 constexpr std::size_t kSeedBlock = 1024;
 // Dimensions per task of the centroid update (two cache lines of doubles).
 constexpr std::size_t kUpdateDims = 16;
-
-// The distance of kmeans.h: in double, summed in index order.
-double ExactDistance(const float* x, const float* c, std::size_t dim) {
-  double sum = 0.0;
-  for (std::size_t j = 0; j < dim; ++j) {
-    const double t = static_cast<double>(x[j]) - static_cast<double>(c[j]);
-    sum += t * t;
-  }
-  return sum;
-}
 
 double SquaredNorm(const float* x, std::size_t dim) {
   double sum = 0.0;

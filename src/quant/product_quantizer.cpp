@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "src/core/check.h"
+#include "src/partition/exact_distance.h"
 #include "src/partition/kmeans.h"
 #include "src/quant/model_bytes.h"
 
@@ -39,16 +40,6 @@ using quant_internal::Store;
 Status Error(std::string message) { return Status::InvalidArgument("product quantizer: " + message); }
 
 Status Corrupt(std::string message) { return Status::Corruption("product quantizer: " + message); }
-
-// The distance of kmeans.h: in double, summed in index order.
-double ExactDistance(const float* x, const float* c, std::size_t dim) {
-  double sum = 0.0;
-  for (std::size_t d = 0; d < dim; ++d) {
-    const double t = static_cast<double>(x[d]) - static_cast<double>(c[d]);
-    sum += t * t;
-  }
-  return sum;
-}
 
 // Copies sub-space [offset, offset + sub_dim) of `count` rows of `dim` floats
 // into `out`, row-major count x sub_dim.

@@ -1,3 +1,5 @@
+// AnnDatasetReader: opening ann-benchmarks files, their shapes and attributes, and every refusal.
+// Over 400 lines: one concept, mostly straight-line refusal cases of one reader.
 #include "io/ann_dataset_reader.h"
 
 #include <gtest/gtest.h>

@@ -27,6 +27,7 @@
 #include "storage/stored_index.h"
 #include "tests/builder/one_rank_build.h"
 #include "tests/scratch_dir.h"
+#include "tests/storage/example_manifest.h"
 
 namespace zyphyr {
 namespace {
@@ -35,32 +36,12 @@ using testing::ScratchDir;
 
 constexpr char kWhere[] = "idx/manifest.json";
 
-ManifestShard Entry(std::size_t number, std::uint64_t generation, std::uint64_t rows, std::uint64_t begin,
-                    std::uint64_t end) {
-  ManifestShard s;
-  s.file = ShardFileName(number, generation);
-  s.log = ShardLogName(number, generation);
-  s.uid = 0x1000 + number;
-  s.rows = rows;
-  s.id_begin = begin;
-  s.id_end = end;
-  s.bytes = 65536;
-  s.header_crc32c = 0xabcd0000u + static_cast<std::uint32_t>(number);
-  return s;
-}
+using testing::ExampleManifest;
+using testing::ExampleShard;
 
 // What a 2-rank range build of 3000 rows writes.
 IndexManifest TwoShards() {
-  IndexManifest m;
-  m.dim = 4;
-  m.M = 8;
-  m.ef_construction = 64;
-  m.rows = 3000;
-  m.next_id = 3000;
-  m.generation = 1;
-  m.source = "syn.hdf5";
-  m.shards = {Entry(0, 1, 1500, 0, 1500), Entry(1, 1, 1500, 1500, 3000)};
-  return m;
+  return ExampleManifest(4, 1, {ExampleShard(0, 1, 1500, 0, 1500), ExampleShard(1, 1, 1500, 1500, 3000)});
 }
 
 // The manifest as JSON, edited by `edit`, read back.
@@ -84,7 +65,7 @@ TEST(ManifestValidation, AcceptsWhatTheWritersWrite) {
   // ids inserted and then deleted.
   IndexManifest compacted = TwoShards();
   compacted.generation = 3;
-  compacted.shards = {Entry(0, 3, 1490, 0, 1500), Entry(1, 3, 1600, 1500, 3100)};
+  compacted.shards = {ExampleShard(0, 3, 1490, 0, 1500), ExampleShard(1, 3, 1600, 1500, 3100)};
   compacted.rows = 3090;
   compacted.next_id = 3150;
   auto read = ManifestFromJson(ManifestToJson(compacted), kWhere);
@@ -93,7 +74,7 @@ TEST(ManifestValidation, AcceptsWhatTheWritersWrite) {
   // Under k-means each shard spans the ids of the whole data set.
   IndexManifest kmeans = TwoShards();
   kmeans.partition = "kmeans";
-  kmeans.shards = {Entry(0, 1, 1200, 0, 2999), Entry(1, 1, 1800, 2, 3000)};
+  kmeans.shards = {ExampleShard(0, 1, 1200, 0, 2999), ExampleShard(1, 1, 1800, 2, 3000)};
   for (ManifestShard& s : kmeans.shards) s.centroid.assign(4, 0.5f);
   read = ManifestFromJson(ManifestToJson(kmeans), kWhere);
   ASSERT_TRUE(read.ok()) << read.status().ToString();
@@ -102,7 +83,7 @@ TEST(ManifestValidation, AcceptsWhatTheWritersWrite) {
   IndexManifest empty = TwoShards();
   empty.rows = 0;
   empty.next_id = 0;
-  empty.shards = {Entry(0, 1, 0, 0, 0)};
+  empty.shards = {ExampleShard(0, 1, 0, 0, 0)};
   EXPECT_TRUE(ManifestFromJson(ManifestToJson(empty), kWhere).ok());
 }
 
@@ -170,7 +151,7 @@ TEST(ManifestValidation, RefusesRangesThatOverlapLeaveGapsOrComeOutOfOrder) {
   IndexManifest three = m;
   three.rows = 4500;
   three.next_id = 4500;
-  three.shards.push_back(Entry(2, 1, 1500, 3000, 4500));
+  three.shards.push_back(ExampleShard(2, 1, 1500, 3000, 4500));
   ExpectCorruption(Edited(three,
                           [](nlohmann::json& j) {
                             j["shards"][2]["id_begin"] = 0;
@@ -335,6 +316,30 @@ TEST(ManifestValidation, OpeningRefusesAShardWhoseIdsLieOutsideItsRange) {
   auto opened = OpenSearchableIndex(idx);
   ExpectCorruption(opened.status(),
                    idx + "/shard-0001-g1.zys: does not match the manifest (ids 300 to 599, manifest says [310, 610))");
+}
+
+TEST(IndexManifest, RoundTripsAndRefusesBadFields) {
+  IndexManifest m = ExampleManifest(784, 3, {ExampleShard(0, 3, 10, 0, 12)});
+  m.metric = Metric::kCosine;
+  m.shards[0].uid = 0xfedcba9876543210ull;
+  const std::string json = ManifestToJson(m);
+  auto back = ManifestFromJson(json, "m.json");
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_EQ(ManifestToJson(*back), json);
+  EXPECT_NE(json.find("\"uid\": \"fedcba9876543210\""), std::string::npos);
+  EXPECT_EQ(ManifestFromJson("{", "m.json").status().message(), "m.json: not valid JSON");
+  EXPECT_EQ(ManifestFromJson("{\"format\": \"other\"}", "m.json").status().message(),
+            "m.json: not a Zyphyr index manifest");
+  std::string no_dim = json;
+  no_dim.replace(no_dim.find("\"dim\""), 5, "\"dym\"");
+  EXPECT_EQ(ManifestFromJson(no_dim, "m.json").status().message(), "m.json: field 'dim' is missing");
+  std::string escape = json;
+  escape.replace(escape.find("shard-0000-g3.zys"), 17, "../../etc/passwd");
+  EXPECT_EQ(ManifestFromJson(escape, "m.json").status().message(),
+            "m.json: shards[0]: file names must be plain names inside the index directory");
+  std::string v2 = json;
+  v2.replace(v2.find("\"version\": 1"), 12, "\"version\": 2");
+  EXPECT_EQ(ManifestFromJson(v2, "m.json").status().message(), "m.json: unsupported manifest version 2");
 }
 
 }  // namespace

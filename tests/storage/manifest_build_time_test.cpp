@@ -14,22 +14,12 @@
 #include "tests/builder/one_rank_build.h"
 #include "tests/index/index_test_util.h"
 #include "tests/scratch_dir.h"
+#include "tests/storage/example_manifest.h"
 
 namespace zyphyr {
 namespace {
 
-IndexManifest OneShardManifest() {
-  IndexManifest m;
-  m.dim = 16;
-  m.M = 12;
-  m.ef_construction = 100;
-  m.seed = 7;
-  m.rows = 10;
-  m.next_id = 10;
-  m.source = "syn.hdf5";
-  m.shards.push_back({"shard-0000-g1.zys", "shard-0000-g1.log", 0x1234, 10, 0, 10, 4096, 0xabcdef01u, {}});
-  return m;
-}
+IndexManifest OneShardManifest() { return testing::ExampleManifest(16, 1, {testing::ExampleShard(0, 1, 10, 0, 10)}); }
 
 TEST(IndexManifestBuildSeconds, RoundTripsBitExact) {
   IndexManifest m = OneShardManifest();

@@ -1,0 +1,163 @@
+// Mutation logs under failing writes and syncs: the log stays intact.
+#include "storage/mutation_log.h"
+
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <limits>
+#include <optional>
+#include <random>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "storage/crc32c.h"
+#include "tests/scratch_dir.h"
+#include "tests/storage/mutation_log_test_util.h"
+
+namespace zyphyr {
+namespace {
+
+using namespace log_testing;  // NOLINT(build/namespaces): the shared log fixture.
+
+// ---- Faults ----
+
+// Real write(2) and fsync(2), until told to fail.
+class FaultyOps : public FileOps {
+ public:
+  // Writes `budget` more bytes (cutting a write short where needed), then fails with `err`.
+  void FailWritesAfter(std::size_t budget, int err = ENOSPC) {
+    write_budget_ = budget;
+    write_errno_ = err;
+  }
+  void FailSyncs(int err) { sync_errno_ = err; }
+  void Heal() {
+    write_budget_.reset();
+    sync_errno_ = 0;
+  }
+
+  ssize_t Write(int fd, const void* data, std::size_t size) const override {
+    if (write_budget_.has_value()) {
+      if (*write_budget_ == 0) {
+        errno = write_errno_;
+        return -1;
+      }
+      size = std::min(size, *write_budget_);
+    }
+    const ssize_t n = ::write(fd, data, size);
+    if (n > 0 && write_budget_.has_value()) *write_budget_ -= static_cast<std::size_t>(n);
+    return n;
+  }
+  int Sync(int fd) const override {
+    if (sync_errno_ != 0) {
+      errno = sync_errno_;
+      return -1;
+    }
+    return ::fsync(fd);
+  }
+
+ private:
+  mutable std::optional<std::size_t> write_budget_;
+  int write_errno_ = 0;
+  int sync_errno_ = 0;
+};
+
+TEST(MutationLogTest, FailedWriteLeavesTheLogIntact) {
+  LogDir dir;
+  const std::string path = dir.File("shard.log");
+  const std::vector<LogRecord> records = SampleRecords();
+  FaultyOps ops;
+  Result<MutationLogWriter> writer = MutationLogWriter::Open(path, kDim, kUid, ops);
+  ASSERT_TRUE(writer.ok()) << writer.status().ToString();
+  for (std::size_t i = 0; i < 2; ++i) ASSERT_TRUE(Append(*writer, records[i]).ok());
+  const std::string before = ReadBytes(path);
+  const std::size_t record3_size = 32 + 8 + 8 + 4 * kDim;
+  for (std::size_t budget :
+       {std::size_t{0}, std::size_t{1}, std::size_t{31}, std::size_t{32}, std::size_t{33}, record3_size - 1}) {
+    SCOPED_TRACE("budget " + std::to_string(budget));
+    ops.FailWritesAfter(budget);
+    const Status st = Append(*writer, records[2]);
+    EXPECT_EQ(st.code(), StatusCode::kIOError);
+    EXPECT_EQ(st.message(), path + ": cannot write: No space left on device");
+    ExpectSameRecords(writer->contents().records, {records[0], records[1]});
+    EXPECT_EQ(ReadBytes(path), before);  // The partial record was truncated away.
+    ExpectSameRecords(ReadOk(path).records, {records[0], records[1]});
+  }
+  ops.Heal();
+  ASSERT_TRUE(Append(*writer, records[2]).ok());  // Same writer: written right after record 2, no hole.
+  ExpectSameRecords(ReadOk(path).records, {records[0], records[1], records[2]});
+  writer = Status::Internal("closed");  // Destroys the writer, releasing the lock.
+
+  Result<MutationLogWriter> system = MutationLogWriter::Open(path, kDim, kUid);
+  ASSERT_TRUE(system.ok()) << system.status().ToString();
+  ASSERT_TRUE(Append(*system, records[3]).ok());
+  ExpectSameRecords(ReadOk(path).records, records);
+}
+
+TEST(MutationLogTest, FailedSyncLeavesTheLogIntact) {
+  LogDir dir;
+  const std::string path = dir.File("shard.log");
+  const std::vector<LogRecord> records = SampleRecords();
+  FaultyOps ops;
+  Result<MutationLogWriter> writer = MutationLogWriter::Open(path, kDim, kUid, ops);
+  ASSERT_TRUE(writer.ok()) << writer.status().ToString();
+  ASSERT_TRUE(Append(*writer, records[0]).ok());
+  const std::string before = ReadBytes(path);
+  ops.FailSyncs(EIO);
+  Status st = Append(*writer, records[1]);
+  EXPECT_EQ(st.code(), StatusCode::kIOError);
+  EXPECT_EQ(st.message(), path + ": cannot fsync: Input/output error");
+  ExpectSameRecords(writer->contents().records, {records[0]});
+  EXPECT_EQ(ReadBytes(path), before);
+  ops.Heal();
+  ASSERT_TRUE(Append(*writer, records[1]).ok());
+  writer = Status::Internal("closed");
+
+  Result<MutationLogWriter> system = MutationLogWriter::Open(path, kDim, kUid);
+  ASSERT_TRUE(system.ok()) << system.status().ToString();
+  ASSERT_TRUE(Append(*system, records[2]).ok());
+  ExpectSameRecords(ReadOk(path).records, {records[0], records[1], records[2]});
+}
+
+TEST(MutationLogTest, FailedCreationIsRepairedByTheNextOpen) {
+  LogDir dir;
+  const std::string path = dir.File("shard.log");
+  FaultyOps ops;
+  ops.FailWritesAfter(10);
+  Result<MutationLogWriter> writer = MutationLogWriter::Open(path, kDim, kUid, ops);
+  ASSERT_FALSE(writer.ok());
+  EXPECT_EQ(writer.status().code(), StatusCode::kIOError);
+  EXPECT_EQ(writer.status().message(), path + ": cannot write: No space left on device");
+  const LogContents c = ReadOk(path);  // Ten bytes of a header: a torn creation.
+  EXPECT_TRUE(c.records.empty());
+  EXPECT_EQ(c.torn_bytes, 10u);
+
+  ops.Heal();
+  ops.FailSyncs(EIO);
+  writer = MutationLogWriter::Open(path, kDim, kUid, ops);
+  ASSERT_FALSE(writer.ok());
+  EXPECT_EQ(writer.status().message(), path + ": cannot fsync: Input/output error");
+
+  writer = MutationLogWriter::Open(path, kDim, kUid);
+  ASSERT_TRUE(writer.ok()) << writer.status().ToString();
+  EXPECT_EQ(ReadBytes(path), LogHeader(1, 0, kDim, kUid));
+}
+
+}  // namespace
+}  // namespace zyphyr
