@@ -45,7 +45,8 @@ TEST(CompactLinks, FieldsReadBackAtEveryWidthAndOffset) {
       const std::uint32_t value = static_cast<std::uint32_t>(0x9E3779B9u >> (32 - bits));
       for (std::uint32_t b = 0; b < bits; ++b) {
         const std::size_t at = shift + b;
-        block[at / 8] = static_cast<std::uint8_t>((block[at / 8] & ~(1u << (at % 8))) | (((value >> b) & 1u) << (at % 8)));
+        block[at / 8] =
+            static_cast<std::uint8_t>((block[at / 8] & ~(1u << (at % 8))) | (((value >> b) & 1u) << (at % 8)));
       }
       EXPECT_EQ(CompactLinksView::ReadBits(block.data(), shift, bits), value) << bits << " bits at " << shift;
     }
@@ -111,11 +112,7 @@ TEST_P(CompactLinksGraphs, EveryBlockDecodesToTheLinksAndSearchesAgree) {
     std::vector<ScoredNode> a, b;
     plain.Search(query.data(), 16, &a);
     compact.Search(query.data(), 16, &b);
-    ASSERT_EQ(a.size(), b.size());
-    for (std::size_t j = 0; j < a.size(); ++j) {
-      EXPECT_EQ(a[j].node, b[j].node);
-      EXPECT_EQ(a[j].distance, b[j].distance);
-    }
+    ASSERT_NO_FATAL_FAILURE(testing::ExpectSameNodes(a, b));
   }
 }
 

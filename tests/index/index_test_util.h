@@ -16,6 +16,7 @@
 #include "src/eval/recall.h"
 #include "src/index/brute_force.h"
 #include "src/index/hnsw_index.h"
+#include "src/index/scored_node.h"
 
 namespace zyphyr::testing {
 
@@ -65,6 +66,16 @@ inline std::vector<std::vector<Neighbor>> Exact(const HnswIndex& index, const Da
   auto exact = ExactSearch(index.store(), queries.rows, k, 2);
   EXPECT_TRUE(exact.ok()) << exact.status().ToString();
   return std::move(exact).value();
+}
+
+// Expects two searches' results to be the same nodes at the same distances,
+// in the same order (a fatal failure when their lengths differ).
+inline void ExpectSameNodes(const std::vector<ScoredNode>& got, const std::vector<ScoredNode>& want) {
+  ASSERT_EQ(got.size(), want.size());
+  for (std::size_t j = 0; j < want.size(); ++j) {
+    EXPECT_EQ(got[j].node, want[j].node);
+    EXPECT_EQ(got[j].distance, want[j].distance);
+  }
 }
 
 }  // namespace zyphyr::testing

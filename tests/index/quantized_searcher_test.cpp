@@ -21,6 +21,7 @@
 #include "src/index/hnsw_index.h"
 #include "src/quant/quantizer.h"
 #include "tests/index/index_test_util.h"
+#include "tests/quant/metric_encoding_params.h"
 
 namespace zyphyr {
 namespace {
@@ -62,11 +63,7 @@ AlignedBuffer<float> Prepared(const HnswIndex& index, std::span<const float> q) 
   return out;
 }
 
-class QuantizedSearcherTest : public ::testing::TestWithParam<std::tuple<Metric, Encoding>> {
- protected:
-  Metric metric() const { return std::get<0>(GetParam()); }
-  Encoding encoding() const { return std::get<1>(GetParam()); }
-};
+class QuantizedSearcherTest : public testing::MetricEncodingTest {};
 
 TEST_P(QuantizedSearcherTest, ReRankedResultsAreInExactOrderWithExactDistances) {
   Fixture f = Make(metric(), encoding());
@@ -234,13 +231,8 @@ TEST_P(QuantizedSearcherTest, ExcludedNodesAreNeverReturned) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(MetricsAndEncodings, QuantizedSearcherTest,
-                         ::testing::Combine(::testing::Values(Metric::kL2, Metric::kInnerProduct, Metric::kCosine),
-                                            ::testing::Values(Encoding::kInt8, Encoding::kPq)),
-                         [](const auto& info) {
-                           return std::string(MetricName(std::get<0>(info.param))) + "_" +
-                                  std::string(EncodingName(std::get<1>(info.param)));
-                         });
+INSTANTIATE_TEST_SUITE_P(MetricsAndEncodings, QuantizedSearcherTest, testing::EveryMetricAndCodedEncoding(),
+                         testing::MetricEncodingName);
 
 TEST(EffectiveRerank, DefaultsToHalfAgainKUnderInt8AndTheBeamUnderPq) {
   EXPECT_EQ(EffectiveRerank(HnswSearchOptions{10, 64, 0}, Encoding::kInt8), 15u);

@@ -29,6 +29,7 @@
 
 #include "storage/crc32c.h"
 #include "tests/scratch_dir.h"
+#include "tests/storage/failing_file_ops.h"
 #include "tests/storage/mutation_log_test_util.h"
 
 namespace zyphyr {
@@ -38,51 +39,13 @@ using namespace log_testing;  // NOLINT(build/namespaces): the shared log fixtur
 
 // ---- Faults ----
 
-// Real write(2) and fsync(2), until told to fail.
-class FaultyOps : public FileOps {
- public:
-  // Writes `budget` more bytes (cutting a write short where needed), then fails with `err`.
-  void FailWritesAfter(std::size_t budget, int err = ENOSPC) {
-    write_budget_ = budget;
-    write_errno_ = err;
-  }
-  void FailSyncs(int err) { sync_errno_ = err; }
-  void Heal() {
-    write_budget_.reset();
-    sync_errno_ = 0;
-  }
-
-  ssize_t Write(int fd, const void* data, std::size_t size) const override {
-    if (write_budget_.has_value()) {
-      if (*write_budget_ == 0) {
-        errno = write_errno_;
-        return -1;
-      }
-      size = std::min(size, *write_budget_);
-    }
-    const ssize_t n = ::write(fd, data, size);
-    if (n > 0 && write_budget_.has_value()) *write_budget_ -= static_cast<std::size_t>(n);
-    return n;
-  }
-  int Sync(int fd) const override {
-    if (sync_errno_ != 0) {
-      errno = sync_errno_;
-      return -1;
-    }
-    return ::fsync(fd);
-  }
-
- private:
-  mutable std::optional<std::size_t> write_budget_;
-  int write_errno_ = 0;
-  int sync_errno_ = 0;
-};
+using testing::FailingFileOps;
 
 TEST(MutationLogTest, FailedWriteLeavesTheLogIntact) {
   LogDir dir;
   const std::string path = dir.File("shard.log");
   const std::vector<LogRecord> records = SampleRecords();
-  FaultyOps ops;
+  FailingFileOps ops;
   Result<MutationLogWriter> writer = MutationLogWriter::Open(path, kDim, kUid, ops);
   ASSERT_TRUE(writer.ok()) << writer.status().ToString();
   for (std::size_t i = 0; i < 2; ++i) ASSERT_TRUE(Append(*writer, records[i]).ok());
@@ -114,7 +77,7 @@ TEST(MutationLogTest, FailedSyncLeavesTheLogIntact) {
   LogDir dir;
   const std::string path = dir.File("shard.log");
   const std::vector<LogRecord> records = SampleRecords();
-  FaultyOps ops;
+  FailingFileOps ops;
   Result<MutationLogWriter> writer = MutationLogWriter::Open(path, kDim, kUid, ops);
   ASSERT_TRUE(writer.ok()) << writer.status().ToString();
   ASSERT_TRUE(Append(*writer, records[0]).ok());
@@ -138,7 +101,7 @@ TEST(MutationLogTest, FailedSyncLeavesTheLogIntact) {
 TEST(MutationLogTest, FailedCreationIsRepairedByTheNextOpen) {
   LogDir dir;
   const std::string path = dir.File("shard.log");
-  FaultyOps ops;
+  FailingFileOps ops;
   ops.FailWritesAfter(10);
   Result<MutationLogWriter> writer = MutationLogWriter::Open(path, kDim, kUid, ops);
   ASSERT_FALSE(writer.ok());

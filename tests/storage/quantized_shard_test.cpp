@@ -18,17 +18,21 @@
 #include "storage/crc32c.h"
 #include "storage/shard.h"
 #include "storage/shard_format.h"
+#include "tests/index/index_test_util.h"
+#include "tests/quant/metric_encoding_params.h"
 #include "tests/scratch_dir.h"
+#include "tests/storage/shard_test_util.h"
 #include "tests/storage/storage_test_util.h"
 
 namespace zyphyr {
 namespace {
 
+using testing::OpenEdited;
 using testing::ReadBytes;
-using testing::Reseal;
+using testing::ReadShardImage;
 using testing::ScratchDir;
+using testing::ShardImage;
 using testing::SmallIndex;
-using testing::WriteBytes;
 
 struct Quantized {
   Quantizer quantizer;
@@ -51,11 +55,7 @@ WrittenShard WriteQuantizedShard(const HnswIndex& index, const Quantized& q, con
   return written.ok() ? *written : WrittenShard{};
 }
 
-class QuantizedShardRoundTrip : public ::testing::TestWithParam<std::tuple<Metric, Encoding>> {
- protected:
-  Metric metric() const { return std::get<0>(GetParam()); }
-  Encoding encoding() const { return std::get<1>(GetParam()); }
-};
+class QuantizedShardRoundTrip : public testing::MetricEncodingTest {};
 
 TEST_P(QuantizedShardRoundTrip, CodesAndQuantizerRoundTripAndSearchInPlaceEqualsMemory) {
   ScratchDir dir;
@@ -131,24 +131,15 @@ TEST_P(QuantizedShardRoundTrip, CodesAndQuantizerRoundTripAndSearchInPlaceEquals
     ASSERT_TRUE(PrepareVector(queries->row(i), 16, metric(), "query", query.data()).ok());
     ASSERT_TRUE(s.quantized_searcher()->Search(query.data(), 32, 10, 16, &from_shard).ok());
     ASSERT_TRUE(memory.Search(query.data(), 32, 10, 16, &from_memory).ok());
-    ASSERT_EQ(from_shard.size(), from_memory.size());
-    for (std::size_t j = 0; j < from_memory.size(); ++j) {
-      EXPECT_EQ(from_shard[j].node, from_memory[j].node);
-      EXPECT_EQ(from_shard[j].distance, from_memory[j].distance);
-    }
+    ASSERT_NO_FATAL_FAILURE(testing::ExpectSameNodes(from_shard, from_memory));
   }
   // The same contents give the same bytes.
   WriteQuantizedShard(*index, q, dir.File("b.zys"));
   EXPECT_EQ(ReadBytes(dir.File("a.zys")), ReadBytes(dir.File("b.zys")));
 }
 
-INSTANTIATE_TEST_SUITE_P(MetricsAndEncodings, QuantizedShardRoundTrip,
-                         ::testing::Combine(::testing::Values(Metric::kL2, Metric::kInnerProduct, Metric::kCosine),
-                                            ::testing::Values(Encoding::kInt8, Encoding::kPq)),
-                         [](const auto& info) {
-                           return std::string(MetricName(std::get<0>(info.param))) + "_" +
-                                  std::string(EncodingName(std::get<1>(info.param)));
-                         });
+INSTANTIATE_TEST_SUITE_P(MetricsAndEncodings, QuantizedShardRoundTrip, testing::EveryMetricAndCodedEncoding(),
+                         testing::MetricEncodingName);
 
 TEST(QuantizedShard, ShardsWithoutCodesStayVersion10) {
   ScratchDir dir;
@@ -226,18 +217,11 @@ TEST(QuantizedShard, ConcurrentSearchesMatchSequentialOnes) {
 }
 
 // A small quantized shard's bytes and layout.
-struct ShardBytes {
-  std::string bytes;
-  ShardHeader info;
-};
-
-ShardBytes MakeBytes(const ScratchDir& dir, Metric metric, Encoding encoding) {
+ShardImage MakeBytes(const ScratchDir& dir, Metric metric, Encoding encoding) {
   auto index = SmallIndex(300, 8, metric, 4);
   const Quantized q = Quantize(*index, encoding);
   WriteQuantizedShard(*index, q, dir.File("s.zys"));
-  auto shard = Shard::Open(dir.File("s.zys"));
-  EXPECT_TRUE(shard.ok()) << shard.status().ToString();
-  return {ReadBytes(dir.File("s.zys")), (*shard)->info()};
+  return ReadShardImage(dir.File("s.zys"));
 }
 
 const ShardSection& SectionOf(const ShardHeader& info, SectionKind kind) {
@@ -253,7 +237,7 @@ const ShardSection& SectionOf(const ShardHeader& info, SectionKind kind) {
 TEST(QuantizedShardCorruption, EverySingleByteFlipOfTheNewSectionsIsRefused) {
   ScratchDir dir;
   for (auto [metric, encoding] : {std::pair{Metric::kInnerProduct, Encoding::kInt8}, {Metric::kL2, Encoding::kPq}}) {
-    const ShardBytes clean = MakeBytes(dir, metric, encoding);
+    const ShardImage clean = MakeBytes(dir, metric, encoding);
     std::vector<std::pair<std::uint64_t, std::uint64_t>> ranges = {
         {0, kShardHeaderBytes + clean.info.sections.size() * kSectionEntryBytes}};
     for (const ShardSection& s : clean.info.sections) {
@@ -269,16 +253,9 @@ TEST(QuantizedShardCorruption, EverySingleByteFlipOfTheNewSectionsIsRefused) {
 
 TEST(QuantizedShardCorruption, CraftedFilesWithValidChecksumsAreRefusedWithTheReason) {
   ScratchDir dir;
-  const ShardBytes clean = MakeBytes(dir, Metric::kInnerProduct, Encoding::kInt8);
+  const ShardImage clean = MakeBytes(dir, Metric::kInnerProduct, Encoding::kInt8);
   const std::string path = dir.File("crafted.zys");
-  auto open_edited = [&](auto edit) {
-    std::string bytes = clean.bytes;
-    edit(reinterpret_cast<unsigned char*>(bytes.data()));
-    Reseal(&bytes, clean.info);
-    WriteBytes(path, bytes);
-    auto shard = Shard::Open(path);
-    return shard.ok() ? std::string("accepted") : shard.status().message();
-  };
+  auto open_edited = [&](auto edit) { return OpenEdited(clean, path, edit); };
   const ShardSection& model = SectionOf(clean.info, SectionKind::kQuantizer);
   const ShardSection& biases = SectionOf(clean.info, SectionKind::kCodeBiases);
   EXPECT_EQ(open_edited([](unsigned char* p) { StoreLe<std::uint32_t>(p + shard_header::kEncoding, 5); }),

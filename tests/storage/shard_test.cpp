@@ -10,15 +10,20 @@
 #include "storage/byte_order.h"
 #include "storage/crc32c.h"
 #include "storage/shard_format.h"
+#include "tests/index/index_test_util.h"
 #include "tests/scratch_dir.h"
+#include "tests/storage/failing_file_ops.h"
+#include "tests/storage/shard_test_util.h"
 #include "tests/storage/storage_test_util.h"
 
 namespace zyphyr {
 namespace {
 
+using testing::OpenEdited;
 using testing::ReadBytes;
-using testing::Reseal;
+using testing::ReadShardImage;
 using testing::ScratchDir;
+using testing::ShardImage;
 using testing::SmallIndex;
 using testing::WriteBytes;
 using testing::WriteIndexShard;
@@ -70,11 +75,7 @@ TEST_P(ShardRoundTrip, MappedShardHoldsTheSameBytesAndSearchesIdentically) {
     for (std::size_t ef : {10u, 64u}) {
       s.searcher()->Search(q.data(), ef, &from_shard);
       heap.Search(q.data(), ef, &from_heap);
-      ASSERT_EQ(from_shard.size(), from_heap.size());
-      for (std::size_t j = 0; j < from_heap.size(); ++j) {
-        EXPECT_EQ(from_shard[j].node, from_heap[j].node);
-        EXPECT_EQ(from_shard[j].distance, from_heap[j].distance);
-      }
+      ASSERT_NO_FATAL_FAILURE(testing::ExpectSameNodes(from_shard, from_heap));
     }
   }
   // The same contents give the same bytes.
@@ -117,22 +118,15 @@ TEST(Shard, WriterRefusesIdsThatDoNotIncrease) {
 }
 
 // A small shard and where its parts are.
-struct ShardBytes {
-  std::string bytes;
-  ShardHeader info;
-};
-
-ShardBytes MakeShardBytes(const ScratchDir& dir) {
+ShardImage MakeShardBytes(const ScratchDir& dir) {
   auto index = SmallIndex(60, 8, Metric::kL2, 4);
   WriteIndexShard(*index, dir.File("s.zys"));
-  auto shard = Shard::Open(dir.File("s.zys"));
-  EXPECT_TRUE(shard.ok());
-  return {ReadBytes(dir.File("s.zys")), (*shard)->info()};
+  return ReadShardImage(dir.File("s.zys"));
 }
 
 TEST(ShardCorruption, EverySingleByteFlipInHeaderTableAndGraphIsRefused) {
   ScratchDir dir;
-  const ShardBytes clean = MakeShardBytes(dir);
+  const ShardImage clean = MakeShardBytes(dir);
   std::vector<std::pair<std::uint64_t, std::uint64_t>> ranges = {
       {0, kShardHeaderBytes + clean.info.sections.size() * kSectionEntryBytes}};
   for (const ShardSection& s : clean.info.sections) {
@@ -144,7 +138,7 @@ TEST(ShardCorruption, EverySingleByteFlipInHeaderTableAndGraphIsRefused) {
 
 TEST(ShardCorruption, FlippedVectorByteIsCaughtByVerifyNotByOpen) {
   ScratchDir dir;
-  const ShardBytes clean = MakeShardBytes(dir);
+  const ShardImage clean = MakeShardBytes(dir);
   const ShardSection& vectors = clean.info.sections[0];
   ASSERT_EQ(vectors.kind, static_cast<std::uint32_t>(SectionKind::kVectors));
   std::string bytes = clean.bytes;
@@ -165,7 +159,7 @@ TEST(ShardCorruption, FlippedVectorByteIsCaughtByVerifyNotByOpen) {
 
 TEST(ShardCorruption, TruncationAtEverySectionBoundaryIsRefused) {
   ScratchDir dir;
-  const ShardBytes clean = MakeShardBytes(dir);
+  const ShardImage clean = MakeShardBytes(dir);
   std::vector<std::uint64_t> cuts = {
       0, 1, 7, 8, 127, 128, kShardHeaderBytes + 6 * kSectionEntryBytes - 1, clean.bytes.size() - 1};
   for (const ShardSection& s : clean.info.sections) {
@@ -194,18 +188,11 @@ TEST(ShardCorruption, TruncationAtEverySectionBoundaryIsRefused) {
 
 TEST(ShardCorruption, CraftedFilesWithValidChecksumsAreRefusedByStructure) {
   ScratchDir dir;
-  const ShardBytes clean = MakeShardBytes(dir);
+  const ShardImage clean = MakeShardBytes(dir);
   const std::string path = dir.File("crafted.zys");
   const ShardSection& level0 = clean.info.sections[3];
   ASSERT_EQ(level0.kind, static_cast<std::uint32_t>(SectionKind::kLevel0Links));
-  auto open_edited = [&](auto edit) {
-    std::string bytes = clean.bytes;
-    edit(reinterpret_cast<unsigned char*>(bytes.data()));
-    Reseal(&bytes, clean.info);
-    WriteBytes(path, bytes);
-    auto shard = Shard::Open(path);
-    return shard.ok() ? std::string("accepted") : shard.status().message();
-  };
+  auto open_edited = [&](auto edit) { return OpenEdited(clean, path, edit); };
   // A neighbour id past the rows (node 2's first link, level 0; stride 1 + 2M = 9).
   const std::uint64_t link = level0.offset + (2 * 9 + 1) * 4;
   EXPECT_EQ(open_edited([&](unsigned char* p) { StoreLe<std::uint32_t>(p + link, 900); }),
@@ -233,7 +220,7 @@ TEST(ShardCorruption, CraftedFilesWithValidChecksumsAreRefusedByStructure) {
 
 TEST(ShardCorruption, IdentityErrorsNameTheProblem) {
   ScratchDir dir;
-  const ShardBytes clean = MakeShardBytes(dir);
+  const ShardImage clean = MakeShardBytes(dir);
   const std::string path = dir.File("id.zys");
   std::string bytes = clean.bytes;
   bytes[0] = 'X';

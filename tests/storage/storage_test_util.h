@@ -4,7 +4,6 @@
 
 #include <gtest/gtest.h>
 
-#include <cerrno>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -91,35 +90,6 @@ inline std::size_t ExpectEveryFlipRefused(const std::string& image,
   }
   return flips;
 }
-
-// FileOps that write the first `budget` bytes and then fail with `error`
-// (a short write first, as a full disk does), or fail every fsync.
-class FailingFileOps final : public FileOps {
- public:
-  FailingFileOps(std::size_t budget, int error, bool fail_sync = false)
-      : budget_(budget), error_(error), fail_sync_(fail_sync) {}
-  ssize_t Write(int fd, const void* data, std::size_t size) const override {
-    if (budget_ == 0) {
-      errno = error_;
-      return -1;
-    }
-    const std::size_t n = size < budget_ ? size : budget_;
-    budget_ -= n;
-    return SystemFileOps().Write(fd, data, n);
-  }
-  int Sync(int fd) const override {
-    if (fail_sync_) {
-      errno = EIO;
-      return -1;
-    }
-    return SystemFileOps().Sync(fd);
-  }
-
- private:
-  mutable std::size_t budget_;
-  int error_;
-  bool fail_sync_;
-};
 
 }  // namespace zyphyr::testing
 
