@@ -14,35 +14,31 @@
 namespace zyphyr {
 namespace {
 
-using testing::Fixture;
-using testing::MakeFixture;
+using testing::IndexDirFixture;
 using testing::OpenIndex;
-using testing::ScratchDir;
 using testing::Search;
 using testing::SortedNames;
 
 TEST(StoredIndex, CompactionFoldsTheLogIntoANewGeneration) {
-  ScratchDir dir;
-  Fixture f = MakeFixture();
-  const std::string idx = dir.File("idx");
-  ASSERT_TRUE(testing::BuildOnOneRank(idx, f.base, Metric::kL2, f.params).ok());
-  ASSERT_TRUE(InsertIntoIndex(idx, f.queries.rows, f.queries.n).ok());
-  ASSERT_TRUE(DeleteFromIndex(idx, std::vector<std::uint64_t>{1, 2, 3, 410}).ok());
-  auto before = OpenIndex(idx);
+  IndexDirFixture f;
+  ASSERT_TRUE(f.Build().ok());
+  ASSERT_TRUE(InsertIntoIndex(f.idx, f.queries.rows, f.queries.n).ok());
+  ASSERT_TRUE(DeleteFromIndex(f.idx, std::vector<std::uint64_t>{1, 2, 3, 410}).ok());
+  auto before = OpenIndex(f.idx);
   ASSERT_NE(before, nullptr);
   std::vector<std::vector<Neighbor>> expected;
   for (std::size_t q = 0; q < f.queries.n; ++q) expected.push_back(Search(*before, f.queries.row(q), 10, 500));
   before.reset();
 
-  auto report = CompactIndex(idx, 2);
+  auto report = CompactIndex(f.idx, 2);
   ASSERT_TRUE(report.ok()) << report.status().ToString();
   EXPECT_EQ(report->generation, 2u);
   EXPECT_EQ(report->rows, 400u + 30u - 4u);
   EXPECT_EQ(report->inserted, 29u);
   EXPECT_EQ(report->deleted, 4u);
-  EXPECT_EQ(SortedNames(idx), (std::vector<std::string>{".lock", "manifest.json", "shard-0000-g2.zys"}));
+  EXPECT_EQ(SortedNames(f.idx), (std::vector<std::string>{".lock", "manifest.json", "shard-0000-g2.zys"}));
 
-  auto after = OpenIndex(idx);
+  auto after = OpenIndex(f.idx);
   ASSERT_NE(after, nullptr);
   EXPECT_EQ(after->manifest().generation, 2u);
   EXPECT_EQ(after->live_rows(), 426u);
@@ -61,7 +57,7 @@ TEST(StoredIndex, CompactionFoldsTheLogIntoANewGeneration) {
     }
   }
   // Ids keep counting after the compaction.
-  auto next = InsertIntoIndex(idx, f.queries.row(0), 1);
+  auto next = InsertIntoIndex(f.idx, f.queries.row(0), 1);
   ASSERT_TRUE(next.ok());
   EXPECT_EQ(*next, 430u);
 }

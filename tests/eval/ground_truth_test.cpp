@@ -114,15 +114,21 @@ void ExpectMatchesNaive(const std::vector<float>& train, const std::vector<float
 
 const Metric kMetrics[] = {Metric::kL2, Metric::kCosine, Metric::kInnerProduct};
 
+// ExpectMatchesNaive under every metric.
+void ExpectMatchesNaiveUnderEveryMetric(const std::vector<float>& train, const std::vector<float>& queries,
+                                        std::size_t dim, const GroundTruthOptions& options) {
+  for (Metric metric : kMetrics) {
+    SCOPED_TRACE(MetricName(metric));
+    ExpectMatchesNaive(train, queries, dim, metric, options);
+  }
+}
+
 TEST(GroundTruthTest, MatchesNaiveOnRandomData) {
   const std::size_t dim = 13;
   std::vector<float> train = RandomVectors(500, dim, 1);
   std::vector<float> queries = RandomVectors(37, dim, 2);
-  for (Metric metric : kMetrics) {
-    SCOPED_TRACE(MetricName(metric));
-    ExpectMatchesNaive(train, queries, dim, metric, Options(10, 2, 64));
-    ExpectMatchesNaive(train, queries, dim, metric, Options(100, 1, 16384));
-  }
+  ExpectMatchesNaiveUnderEveryMetric(train, queries, dim, Options(10, 2, 64));
+  ExpectMatchesNaiveUnderEveryMetric(train, queries, dim, Options(100, 1, 16384));
 }
 
 TEST(GroundTruthTest, KLargerThanTrainRowsClamps) {
@@ -162,10 +168,7 @@ TEST(GroundTruthTest, ExactDuplicatesMatchNaive) {
   std::vector<float> queries(base.begin(), base.begin() + 6 * dim);  // Queries equal to some rows.
   std::vector<float> extra = RandomVectors(6, dim, 6);
   queries.insert(queries.end(), extra.begin(), extra.end());
-  for (Metric metric : kMetrics) {
-    SCOPED_TRACE(MetricName(metric));
-    ExpectMatchesNaive(train, queries, dim, metric, Options(12, 2, 7));
-  }
+  ExpectMatchesNaiveUnderEveryMetric(train, queries, dim, Options(12, 2, 7));
 }
 
 TEST(GroundTruthTest, BlockSizesThatDoNotDivideTheTrainSet) {
@@ -175,10 +178,7 @@ TEST(GroundTruthTest, BlockSizesThatDoNotDivideTheTrainSet) {
   for (std::size_t block_rows :
        {std::size_t{1}, std::size_t{7}, std::size_t{33}, std::size_t{100}, std::size_t{1000}}) {
     SCOPED_TRACE(block_rows);
-    for (Metric metric : kMetrics) {
-      SCOPED_TRACE(MetricName(metric));
-      ExpectMatchesNaive(train, queries, dim, metric, Options(15, 2, block_rows));
-    }
+    ExpectMatchesNaiveUnderEveryMetric(train, queries, dim, Options(15, 2, block_rows));
   }
 }
 
@@ -208,10 +208,7 @@ TEST(GroundTruthTest, LargeOffsetClusteredDataMatchesNaiveExactly) {
   // Some exact duplicates of train rows among the queries and the rows.
   std::copy(train.begin(), train.begin() + 10 * dim, queries.begin());
   std::copy(train.begin() + 5 * dim, train.begin() + 6 * dim, train.begin() + 19000 * dim);
-  for (Metric metric : kMetrics) {
-    SCOPED_TRACE(MetricName(metric));
-    ExpectMatchesNaive(train, queries, dim, metric, Options(100, 2, 4096));
-  }
+  ExpectMatchesNaiveUnderEveryMetric(train, queries, dim, Options(100, 2, 4096));
 }
 
 TEST(GroundTruthTest, TinyAndHugeMagnitudesMatchNaive) {
@@ -224,10 +221,7 @@ TEST(GroundTruthTest, TinyAndHugeMagnitudesMatchNaive) {
     std::vector<float> queries = RandomVectors(9, dim, 14);
     for (float& x : train) x *= scale;
     for (float& x : queries) x *= scale;
-    for (Metric metric : kMetrics) {
-      SCOPED_TRACE(MetricName(metric));
-      ExpectMatchesNaive(train, queries, dim, metric, Options(10, 2, 64));
-    }
+    ExpectMatchesNaiveUnderEveryMetric(train, queries, dim, Options(10, 2, 64));
   }
 }
 

@@ -37,9 +37,12 @@ double NaiveReported(Metric metric, const float* a, const float* b, std::size_t 
     l2 += (double{a[j]} - b[j]) * (double{a[j]} - b[j]);
   }
   switch (metric) {
-    case Metric::kL2: return std::sqrt(l2);
-    case Metric::kInnerProduct: return dot;
-    case Metric::kCosine: return 1.0 - dot / std::sqrt(aa * bb);
+    case Metric::kL2:
+      return std::sqrt(l2);
+    case Metric::kInnerProduct:
+      return dot;
+    case Metric::kCosine:
+      return 1.0 - dot / std::sqrt(aa * bb);
   }
   return 0;
 }

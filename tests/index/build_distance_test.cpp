@@ -32,9 +32,11 @@ Dataset EightBit(std::size_t n, std::size_t dim, float lo, std::uint64_t seed) {
 const DistanceKernels& Kernels() { return **ProcessKernels(); }
 
 TEST(ExactByteCodes, AreTheRowsMinusEachDimensionsMinimum) {
-  Dataset d{3, 5, {-3, 10, 0, 7, 255,  //
-                   -1, 12, 0, 7, 0,     //
-                   252, 11, 0, 9, 100}};
+  Dataset d{3,
+            5,
+            {-3, 10, 0, 7, 255,  //
+             -1, 12, 0, 7, 0,    //
+             252, 11, 0, 9, 100}};
   VectorStore store = MakeStore(d, Metric::kL2);
   std::optional<AlignedBuffer<std::uint8_t>> codes = ExactByteCodes(store.rows());
   ASSERT_TRUE(codes.has_value());
@@ -53,8 +55,8 @@ TEST(ExactByteCodes, AnythingElseKeepsTheFloats) {
     return ExactByteCodes(MakeStore(d, Metric::kL2).rows()).has_value();
   };
   EXPECT_TRUE(codes_of({0, 255, 255, 0}, 2));
-  EXPECT_FALSE(codes_of({0, 256, 255, 0}, 2));       // A dimension spanning 257 values.
-  EXPECT_FALSE(codes_of({0, 1.5f, 2, 3}, 2));        // Not an integer.
+  EXPECT_FALSE(codes_of({0, 256, 255, 0}, 2));        // A dimension spanning 257 values.
+  EXPECT_FALSE(codes_of({0, 1.5f, 2, 3}, 2));         // Not an integer.
   EXPECT_FALSE(codes_of({0, 1, 2, 33554432.0f}, 2));  // Past the integers floats hold exactly.
   EXPECT_TRUE(codes_of({1e6f, -7, 1e6f + 255, -7}, 2));
 }
@@ -114,7 +116,7 @@ TEST(BuildDistance, AGraphBuiltFromByteCodesFindsTheTrueNeighbours) {
   options.threads = 2;
   std::unique_ptr<HnswIndex> index = BuildIndex(data, Metric::kL2, options);
   const double recall = testing::IdOverlapRecall(testing::Exact(*index, queries, 10),
-                                          testing::SearchAll(*index, queries, HnswSearchOptions{10, 64}));
+                                                 testing::SearchAll(*index, queries, HnswSearchOptions{10, 64}));
   EXPECT_GE(recall, 0.97);
 }
 

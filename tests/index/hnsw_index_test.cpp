@@ -27,9 +27,7 @@ TEST_P(HnswExactTest, FullBeamEqualsBruteForce) {
   auto queries = ClusteredGaussian(50, 16, 8, 3, SampleStream::kQueries);
   ASSERT_TRUE(base.ok() && queries.ok());
   auto index = BuildIndex(*base, GetParam());
-  HnswSearchOptions search;
-  search.k = 10;
-  search.ef = 400;
+  HnswSearchOptions search{.k = 10, .ef = 400};
   auto exact = Exact(*index, *queries, 10);
   auto approx = SearchAll(*index, *queries, search);
   for (std::size_t q = 0; q < queries->n; ++q) {
@@ -70,8 +68,7 @@ TEST(HnswIndex, KLargerThanSizeReturnsAll) {
   auto base = ClusteredGaussian(25, 4, 2, 1);
   ASSERT_TRUE(base.ok());
   auto index = BuildIndex(*base, Metric::kL2);
-  HnswSearchOptions search;
-  search.k = 100;
+  HnswSearchOptions search{.k = 100};
   auto result = index->Search(base->row(0), search);
   ASSERT_TRUE(result.ok());
   ASSERT_EQ(result->size(), 25u);
@@ -86,9 +83,7 @@ TEST(HnswIndex, EfBelowKIsRaisedToK) {
   auto base = ClusteredGaussian(500, 8, 4, 2);
   ASSERT_TRUE(base.ok());
   auto index = BuildIndex(*base, Metric::kL2);
-  HnswSearchOptions search;
-  search.k = 20;
-  search.ef = 5;
+  HnswSearchOptions search{.k = 20, .ef = 5};
   EXPECT_EQ(EffectiveEf(search), 20u);
   auto result = index->Search(base->row(3), search);
   ASSERT_TRUE(result.ok());
@@ -255,7 +250,8 @@ TEST(HnswIndex, ABuildWhereNoNodeHasUpperLevelsLinksEveryNode) {
   // A beam narrower than the index (a full one would scan every node).
   auto queries = ClusteredGaussian(20, 8, 3, 2, SampleStream::kQueries);
   ASSERT_TRUE(queries.ok());
-  EXPECT_GE(testing::IdOverlapRecall(Exact(*index, *queries, 5), SearchAll(*index, *queries, HnswSearchOptions{5, 16})), 0.95);
+  EXPECT_GE(testing::IdOverlapRecall(Exact(*index, *queries, 5), SearchAll(*index, *queries, HnswSearchOptions{5, 16})),
+            0.95);
 }
 
 TEST(HnswIndex, LevelsFollowGeometricDistribution) {
@@ -273,8 +269,7 @@ TEST(HnswIndex, ConcurrentSearchesMatchSequentialResults) {
   HnswBuildOptions build;
   build.threads = 2;
   auto index = BuildIndex(*base, Metric::kL2, build);
-  HnswSearchOptions search;
-  search.ef = 40;
+  HnswSearchOptions search{.ef = 40};
   auto expected = SearchAll(*index, *queries, search);
 
   constexpr int kThreads = 4;

@@ -24,9 +24,7 @@ TEST_P(HnswRecallTest, RecallAt10AboveTargetOnClusteredData) {
   auto index = BuildIndex(*base, metric, build);
   ASSERT_EQ(index->size(), 20000u);
 
-  HnswSearchOptions search;
-  search.k = 10;
-  search.ef = 64;
+  HnswSearchOptions search{.k = 10, .ef = 64};
   double recall = IdOverlapRecall(Exact(*index, *queries, 10), SearchAll(*index, *queries, search));
   RecordProperty("recall_at_10", std::to_string(recall));
   EXPECT_GE(recall, 0.95) << "metric " << MetricName(metric);
@@ -47,8 +45,7 @@ TEST(HnswRecall, MultiThreadedBuildMatchesSingleThreaded) {
   four.threads = 4;
   auto single = BuildIndex(*base, Metric::kL2, one);
   auto multi = BuildIndex(*base, Metric::kL2, four);
-  HnswSearchOptions search;
-  search.ef = 32;
+  HnswSearchOptions search{.ef = 32};
   auto exact = Exact(*single, *queries, 10);
   double r1 = IdOverlapRecall(exact, SearchAll(*single, *queries, search));
   double r4 = IdOverlapRecall(exact, SearchAll(*multi, *queries, search));
@@ -70,8 +67,7 @@ TEST(HnswRecall, BlockOfIdenticalVectorsDoesNotTrapSearch) {
   }
   data.rows.insert(data.rows.end(), spread->rows.begin(), spread->rows.end());
   auto index = BuildIndex(data, Metric::kL2);
-  HnswSearchOptions search;
-  search.ef = 64;
+  HnswSearchOptions search{.ef = 64};
   double recall = IdOverlapRecall(Exact(*index, *queries, 10), SearchAll(*index, *queries, search));
   EXPECT_GE(recall, 0.95);
 

@@ -105,10 +105,7 @@ TEST(KMeansTrain, FindsWellSeparatedBlobs) {
   // of them (all six apart: 6! / 6^6, 1.5%), and Lloyd would not recover.
   for (std::uint64_t seed = 1; seed <= 5; ++seed) {
     SCOPED_TRACE(testing::Message() << "seed " << seed);
-    KMeansOptions options;
-    options.clusters = kBlobs;
-    options.seed = seed;
-    options.threads = 2;
+    KMeansOptions options{.clusters = kBlobs, .seed = seed, .threads = 2};
     Result<std::vector<float>> centroids = TrainKMeans(rows, kDim, options);
     ASSERT_TRUE(centroids.ok()) << centroids.status().ToString();
     ASSERT_EQ(centroids->size(), kBlobs * kDim);
@@ -133,11 +130,7 @@ TEST(KMeansTrain, IsBitIdenticalForAnyThreadCount) {
   // assignment blocks.
   constexpr std::size_t kDim = 37;
   const std::vector<float> rows = GaussianRows(3000, kDim, 11);
-  KMeansOptions options;
-  options.clusters = 20;
-  options.iterations = 8;
-  options.seed = 5;
-  options.threads = 1;
+  KMeansOptions options{.clusters = 20, .iterations = 8, .seed = 5, .threads = 1};
   Result<std::vector<float>> one = TrainKMeans(rows, kDim, options);
   options.threads = 3;
   Result<std::vector<float>> three = TrainKMeans(rows, kDim, options);
@@ -160,8 +153,7 @@ TEST(KMeansTrain, KEqualToRowsGivesEveryRowItsOwnCluster) {
   constexpr std::size_t kDim = 6;
   constexpr std::size_t kRows = 50;
   const std::vector<float> rows = GaussianRows(kRows, kDim, 3);
-  KMeansOptions options;
-  options.clusters = kRows;
+  KMeansOptions options{.clusters = kRows};
   Result<std::vector<float>> centroids = TrainKMeans(rows, kDim, options);
   ASSERT_TRUE(centroids.ok()) << centroids.status().ToString();
   const std::vector<std::uint32_t> labels = AssignNearest(rows, kDim, *centroids, 1);
@@ -176,8 +168,7 @@ TEST(KMeansTrain, OneClusterIsTheMean) {
   constexpr std::size_t kRows = 1000;
   std::vector<float> rows = GaussianRows(kRows, kDim, 4, 2.0);
   for (std::size_t i = 0; i < rows.size(); ++i) rows[i] += static_cast<float>(i % kDim) - 2.0f;
-  KMeansOptions options;
-  options.clusters = 1;
+  KMeansOptions options{.clusters = 1};
   Result<std::vector<float>> centroids = TrainKMeans(rows, kDim, options);
   ASSERT_TRUE(centroids.ok()) << centroids.status().ToString();
   ASSERT_EQ(centroids->size(), kDim);
@@ -192,9 +183,7 @@ TEST(KMeansTrain, OneClusterIsTheMean) {
 TEST(KMeansTrain, ZeroIterationsReturnsDistinctSeedRows) {
   constexpr std::size_t kDim = 4;
   const std::vector<float> rows = GaussianRows(200, kDim, 8);
-  KMeansOptions options;
-  options.clusters = 12;
-  options.iterations = 0;
+  KMeansOptions options{.clusters = 12, .iterations = 0};
   Result<std::vector<float>> seeds = TrainKMeans(rows, kDim, options);
   ASSERT_TRUE(seeds.ok());
   std::set<std::size_t> picked;
@@ -212,9 +201,7 @@ TEST(KMeansTrain, ZeroIterationsReturnsDistinctSeedRows) {
 // every cluster owns at least one row.
 TEST(KMeansTrain, ReseedsEmptyClusters) {
   const std::vector<float> rows = {1, 2, 4, 6, 5, 9, 9, 3, 0, 3, 1, 2};
-  KMeansOptions options;
-  options.clusters = 3;
-  options.iterations = 100;
+  KMeansOptions options{.clusters = 3, .iterations = 100};
   for (std::uint64_t seed = 0; seed < 200; ++seed) {
     options.seed = seed;
     Result<std::vector<float>> centroids = TrainKMeans(rows, 2, options);
@@ -233,8 +220,7 @@ TEST(KMeansTrain, DuplicateRowsLeaveNoCentroidOffTheData) {
     const float v = i % 3 == 0 ? 1.0f : -4.0f;
     rows.insert(rows.end(), {v, 2.0f * v, 0.5f});
   }
-  KMeansOptions options;
-  options.clusters = 4;
+  KMeansOptions options{.clusters = 4};
   for (std::size_t threads : {1, 2}) {
     options.threads = threads;
     Result<std::vector<float>> centroids = TrainKMeans(rows, kDim, options);

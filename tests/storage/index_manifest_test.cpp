@@ -210,15 +210,7 @@ std::vector<float> WriteDataset(const std::string& path) {
 // Built alone (one rank, no MPI), as `zyphyr build --shards N` does.
 void BuildShards(const std::string& data, const std::string& dir, std::size_t shards, const std::string& partition) {
   Communicator alone;
-  DistributedBuildParams p;
-  p.data = data;
-  p.index = dir;
-  p.shards = shards;
-  p.partition = partition;
-  p.hnsw.M = 6;
-  p.hnsw.ef_construction = 32;
-  p.hnsw.threads = 1;
-  p.hnsw.seed = 3;
+  const DistributedBuildParams p = testing::FileBuildParams(data, dir, shards, partition, 6, 32, 3);
   auto built = DistributedBuild(alone, p);
   ASSERT_TRUE(built.ok()) << built.status().ToString();
 }

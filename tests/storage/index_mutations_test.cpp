@@ -18,35 +18,31 @@ namespace zyphyr {
 namespace {
 
 using testing::ExactIds;
-using testing::Fixture;
+using testing::IndexDirFixture;
 using testing::kDim;
-using testing::MakeFixture;
 using testing::OpenIndex;
 using testing::ReadBytes;
-using testing::ScratchDir;
 using testing::Search;
 
 TEST(StoredIndex, InsertsAreSearchableAndDeletesNeverReturned) {
-  ScratchDir dir;
-  Fixture f = MakeFixture();
-  const std::string idx = dir.File("idx");
-  ASSERT_TRUE(testing::BuildOnOneRank(idx, f.base, Metric::kL2, f.params).ok());
+  IndexDirFixture f;
+  ASSERT_TRUE(f.Build().ok());
   std::map<std::uint64_t, std::vector<float>> live;
   for (std::size_t i = 0; i < f.base.n; ++i) live[i] = {f.base.row(i).begin(), f.base.row(i).end()};
 
   // Insert the queries themselves: each is then its own nearest neighbour.
-  auto first = InsertIntoIndex(idx, f.queries.rows, f.queries.n);
+  auto first = InsertIntoIndex(f.idx, f.queries.rows, f.queries.n);
   ASSERT_TRUE(first.ok()) << first.status().ToString();
   EXPECT_EQ(*first, 400u);
   for (std::size_t i = 0; i < f.queries.n; ++i) live[400 + i] = {f.queries.row(i).begin(), f.queries.row(i).end()};
   // Delete some shard rows and some inserted ones.
   const std::vector<std::uint64_t> gone = {0, 7, 7, 123, 399, 401, 429};
-  auto deleted = DeleteFromIndex(idx, gone);
+  auto deleted = DeleteFromIndex(f.idx, gone);
   ASSERT_TRUE(deleted.ok()) << deleted.status().ToString();
   EXPECT_EQ(*deleted, 6u);
   for (std::uint64_t id : gone) live.erase(id);
 
-  auto index = OpenIndex(idx);
+  auto index = OpenIndex(f.idx);
   ASSERT_NE(index, nullptr);
   EXPECT_EQ(index->live_rows(), live.size());
   EXPECT_EQ(index->inserted_rows(), 28u);
@@ -75,28 +71,26 @@ TEST(StoredIndex, InsertsAreSearchableAndDeletesNeverReturned) {
 }
 
 TEST(StoredIndex, MutationsAreRefusedWithoutWritingAnything) {
-  ScratchDir dir;
-  Fixture f = MakeFixture(100);
-  const std::string idx = dir.File("idx");
-  ASSERT_TRUE(testing::BuildOnOneRank(idx, f.base, Metric::kL2, f.params).ok());
-  ASSERT_TRUE(DeleteFromIndex(idx, std::vector<std::uint64_t>{5}).ok());
-  const std::string log = ReadBytes(idx + "/shard-0000-g1.log");
+  IndexDirFixture f(100);
+  ASSERT_TRUE(f.Build().ok());
+  ASSERT_TRUE(DeleteFromIndex(f.idx, std::vector<std::uint64_t>{5}).ok());
+  const std::string log = ReadBytes(f.idx + "/shard-0000-g1.log");
 
   std::vector<float> bad(2 * kDim, 1.0f);
   bad[kDim + 3] = std::nanf("");
-  auto nan = InsertIntoIndex(idx, bad, 2);
+  auto nan = InsertIntoIndex(f.idx, bad, 2);
   ASSERT_FALSE(nan.ok());
   EXPECT_EQ(nan.status().message(), "vector 1 has a non-finite component (NaN) at index 3");
-  auto wrong_dim = InsertIntoIndex(idx, std::vector<float>(10, 1.0f), 1);
+  auto wrong_dim = InsertIntoIndex(f.idx, std::vector<float>(10, 1.0f), 1);
   ASSERT_FALSE(wrong_dim.ok());
-  EXPECT_EQ(wrong_dim.status().message(), "vectors have dimension 10, the index " + idx + " has 12");
-  auto unknown = DeleteFromIndex(idx, std::vector<std::uint64_t>{3, 100});
+  EXPECT_EQ(wrong_dim.status().message(), "vectors have dimension 10, the index " + f.idx + " has 12");
+  auto unknown = DeleteFromIndex(f.idx, std::vector<std::uint64_t>{3, 100});
   ASSERT_FALSE(unknown.ok());
   EXPECT_EQ(unknown.status().message(), "id 100 is not in the index");
-  auto again = DeleteFromIndex(idx, std::vector<std::uint64_t>{5});
+  auto again = DeleteFromIndex(f.idx, std::vector<std::uint64_t>{5});
   ASSERT_FALSE(again.ok());
   EXPECT_EQ(again.status().message(), "id 5 is already deleted");
-  EXPECT_EQ(ReadBytes(idx + "/shard-0000-g1.log"), log);
+  EXPECT_EQ(ReadBytes(f.idx + "/shard-0000-g1.log"), log);
 }
 
 }  // namespace

@@ -22,6 +22,8 @@
 #include "src/data/synthetic.h"
 #include "src/index/neighbor.h"
 #include "storage/stored_index.h"
+#include "tests/builder/one_rank_build.h"
+#include "tests/scratch_dir.h"
 
 namespace zyphyr::testing {
 
@@ -46,6 +48,17 @@ inline Fixture MakeFixture(std::size_t n = 400) {
   f.params.data = "synthetic";
   return f;
 }
+
+// A fixture whose base rows are built (L2, on one rank) as the index
+// directory `idx` in a scratch directory of its own.
+struct IndexDirFixture : Fixture {
+  explicit IndexDirFixture(std::size_t n = 400) : Fixture(MakeFixture(n)), idx(dir.File("idx")) {}
+  // Builds the index directory; what BuildOnOneRank returns.
+  Status Build() const { return BuildOnOneRank(idx, base, Metric::kL2, params); }
+
+  ScratchDir dir;
+  std::string idx;
+};
 
 // The index at `dir` opened for search; nullptr, with a test failure, when it does not open.
 inline std::unique_ptr<StoredIndex> OpenIndex(const std::string& dir) {

@@ -21,6 +21,7 @@ namespace zyphyr {
 namespace {
 
 using testing::Fixture;
+using testing::IndexDirFixture;
 using testing::kDim;
 using testing::MakeFixture;
 using testing::MakeStore;
@@ -30,13 +31,11 @@ using testing::Search;
 using testing::SortedNames;
 
 TEST(StoredIndex, BuildThenOpenSearchesLikeTheHeapIndex) {
-  ScratchDir dir;
-  Fixture f = MakeFixture();
-  const std::string idx = dir.File("idx");
-  ASSERT_TRUE(testing::BuildOnOneRank(idx, f.base, Metric::kL2, f.params).ok());
+  IndexDirFixture f;
+  ASSERT_TRUE(f.Build().ok());
   auto heap = HnswIndex::Build(MakeStore(f.base, Metric::kL2), f.params.hnsw);
   ASSERT_TRUE(heap.ok());
-  auto stored = OpenIndex(idx);
+  auto stored = OpenIndex(f.idx);
   ASSERT_NE(stored, nullptr);
   EXPECT_EQ(stored->live_rows(), 400u);
   EXPECT_EQ(stored->next_id(), 400u);
@@ -51,8 +50,8 @@ TEST(StoredIndex, BuildThenOpenSearchesLikeTheHeapIndex) {
     }
   }
   // Only the manifest, the lock and the shard: no temporaries.
-  EXPECT_EQ(SortedNames(idx), (std::vector<std::string>{".lock", "manifest.json", "shard-0000-g1.zys"}));
-  EXPECT_EQ(dir.List(), std::vector<std::string>{"idx"});
+  EXPECT_EQ(SortedNames(f.idx), (std::vector<std::string>{".lock", "manifest.json", "shard-0000-g1.zys"}));
+  EXPECT_EQ(f.dir.List(), std::vector<std::string>{"idx"});
 }
 
 TEST(StoredIndex, BuildRefusesAnExistingDirectory) {
@@ -83,13 +82,11 @@ TEST(StoredIndex, ShardFromAnotherBuildIsRefused) {
 }
 
 TEST(StoredIndex, ConcurrentSearchesMatchSerialOnes) {
-  ScratchDir dir;
-  Fixture f = MakeFixture();
-  const std::string idx = dir.File("idx");
-  ASSERT_TRUE(testing::BuildOnOneRank(idx, f.base, Metric::kL2, f.params).ok());
-  ASSERT_TRUE(InsertIntoIndex(idx, std::span<const float>(f.queries.rows).first(10 * kDim), 10).ok());
-  ASSERT_TRUE(DeleteFromIndex(idx, std::vector<std::uint64_t>{3, 4, 405}).ok());
-  auto index = OpenIndex(idx);
+  IndexDirFixture f;
+  ASSERT_TRUE(f.Build().ok());
+  ASSERT_TRUE(InsertIntoIndex(f.idx, std::span<const float>(f.queries.rows).first(10 * kDim), 10).ok());
+  ASSERT_TRUE(DeleteFromIndex(f.idx, std::vector<std::uint64_t>{3, 4, 405}).ok());
+  auto index = OpenIndex(f.idx);
   ASSERT_NE(index, nullptr);
   std::vector<std::vector<Neighbor>> serial;
   for (std::size_t q = 0; q < f.queries.n; ++q) serial.push_back(Search(*index, f.queries.row(q), 10, 32));

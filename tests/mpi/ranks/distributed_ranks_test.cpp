@@ -27,6 +27,7 @@
 #include "src/index/brute_force.h"
 #include "src/index/hnsw_index.h"
 #include "storage/stored_index.h"
+#include "tests/builder/one_rank_build.h"
 #include "tests/mpi/ranks/ranks_env.h"
 
 namespace zyphyr::testing_ranks {
@@ -80,16 +81,7 @@ double Recall(const TopKLists& found, const std::vector<std::vector<Neighbor>>& 
 
 DistributedBuildParams Params(const TestData& d, const std::string& index, std::size_t shards,
                               const std::string& partition) {
-  DistributedBuildParams p;
-  p.data = d.path;
-  p.index = index;
-  p.shards = shards;
-  p.partition = partition;
-  p.hnsw.M = 8;
-  p.hnsw.ef_construction = 64;
-  p.hnsw.threads = 1;
-  p.hnsw.seed = 7;
-  return p;
+  return testing::FileBuildParams(d.path, index, shards, partition, 8, 64, 7);
 }
 
 std::size_t Ranks() { return static_cast<std::size_t>(world->size()); }
@@ -253,11 +245,7 @@ TEST(DistributedRanks, SearchFailureOnOneRankStopsEveryRankWithOneMessage) {
       out->push_back({query[0], static_cast<std::uint64_t>(world->rank())});
       return Status::Ok();
     };
-    PipelineOptions options;
-    options.k = 4;
-    options.batch = 64;
-    options.stride = stride;
-    options.shards = Ranks();
+    PipelineOptions options{.k = 4, .batch = 64, .stride = stride, .shards = Ranks()};
     Result<PipelineResult> run = RunQueryPipeline(*world, queries, {}, options, search);
     ASSERT_FALSE(run.ok());
     EXPECT_EQ(run.status().code(), StatusCode::kIOError);
@@ -276,11 +264,7 @@ TEST(DistributedRanks, PipelineMergesEveryRanksResultsInQueryOrder) {
                             static_cast<std::uint64_t>(query[0]) * 10 + static_cast<std::uint64_t>(world->rank())});
     return Status::Ok();
   };
-  PipelineOptions options;
-  options.k = 3;
-  options.batch = 50;
-  options.stride = stride;
-  options.shards = Ranks();
+  PipelineOptions options{.k = 3, .batch = 50, .stride = stride, .shards = Ranks()};
   Result<PipelineResult> run = RunQueryPipeline(*world, queries, {}, options, search);
   ASSERT_TRUE(run.ok()) << run.status().ToString();
   if (!world->is_root()) return;
