@@ -8,15 +8,13 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/data/uniform_rows.h"
+
 namespace zyphyr {
 namespace {
 
 std::vector<float> RandomRows(std::size_t n, std::size_t dim, std::uint64_t seed) {
-  std::mt19937_64 rng(seed);
-  std::uniform_real_distribution<float> u(-1.0f, 1.0f);
-  std::vector<float> v(n * dim);
-  for (float& x : v) x = u(rng);
-  return v;
+  return testing::UniformRows<std::mt19937_64>(n, dim, seed);
 }
 
 VectorStore MakeStore(const std::vector<float>& rows, std::size_t dim, Metric metric) {

@@ -21,6 +21,7 @@
 #include <gtest/gtest.h>
 
 #include "src/data/synthetic.h"
+#include "tests/data/uniform_rows.h"
 
 namespace zyphyr {
 namespace {
@@ -31,11 +32,7 @@ constexpr std::size_t kK = ProductQuantizer::kCentroids;
 
 // n rows of dim floats uniform in [-1, 1].
 std::vector<float> UniformRows(std::size_t n, std::size_t dim, std::uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::uniform_real_distribution<float> unit(-1.0f, 1.0f);
-  std::vector<float> rows(n * dim);
-  for (float& v : rows) v = unit(rng);
-  return rows;
+  return testing::UniformRows<std::mt19937>(n, dim, seed);
 }
 
 ProductQuantizerOptions Options(std::size_t m, std::size_t iterations = 5) {
