@@ -54,11 +54,7 @@ struct TwoShardData {
 // BuildShardFile and PublishIndexDirectory. Under "kmeans" the centroids are
 // all-0 and all-100.
 void BuildTwoShardIndex(const std::string& dir, const TwoShardData& data, const std::string& partition) {
-  HnswBuildOptions hnsw;
-  hnsw.M = 6;
-  hnsw.ef_construction = 40;
-  hnsw.threads = 1;
-  hnsw.seed = 42;
+  const HnswBuildOptions hnsw{.M = 6, .ef_construction = 40, .threads = 1, .seed = 42};
   IndexManifest m = NewIndexManifest(kDim, Metric::kL2, hnsw, QuantizerOptions{}, partition, "two shards");
   auto staging = CreateStagingDirectory(dir);
   ASSERT_TRUE(staging.ok()) << staging.status().ToString();
