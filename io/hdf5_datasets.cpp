@@ -18,8 +18,8 @@ using hdf5_internal::Quoted;
 // transfer(memory space, file space), which moves the rows and returns an HDF5 status. IOError
 // "<path>: cannot <verb> dataset '<name>': <detail>" when the selection or the transfer fails.
 template <typename Transfer>
-Status TransferRows(hid_t dataset, const std::string& path, const char* name, std::uint64_t begin,
-                    std::uint64_t count, std::uint64_t cols, const char* verb, Transfer transfer) {
+Status TransferRows(hid_t dataset, const std::string& path, const char* name, std::uint64_t begin, std::uint64_t count,
+                    std::uint64_t cols, const char* verb, Transfer transfer) {
   if (count == 0) return Status::Ok();
   Hdf5Lock lock;
   const auto failed = [&] {
