@@ -77,12 +77,7 @@ Result<ManifestShard> BuildAndWrite(const std::string& dir, std::size_t number, 
 }  // namespace
 
 QuantizerOptions QuantizationOf(const IndexManifest& m, std::size_t threads) {
-  QuantizerOptions q;
-  q.encoding = m.encoding;
-  q.pq_m = m.pq_m;
-  q.seed = m.seed;
-  q.threads = threads;
-  return q;
+  return {.encoding = m.encoding, .pq_m = m.pq_m, .threads = threads, .seed = m.seed};
 }
 
 Result<ManifestShard> BuildShardFile(const std::string& dir, std::size_t number, VectorStore store,

@@ -14,18 +14,27 @@ namespace {
 
 using hdf5_internal::Quoted;
 
-// Selects rows [begin, begin + count) of `dataset` and returns {file space, memory space}.
-bool SelectRows(hid_t dataset, std::uint64_t begin, std::uint64_t count, std::uint64_t cols, Hdf5Handle* file_space,
-                Hdf5Handle* mem_space) {
-  *file_space = Hdf5Handle(Hdf5Kind::kDataspace, H5Dget_space(dataset));
-  if (!file_space->valid()) return false;
-  const int rank = H5Sget_simple_extent_ndims(file_space->get());
-  if (rank != 1 && rank != 2) return false;
+// Selects rows [begin, begin + count) of `dataset` with `cols` columns and calls
+// transfer(memory space, file space), which moves the rows and returns an HDF5 status. IOError
+// "<path>: cannot <verb> dataset '<name>': <detail>" when the selection or the transfer fails.
+template <typename Transfer>
+Status TransferRows(hid_t dataset, const std::string& path, const char* name, std::uint64_t begin, std::uint64_t count,
+                    std::uint64_t cols, const char* verb, Transfer transfer) {
+  if (count == 0) return Status::Ok();
+  Hdf5Lock lock;
+  const auto failed = [&] {
+    return Status::IOError(path + ": cannot " + verb + " dataset " + Quoted(name) + ": " + Hdf5ErrorDetail());
+  };
+  Hdf5Handle file_space(Hdf5Kind::kDataspace, H5Dget_space(dataset));
+  if (!file_space.valid()) return failed();
+  const int rank = H5Sget_simple_extent_ndims(file_space.get());
+  if (rank != 1 && rank != 2) return failed();
   const hsize_t start[2] = {begin, 0};
   const hsize_t extent[2] = {count, cols};
-  if (H5Sselect_hyperslab(file_space->get(), H5S_SELECT_SET, start, nullptr, extent, nullptr) < 0) return false;
-  *mem_space = Hdf5Handle(Hdf5Kind::kDataspace, H5Screate_simple(rank, extent, nullptr));
-  return mem_space->valid();
+  if (H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, start, nullptr, extent, nullptr) < 0) return failed();
+  Hdf5Handle mem_space(Hdf5Kind::kDataspace, H5Screate_simple(rank, extent, nullptr));
+  if (!mem_space.valid() || transfer(mem_space.get(), file_space.get()) < 0) return failed();
+  return Status::Ok();
 }
 
 }  // namespace
@@ -89,26 +98,16 @@ Result<Hdf5Handle> CreateDataset(hid_t file, const std::string& path, const char
 
 Status WriteRows(hid_t dataset, const std::string& path, const char* name, hid_t mem_type, std::uint64_t begin,
                  std::uint64_t count, std::uint64_t cols, const void* buffer) {
-  if (count == 0) return Status::Ok();
-  Hdf5Lock lock;
-  Hdf5Handle file_space, mem_space;
-  if (!SelectRows(dataset, begin, count, cols, &file_space, &mem_space) ||
-      H5Dwrite(dataset, mem_type, mem_space.get(), file_space.get(), H5P_DEFAULT, buffer) < 0) {
-    return Status::IOError(path + ": cannot write dataset " + Quoted(name) + ": " + Hdf5ErrorDetail());
-  }
-  return Status::Ok();
+  return TransferRows(dataset, path, name, begin, count, cols, "write", [&](hid_t mem_space, hid_t file_space) {
+    return H5Dwrite(dataset, mem_type, mem_space, file_space, H5P_DEFAULT, buffer);
+  });
 }
 
 Status ReadRows(hid_t dataset, const std::string& path, const char* name, hid_t mem_type, std::uint64_t begin,
                 std::uint64_t count, std::uint64_t cols, void* buffer) {
-  if (count == 0) return Status::Ok();
-  Hdf5Lock lock;
-  Hdf5Handle file_space, mem_space;
-  if (!SelectRows(dataset, begin, count, cols, &file_space, &mem_space) ||
-      H5Dread(dataset, mem_type, mem_space.get(), file_space.get(), H5P_DEFAULT, buffer) < 0) {
-    return Status::IOError(path + ": cannot read dataset " + Quoted(name) + ": " + Hdf5ErrorDetail());
-  }
-  return Status::Ok();
+  return TransferRows(dataset, path, name, begin, count, cols, "read", [&](hid_t mem_space, hid_t file_space) {
+    return H5Dread(dataset, mem_type, mem_space, file_space, H5P_DEFAULT, buffer);
+  });
 }
 
 Status OpenMatrix(hid_t file, const std::string& path, const char* name, MatrixElements accept, Hdf5Handle* dataset,

@@ -88,12 +88,7 @@ Status CheckShardAgainstManifest(const Shard& shard, const ManifestShard& entry,
 }  // namespace
 
 HnswBuildOptions BuildOptionsOf(const IndexManifest& m, std::size_t threads) {
-  HnswBuildOptions build;
-  build.M = m.M;
-  build.ef_construction = m.ef_construction;
-  build.seed = m.seed;
-  build.threads = threads;
-  return build;
+  return {.M = m.M, .ef_construction = m.ef_construction, .threads = threads, .seed = m.seed};
 }
 
 struct StoredIndex::ShardState {

@@ -31,7 +31,7 @@ struct HnswBuildOptions {
   std::uint64_t seed = kDefaultSeed;
   // Called now and then from the building threads with (inserted, total);
   // may be empty. Must be thread-safe.
-  std::function<void(std::size_t, std::size_t)> progress;
+  std::function<void(std::size_t, std::size_t)> progress = {};
 };
 
 struct HnswSearchOptions {

@@ -25,6 +25,20 @@ std::vector<float> Compact(RowsView rows) {
   return out;
 }
 
+// Deserializes a Model (ScalarQuantizer or ProductQuantizer) from `bytes` into `*model`. Errors: those of
+// Model::Deserialize; Corruption when the model's dimension is not `dim`.
+template <typename Model>
+Status DeserializeModel(std::span<const std::uint8_t> bytes, std::size_t dim, std::optional<Model>* model) {
+  Result<Model> read = Model::Deserialize(bytes);
+  if (!read.ok()) return read.status();
+  if (read->dim() != dim) {
+    return Status::Corruption("quantizer of dimension " + std::to_string(read->dim()) + " for rows of dimension " +
+                              std::to_string(dim));
+  }
+  *model = std::move(*read);
+  return Status::Ok();
+}
+
 }  // namespace
 
 Result<Quantizer> Quantizer::Train(RowsView rows, const QuantizerOptions& options) {
@@ -63,29 +77,18 @@ Result<Quantizer> Quantizer::Deserialize(Encoding encoding, Metric metric, std::
   q.encoding_ = encoding;
   q.metric_ = metric;
   q.dim_ = dim;
-  std::size_t model_dim = 0;
+  Status status;
   switch (encoding) {
-    case Encoding::kInt8: {
-      Result<ScalarQuantizer> sq = ScalarQuantizer::Deserialize(bytes);
-      if (!sq.ok()) return sq.status();
-      model_dim = sq->dim();
-      q.scalar_ = std::move(*sq);
+    case Encoding::kInt8:
+      status = DeserializeModel(bytes, dim, &q.scalar_);
       break;
-    }
-    case Encoding::kPq: {
-      Result<ProductQuantizer> pq = ProductQuantizer::Deserialize(bytes);
-      if (!pq.ok()) return pq.status();
-      model_dim = pq->dim();
-      q.product_ = std::move(*pq);
+    case Encoding::kPq:
+      status = DeserializeModel(bytes, dim, &q.product_);
       break;
-    }
     default:
       return Status::Corruption("encoding " + std::string(EncodingName(encoding)) + " has no quantizer");
   }
-  if (model_dim != dim) {
-    return Status::Corruption("quantizer of dimension " + std::to_string(model_dim) + " for rows of dimension " +
-                              std::to_string(dim));
-  }
+  if (!status.ok()) return status;
   return q;
 }
 

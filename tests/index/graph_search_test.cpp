@@ -30,10 +30,7 @@ TEST(ExpansionWidth, OneBelowEf16ThenEfOver8UpTo4) {
 TEST(SearchGraph, FindsTheNeighboursAtEveryExpansionWidth) {
   auto base = ClusteredGaussian(3000, 16, 8, 4);
   ASSERT_TRUE(base.ok());
-  HnswBuildOptions options;
-  options.M = 8;
-  options.ef_construction = 64;
-  auto index = BuildIndex(*base, Metric::kL2, options);
+  auto index = BuildIndex(*base, Metric::kL2, {.M = 8, .ef_construction = 64});
   auto queries = ClusteredGaussian(50, 16, 8, 4, SampleStream::kQueries);
   ASSERT_TRUE(queries.ok());
   const auto exact = testing::Exact(*index, *queries, 10);

@@ -150,9 +150,7 @@ TEST(HnswIndex, BadQueriesAreRefusedWithClearErrors) {
 }
 
 TEST(HnswIndex, BadMIsRefused) {
-  HnswBuildOptions options;
-  options.M = 1;
-  auto index = HnswIndex::Build(VectorStore(4, Metric::kL2), options);
+  auto index = HnswIndex::Build(VectorStore(4, Metric::kL2), HnswBuildOptions{.M = 1});
   ASSERT_FALSE(index.ok());
   EXPECT_EQ(index.status().ToString(), "invalid argument: M must be between 2 and 256, got 1");
 }
@@ -160,8 +158,7 @@ TEST(HnswIndex, BadMIsRefused) {
 TEST(HnswIndex, SingleThreadedBuildIsDeterministicForASeed) {
   auto base = ClusteredGaussian(3000, 16, 8, 9);
   ASSERT_TRUE(base.ok());
-  HnswBuildOptions options;
-  options.seed = 1234;
+  HnswBuildOptions options{.seed = 1234};
   auto a = BuildIndex(*base, Metric::kL2, options);
   auto b = BuildIndex(*base, Metric::kL2, options);
   const HnswGraph& ga = a->graph();
@@ -184,10 +181,7 @@ TEST(HnswIndex, SingleThreadedBuildIsDeterministicForASeed) {
 TEST(HnswIndex, GraphIsStructurallyValid) {
   auto base = ClusteredGaussian(5000, 24, 10, 4);
   ASSERT_TRUE(base.ok());
-  HnswBuildOptions options;
-  options.M = 8;
-  options.threads = 3;
-  auto index = BuildIndex(*base, Metric::kL2, options);
+  auto index = BuildIndex(*base, Metric::kL2, {.M = 8, .threads = 3});
   const HnswGraph& g = index->graph();
   ASSERT_NE(g.entry_point(), kNoNode);
   EXPECT_EQ(g.level(g.entry_point()), g.max_level());
@@ -225,11 +219,7 @@ TEST(HnswIndex, ABuildWhereNoNodeHasUpperLevelsLinksEveryNode) {
   while (!all_zero(DrawLevels(kRows, kM, seed))) ++seed;
   auto base = ClusteredGaussian(kRows, 8, 3, 2);
   ASSERT_TRUE(base.ok());
-  HnswBuildOptions options;
-  options.M = kM;
-  options.seed = seed;
-  options.threads = 2;
-  auto index = BuildIndex(*base, Metric::kL2, options);
+  auto index = BuildIndex(*base, Metric::kL2, {.M = kM, .threads = 2, .seed = seed});
   const HnswGraph& g = index->graph();
   ASSERT_EQ(g.max_level(), 0);
   // Every node is reachable from the entry point over level-0 links.
@@ -266,9 +256,7 @@ TEST(HnswIndex, ConcurrentSearchesMatchSequentialResults) {
   auto base = ClusteredGaussian(4000, 32, 8, 21);
   auto queries = ClusteredGaussian(64, 32, 8, 21, SampleStream::kQueries);
   ASSERT_TRUE(base.ok() && queries.ok());
-  HnswBuildOptions build;
-  build.threads = 2;
-  auto index = BuildIndex(*base, Metric::kL2, build);
+  auto index = BuildIndex(*base, Metric::kL2, {.threads = 2});
   HnswSearchOptions search{.ef = 40};
   auto expected = SearchAll(*index, *queries, search);
 

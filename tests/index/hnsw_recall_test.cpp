@@ -19,9 +19,7 @@ TEST_P(HnswRecallTest, RecallAt10AboveTargetOnClusteredData) {
   auto base = ClusteredGaussian(20000, 64, 32, 7);
   auto queries = ClusteredGaussian(200, 64, 32, 7, SampleStream::kQueries);
   ASSERT_TRUE(base.ok() && queries.ok());
-  HnswBuildOptions build;
-  build.threads = 2;
-  auto index = BuildIndex(*base, metric, build);
+  auto index = BuildIndex(*base, metric, {.threads = 2});
   ASSERT_EQ(index->size(), 20000u);
 
   HnswSearchOptions search{.k = 10, .ef = 64};
@@ -38,11 +36,8 @@ TEST(HnswRecall, MultiThreadedBuildMatchesSingleThreaded) {
   auto base = ClusteredGaussian(10000, 32, 16, 11);
   auto queries = ClusteredGaussian(300, 32, 16, 11, SampleStream::kQueries);
   ASSERT_TRUE(base.ok() && queries.ok());
-  HnswBuildOptions one;
-  one.threads = 1;
-  one.ef_construction = 100;
-  HnswBuildOptions four = one;
-  four.threads = 4;
+  const HnswBuildOptions one{.ef_construction = 100, .threads = 1};
+  const HnswBuildOptions four{.ef_construction = 100, .threads = 4};
   auto single = BuildIndex(*base, Metric::kL2, one);
   auto multi = BuildIndex(*base, Metric::kL2, four);
   HnswSearchOptions search{.ef = 32};

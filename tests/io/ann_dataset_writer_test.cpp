@@ -112,13 +112,8 @@ void CheckRoundTrip(Metric metric) {
   EXPECT_EQ(*ReadStringAttribute(file->get(), path, "type"), "dense");
   EXPECT_EQ(*ReadStringAttribute(file->get(), path, "point_type"), "float");
   EXPECT_EQ(*ReadIntegerAttribute(file->get(), path, "dimension"), 19);
-  for (const auto& [name, expected] :
-       {std::pair{"train", "float32"}, std::pair{"neighbors", "int32"}, std::pair{"distances", "float32"}}) {
-    Result<Hdf5Handle> dataset = OpenDataset(file->get(), path, name);
-    ASSERT_TRUE(dataset.ok());
-    Hdf5Handle type(Hdf5Kind::kDatatype, H5Dget_type(dataset->get()));
-    EXPECT_EQ(Hdf5TypeName(type.get()), expected) << name;
-  }
+  ASSERT_NO_FATAL_FAILURE(testing::ExpectStoredTypes(
+      file->get(), path, {{"train", "float32"}, {"neighbors", "int32"}, {"distances", "float32"}}));
 }
 
 TEST(AnnDatasetWriterTest, RoundTripL2) { CheckRoundTrip(Metric::kL2); }

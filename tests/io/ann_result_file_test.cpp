@@ -82,13 +82,8 @@ TEST(AnnResultFileTest, StoresTheTypesAnnBenchmarksReads) {
   Hdf5Lock lock;
   Result<Hdf5Handle> file = OpenHdf5ForReading(path);
   ASSERT_TRUE(file.ok());
-  for (const auto& [name, type] :
-       {std::pair{"times", "float32"}, std::pair{"neighbors", "int32"}, std::pair{"distances", "float32"}}) {
-    Result<Hdf5Handle> dataset = OpenDataset(file->get(), path, name);
-    ASSERT_TRUE(dataset.ok());
-    Hdf5Handle stored(Hdf5Kind::kDatatype, H5Dget_type(dataset->get()));
-    EXPECT_EQ(Hdf5TypeName(stored.get()), type) << name;
-  }
+  ASSERT_NO_FATAL_FAILURE(testing::ExpectStoredTypes(
+      file->get(), path, {{"times", "float32"}, {"neighbors", "int32"}, {"distances", "float32"}}));
   EXPECT_EQ(*ReadIntegerAttribute(file->get(), path, "count"), 3);
   EXPECT_EQ(*ReadIntegerAttribute(file->get(), path, "batch_mode"), 1);
 }

@@ -10,9 +10,11 @@
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
+#include <initializer_list>
 #include <iterator>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "io/hdf5_handle.h"
@@ -168,6 +170,18 @@ inline RawFile Without(RawFile spec, const std::string& name) {
       std::remove_if(spec.datasets.begin(), spec.datasets.end(), [&](const RawDataset& d) { return d.name == name; }),
       spec.datasets.end());
   return spec;
+}
+
+// Expects each dataset {name, type} of `types` in `file` (opened from `path`) to be stored with the HDF5 type that
+// Hdf5TypeName calls `type`; a fatal failure when one cannot be opened. The caller holds an Hdf5Lock.
+inline void ExpectStoredTypes(hid_t file, const std::string& path,
+                              std::initializer_list<std::pair<const char*, const char*>> types) {
+  for (const auto& [name, type] : types) {
+    Result<Hdf5Handle> dataset = OpenDataset(file, path, name);
+    ASSERT_TRUE(dataset.ok());
+    Hdf5Handle stored(Hdf5Kind::kDatatype, H5Dget_type(dataset->get()));
+    EXPECT_EQ(Hdf5TypeName(stored.get()), type) << name;
+  }
 }
 
 }  // namespace zyphyr::testing

@@ -33,6 +33,7 @@
 #include "storage/shard.h"
 #include "storage/stored_index.h"
 #include "tests/builder/one_rank_build.h"
+#include "tests/child_pipe.h"
 #include "tests/index/index_test_util.h"
 #include "tests/scratch_dir.h"
 #include "tests/storage/storage_test_util.h"
@@ -277,19 +278,14 @@ TEST(StorageCrash, KilledInsertsAndCompactionsKeepEveryAcknowledgedInsert) {
   std::uniform_int_distribution<std::uint32_t> delay_us(0, window_us);
   int compactions = 0;
   for (int round = 0; round < kKills; ++round) {
-    int fds[2];
-    ASSERT_EQ(::pipe(fds), 0) << std::strerror(errno);
-    const pid_t child = ::fork();
-    ASSERT_GE(child, 0) << "fork: " << std::strerror(errno);
-    if (child == 0) {
-      ::close(fds[0]);
-      InsertAndCompactForever(dir, round, fds[1]);
-    }
-    ::close(fds[1]);
+    pid_t child = 0;
+    int fd = -1;
+    ASSERT_NO_FATAL_FAILURE(testing::ForkWithPipe(&child, &fd));
+    if (child == 0) InsertAndCompactForever(dir, round, fd);
     SleepMicros(delay_us(rng));
     const int status = KillAndReap(child);
-    const std::vector<Ack> acks = ReadAcks(fds[0]);
-    ::close(fds[0]);
+    const std::vector<Ack> acks = ReadAcks(fd);
+    ::close(fd);
     ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL)
         << "round " << round << ": the child " << DescribeStatus(status);
 

@@ -16,6 +16,7 @@
 #include "storage/atomic_file.h"
 #include "storage/index_directory.h"
 #include "storage/stale_temporaries.h"
+#include "tests/child_pipe.h"
 #include "tests/scratch_dir.h"
 
 namespace zyphyr {
@@ -84,24 +85,21 @@ TEST(InterruptCleanup, AStagingDirectoryIsRegisteredUntilPublishedAndLeavesNoOwn
 TEST(InterruptCleanup, SigtermRemovesWhatTheProcessWasWritingAndEndsItBySigterm) {
   for (int signal : {SIGTERM, SIGINT}) {
     ScratchDir dir;
-    int ready[2];
-    ASSERT_EQ(::pipe(ready), 0);
-    const pid_t child = ::fork();
-    ASSERT_GE(child, 0);
+    pid_t child = 0;
+    int ready = -1;
+    ASSERT_NO_FATAL_FAILURE(testing::ForkWithPipe(&child, &ready));
     if (child == 0) {
-      ::close(ready[0]);
       InstallInterruptCleanup();
       Result<PendingFile> pending = PendingFile::Create(dir.File("out.hdf5"));
       Result<std::string> staging = CreateStagingDirectory(dir.File("idx"));
       if (!pending.ok() || !staging.ok()) ::_exit(3);
       std::ofstream(*staging + "/shard-0000-g1.zys") << "half a shard";
-      if (::write(ready[1], "r", 1) != 1) ::_exit(4);
+      if (::write(ready, "r", 1) != 1) ::_exit(4);
       for (;;) ::pause();
     }
-    ::close(ready[1]);
     char byte = 0;
-    ASSERT_EQ(::read(ready[0], &byte, 1), 1) << "the child did not get ready";
-    ::close(ready[0]);
+    ASSERT_EQ(::read(ready, &byte, 1), 1) << "the child did not get ready";
+    ::close(ready);
     ASSERT_EQ(dir.List().size(), 2u);  // The temporary and the staging directory.
     ASSERT_EQ(::kill(child, signal), 0);
     int status = 0;

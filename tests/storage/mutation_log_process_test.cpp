@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "storage/crc32c.h"
+#include "tests/child_pipe.h"
 #include "tests/scratch_dir.h"
 #include "tests/storage/mutation_log_test_util.h"
 
@@ -102,15 +103,10 @@ TEST(MutationLogTest, EveryAcknowledgedAppendSurvivesSigkill) {
   std::vector<float> vectors;
   for (int iteration = 0; iteration < 50; ++iteration) {
     SCOPED_TRACE("iteration " + std::to_string(iteration));
-    int fds[2];
-    ASSERT_EQ(::pipe(fds), 0);
-    const pid_t pid = ::fork();
-    ASSERT_GE(pid, 0);
-    if (pid == 0) {
-      ::close(fds[0]);
-      CrashChild(path, fds[1]);
-    }
-    ::close(fds[1]);
+    pid_t pid = 0;
+    int fd = -1;
+    ASSERT_NO_FATAL_FAILURE(testing::ForkWithPipe(&pid, &fd));
+    if (pid == 0) CrashChild(path, fd);
     SleepFor(std::chrono::microseconds(delay_us(rng)));
     ASSERT_EQ(::kill(pid, SIGKILL), 0);
     int wstatus = 0;
@@ -123,7 +119,7 @@ TEST(MutationLogTest, EveryAcknowledgedAppendSurvivesSigkill) {
     std::uint64_t seq = 0;
     std::size_t got = 0;
     for (;;) {
-      const ssize_t n = ::read(fds[0], reinterpret_cast<char*>(&seq) + got, sizeof(seq) - got);
+      const ssize_t n = ::read(fd, reinterpret_cast<char*>(&seq) + got, sizeof(seq) - got);
       if (n < 0 && errno == EINTR) continue;
       ASSERT_GE(n, 0);
       if (n == 0) break;
@@ -133,7 +129,7 @@ TEST(MutationLogTest, EveryAcknowledgedAppendSurvivesSigkill) {
         got = 0;
       }
     }
-    ::close(fds[0]);
+    ::close(fd);
     EXPECT_EQ(got, 0u);  // Acknowledgements are written whole (8 bytes < PIPE_BUF).
     for (std::size_t i = 0; i < acked.size(); ++i) ASSERT_EQ(acked[i], last + 1 + i) << "acknowledgements in order";
 
@@ -163,12 +159,10 @@ TEST(MutationLogTest, EveryAcknowledgedAppendSurvivesSigkill) {
 TEST(MutationLogTest, SecondWriterWaitsForTheFirst) {
   LogDir dir;
   const std::string path = dir.File("shard.log");
-  int fds[2];
-  ASSERT_EQ(::pipe(fds), 0);
-  const pid_t pid = ::fork();
-  ASSERT_GE(pid, 0);
+  pid_t pid = 0;
+  int fd = -1;
+  ASSERT_NO_FATAL_FAILURE(testing::ForkWithPipe(&pid, &fd));
   if (pid == 0) {
-    ::close(fds[0]);
     {
       Result<MutationLogWriter> writer = MutationLogWriter::Open(path, kDim, kUid);
       if (!writer.ok()) ::_exit(3);
@@ -176,19 +170,18 @@ TEST(MutationLogTest, SecondWriterWaitsForTheFirst) {
       const std::uint64_t two = 2;
       if (!writer->AppendDelete({&one, 1}).ok()) ::_exit(4);
       const char locked = 'L';
-      if (!WriteFull(fds[1], &locked, 1)) ::_exit(5);
+      if (!WriteFull(fd, &locked, 1)) ::_exit(5);
       SleepFor(std::chrono::milliseconds(300));
       if (!writer->AppendDelete({&two, 1}).ok()) ::_exit(6);
     }
     ::_exit(0);
   }
-  ::close(fds[1]);
   char c = 0;
   ssize_t n;
   do {
-    n = ::read(fds[0], &c, 1);
+    n = ::read(fd, &c, 1);
   } while (n < 0 && errno == EINTR);
-  ::close(fds[0]);
+  ::close(fd);
   ASSERT_EQ(n, 1) << "the child did not get the lock";
 
   const auto start = std::chrono::steady_clock::now();

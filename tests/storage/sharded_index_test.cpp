@@ -54,11 +54,7 @@ struct TwoShardData {
 // BuildShardFile and PublishIndexDirectory. Under "kmeans" the centroids are
 // all-0 and all-100.
 void BuildTwoShardIndex(const std::string& dir, const TwoShardData& data, const std::string& partition) {
-  HnswBuildOptions hnsw;
-  hnsw.M = 6;
-  hnsw.ef_construction = 40;
-  hnsw.threads = 1;
-  hnsw.seed = 42;
+  const HnswBuildOptions hnsw{.M = 6, .ef_construction = 40, .threads = 1, .seed = 42};
   IndexManifest m = NewIndexManifest(kDim, Metric::kL2, hnsw, QuantizerOptions{}, partition, "two shards");
   auto staging = CreateStagingDirectory(dir);
   ASSERT_TRUE(staging.ok()) << staging.status().ToString();
@@ -85,6 +81,15 @@ void BuildTwoShardIndex(const std::string& dir, const TwoShardData& data, const 
   ASSERT_TRUE(published.ok()) << published.ToString();
 }
 
+// A scratch directory with a two-shard index at "idx" of TwoShardData, once Build has written it.
+struct TwoShardIndex {
+  ScratchDir dir;
+  const TwoShardData data;
+  const std::string idx = dir.File("idx");
+
+  void Build(const std::string& partition) { BuildTwoShardIndex(idx, data, partition); }
+};
+
 std::vector<std::uint64_t> IdsOf(const std::vector<Neighbor>& found) {
   std::vector<std::uint64_t> ids;
   for (const Neighbor& n : found) ids.push_back(n.id);
@@ -92,14 +97,12 @@ std::vector<std::uint64_t> IdsOf(const std::vector<Neighbor>& found) {
 }
 
 TEST(StoredIndex, OpensASubsetOfTheShards) {
-  ScratchDir dir;
-  const TwoShardData data;
-  const std::string idx = dir.File("idx");
-  ASSERT_NO_FATAL_FAILURE(BuildTwoShardIndex(idx, data, "range"));
-  auto verified = VerifyPath(idx);
+  TwoShardIndex two;
+  ASSERT_NO_FATAL_FAILURE(two.Build("range"));
+  auto verified = VerifyPath(two.idx);
   ASSERT_TRUE(verified.ok()) << verified.status().ToString();
 
-  auto all = OpenIndex(idx);
+  auto all = OpenIndex(two.idx);
   ASSERT_NE(all, nullptr);
   EXPECT_EQ(all->shard_count(), 2u);
   EXPECT_EQ(all->shard_number(0), 0u);
@@ -109,7 +112,7 @@ TEST(StoredIndex, OpensASubsetOfTheShards) {
 
   StoredIndexOptions only_second;
   only_second.shards = {1};
-  auto second = OpenSearchableIndex(idx, only_second);
+  auto second = OpenSearchableIndex(two.idx, only_second);
   ASSERT_TRUE(second.ok()) << second.status().ToString();
   EXPECT_EQ((*second)->shard_count(), 1u);
   EXPECT_EQ((*second)->shard_number(0), 1u);
@@ -124,7 +127,7 @@ TEST(StoredIndex, OpensASubsetOfTheShards) {
   // Repeated and unordered numbers: each shard once, in manifest order.
   StoredIndexOptions both;
   both.shards = {1, 0, 1};
-  auto reordered = OpenSearchableIndex(idx, both);
+  auto reordered = OpenSearchableIndex(two.idx, both);
   ASSERT_TRUE(reordered.ok()) << reordered.status().ToString();
   EXPECT_EQ((*reordered)->shard_count(), 2u);
   EXPECT_EQ((*reordered)->shard_number(0), 0u);
@@ -132,16 +135,16 @@ TEST(StoredIndex, OpensASubsetOfTheShards) {
 
   StoredIndexOptions past;
   past.shards = {0, 5};
-  auto refused = OpenSearchableIndex(idx, past);
+  auto refused = OpenSearchableIndex(two.idx, past);
   ASSERT_FALSE(refused.ok());
   EXPECT_EQ(refused.status().code(), StatusCode::kInvalidArgument);
-  EXPECT_EQ(refused.status().message(), idx + ": has 2 shards, shard 5 asked for");
+  EXPECT_EQ(refused.status().message(), two.idx + ": has 2 shards, shard 5 asked for");
   past.shards = {2};
-  EXPECT_EQ(OpenSearchableIndex(idx, past).status().message(), idx + ": has 2 shards, shard 2 asked for");
+  EXPECT_EQ(OpenSearchableIndex(two.idx, past).status().message(), two.idx + ": has 2 shards, shard 2 asked for");
 
   // One shard: the singular.
   Fixture f = MakeFixture(50);
-  const std::string one = dir.File("one");
+  const std::string one = two.dir.File("one");
   ASSERT_TRUE(testing::BuildOnOneRank(one, f.base, Metric::kL2, f.params).ok());
   StoredIndexOptions second_of_one;
   second_of_one.shards = {1};
@@ -152,15 +155,13 @@ TEST(StoredIndex, OpensASubsetOfTheShards) {
 }
 
 TEST(StoredIndex, SearchPreparedMatchesSearchAndHonoursOnly) {
-  ScratchDir dir;
-  const TwoShardData data;
-  const std::string idx = dir.File("idx");
-  ASSERT_NO_FATAL_FAILURE(BuildTwoShardIndex(idx, data, "range"));
-  auto index = OpenIndex(idx);
+  TwoShardIndex two;
+  ASSERT_NO_FATAL_FAILURE(two.Build("range"));
+  auto index = OpenIndex(two.idx);
   ASSERT_NE(index, nullptr);
   StoredIndexOptions only_second;
   only_second.shards = {1};
-  auto second = OpenSearchableIndex(idx, only_second);
+  auto second = OpenSearchableIndex(two.idx, only_second);
   ASSERT_TRUE(second.ok()) << second.status().ToString();
 
   // Queries near either shard's data and between them.
@@ -171,8 +172,9 @@ TEST(StoredIndex, SearchPreparedMatchesSearchAndHonoursOnly) {
   }
   std::map<std::uint64_t, std::vector<float>> live0;
   std::map<std::uint64_t, std::vector<float>> live1;
-  for (std::size_t i = 0; i < kRows0; ++i) live0[i].assign(&data.rows0[i * kDim], &data.rows0[(i + 1) * kDim]);
-  for (std::size_t i = 0; i < kRows1; ++i) live1[kRows0 + i].assign(&data.rows1[i * kDim], &data.rows1[(i + 1) * kDim]);
+  for (std::size_t i = 0; i < kRows0; ++i) live0[i].assign(&two.data.rows0[i * kDim], &two.data.rows0[(i + 1) * kDim]);
+  for (std::size_t i = 0; i < kRows1; ++i)
+    live1[kRows0 + i].assign(&two.data.rows1[i * kDim], &two.data.rows1[(i + 1) * kDim]);
 
   AlignedBuffer<float> prepared(PaddedDim(kDim));
   const HnswSearchOptions options{10, 300};  // ef above every shard's rows: exact.
@@ -222,12 +224,10 @@ TEST(StoredIndex, SearchPreparedMatchesSearchAndHonoursOnly) {
 }
 
 TEST(StoredIndex, KmeansInsertsGoToTheShardOfTheNearestCentroid) {
-  ScratchDir dir;
-  const TwoShardData data;
-  const std::string idx = dir.File("idx");
-  ASSERT_NO_FATAL_FAILURE(BuildTwoShardIndex(idx, data, "kmeans"));
+  TwoShardIndex two;
+  ASSERT_NO_FATAL_FAILURE(two.Build("kmeans"));
   {
-    auto index = OpenIndex(idx);
+    auto index = OpenIndex(two.idx);
     ASSERT_NE(index, nullptr);
     EXPECT_EQ(index->manifest().partition, "kmeans");
     EXPECT_EQ(index->manifest().shards[1].centroid, std::vector<float>(kDim, 100.0f));
@@ -236,15 +236,15 @@ TEST(StoredIndex, KmeansInsertsGoToTheShardOfTheNearestCentroid) {
   const std::vector<float> near1 = NoisyRows(1, 97.0f, 10);
   const std::vector<float> near0 = NoisyRows(1, 2.0f, 11);
 
-  auto id1 = InsertIntoIndex(idx, near1, 1);
+  auto id1 = InsertIntoIndex(two.idx, near1, 1);
   ASSERT_TRUE(id1.ok()) << id1.status().ToString();
   EXPECT_EQ(*id1, first_new);
-  EXPECT_TRUE(std::filesystem::exists(idx + "/" + ShardLogName(1, 1)));
-  EXPECT_FALSE(std::filesystem::exists(idx + "/" + ShardLogName(0, 1)));
-  auto id0 = InsertIntoIndex(idx, near0, 1);
+  EXPECT_TRUE(std::filesystem::exists(two.idx + "/" + ShardLogName(1, 1)));
+  EXPECT_FALSE(std::filesystem::exists(two.idx + "/" + ShardLogName(0, 1)));
+  auto id0 = InsertIntoIndex(two.idx, near0, 1);
   ASSERT_TRUE(id0.ok()) << id0.status().ToString();
   EXPECT_EQ(*id0, first_new + 1);
-  EXPECT_TRUE(std::filesystem::exists(idx + "/" + ShardLogName(0, 1)));
+  EXPECT_TRUE(std::filesystem::exists(two.idx + "/" + ShardLogName(0, 1)));
 
   // One call with vectors for both shards: each goes to its own.
   std::vector<float> mixed = NoisyRows(1, 101.0f, 12);
@@ -252,11 +252,11 @@ TEST(StoredIndex, KmeansInsertsGoToTheShardOfTheNearestCentroid) {
   mixed.insert(mixed.end(), low.begin(), low.end());
   const std::vector<float> high = NoisyRows(1, 60.0f, 14);  // Nearer 100 than 0.
   mixed.insert(mixed.end(), high.begin(), high.end());
-  auto batch = InsertIntoIndex(idx, mixed, 3);
+  auto batch = InsertIntoIndex(two.idx, mixed, 3);
   ASSERT_TRUE(batch.ok()) << batch.status().ToString();
   EXPECT_EQ(*batch, first_new + 2);
 
-  auto index = OpenIndex(idx);
+  auto index = OpenIndex(two.idx);
   ASSERT_NE(index, nullptr);
   EXPECT_EQ(index->inserted_rows(), 5u);
   EXPECT_EQ(index->next_id(), first_new + 5);
@@ -283,18 +283,16 @@ TEST(StoredIndex, KmeansInsertsGoToTheShardOfTheNearestCentroid) {
 }
 
 TEST(StoredIndex, RangeInsertsGoToTheLastShard) {
-  ScratchDir dir;
-  const TwoShardData data;
-  const std::string idx = dir.File("idx");
-  ASSERT_NO_FATAL_FAILURE(BuildTwoShardIndex(idx, data, "range"));
+  TwoShardIndex two;
+  ASSERT_NO_FATAL_FAILURE(two.Build("range"));
   std::vector<float> rows = NoisyRows(1, 0.0f, 20);  // Near shard 0's data.
   const std::vector<float> far = NoisyRows(1, 100.0f, 21);
   rows.insert(rows.end(), far.begin(), far.end());
-  auto first = InsertIntoIndex(idx, rows, 2);
+  auto first = InsertIntoIndex(two.idx, rows, 2);
   ASSERT_TRUE(first.ok()) << first.status().ToString();
   EXPECT_EQ(*first, kRows0 + kRows1);
-  EXPECT_FALSE(std::filesystem::exists(idx + "/" + ShardLogName(0, 1)));
-  auto index = OpenIndex(idx);
+  EXPECT_FALSE(std::filesystem::exists(two.idx + "/" + ShardLogName(0, 1)));
+  auto index = OpenIndex(two.idx);
   ASSERT_NE(index, nullptr);
   EXPECT_EQ(index->ShardHolding(*first), std::optional<std::size_t>(1));
   EXPECT_EQ(index->ShardHolding(*first + 1), std::optional<std::size_t>(1));
