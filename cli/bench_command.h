@@ -2,8 +2,9 @@
 // file, sweep ef, and report recall@k, QPS (one thread and T threads),
 // latency percentiles, build time, index size and peak memory.
 //
-//   zyphyr bench --data FILE.hdf5 [--k 10] [--ef 10,16,32,64,128] [--threads T] [--peers hnswlib,faiss]
-//                [--M 16] [--ef-construction 200] [--build-threads T] [--index DIR] --report DIR
+//   zyphyr bench --data FILE.hdf5 [--k 10] [--ef 10,16,32,64,128] [--threads T]
+//                [--peers hnswlib,hnswlib-0.8,usearch,faiss] [--M 16] [--ef-construction 200]
+//                [--build-threads T] [--index DIR] [--isolate] [--repeat N] --report DIR
 //
 // Under mpirun (any number of ranks, -np 1 too) or with --nprobe, the
 // distributed bench runs instead: see cli/distributed_bench.h.
