@@ -30,8 +30,8 @@ fetch() {
   local tmp
   tmp="$(mktemp -d)"
   local tarball
-  if ! tarball="$(cd "$tmp" && npm pack --silent "$spec" 2>"$tmp/npm.err" | tail -n 1)" || [ ! -f "$tmp/$tarball" ]; then
-    echo "fetch_peers: npm pack $spec failed; peer skipped ($(tail -n 1 "$tmp/npm.err" 2>/dev/null))"
+  if ! tarball="$(cd "$tmp" && npm pack --loglevel=error --fetch-retries=1 "$spec" 2>"$tmp/npm.err" | tail -n 1)" || [ ! -f "$tmp/$tarball" ]; then
+    echo "fetch_peers: npm pack $spec failed; peer skipped ($(grep -m1 "npm error" "$tmp/npm.err" 2>/dev/null))"
     rm -rf "$tmp"
     return 1
   fi
