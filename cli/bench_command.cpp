@@ -1,8 +1,17 @@
 #include "cli/bench_command.h"
 
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <ctime>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <system_error>
 #include <thread>
 
@@ -38,11 +47,19 @@ std::string UtcNow() {
 }
 
 // "zyphyr" first, then the peers asked for (every built one by default).
-Result<std::vector<std::string>> EngineNames(const std::string& peers) {
+// With --engine-only, that one engine alone.
+Result<std::vector<std::string>> EngineNames(const std::string& peers, const std::string& engine_only) {
+  if (!engine_only.empty()) {
+    if (engine_only != "zyphyr") {
+      Result<std::unique_ptr<Engine>> engine = MakeEngine(engine_only);
+      if (!engine.ok()) return engine.status().WithContext("--engine-only");
+    }
+    return std::vector<std::string>{engine_only};
+  }
   std::vector<std::string> names = {"zyphyr"};
   if (peers == "default") {
     for (const std::string& peer : AvailablePeers()) names.push_back(peer);
-    for (const char* peer : {"hnswlib", "faiss"}) {
+    for (const std::string& peer : KnownPeers()) {
       if (std::find(names.begin(), names.end(), peer) == names.end()) {
         fmt::print(stderr, "note: peer '{}' was not built into this binary; skipped\n", peer);
       }
@@ -60,6 +77,96 @@ Result<std::vector<std::string>> EngineNames(const std::string& peers) {
   return names;
 }
 
+// The command line of the standalone child that measures `engine`: the
+// options of this run, with --engine-only and a report directory of its own.
+std::vector<std::string> ChildArguments(const BenchOptions& o, const std::string& engine, const std::string& report) {
+  std::vector<std::string> args = {"zyphyr",
+                                   "bench",
+                                   "--data",
+                                   o.data,
+                                   "--k",
+                                   std::to_string(o.k),
+                                   "--ef",
+                                   o.ef_list,
+                                   "--threads",
+                                   std::to_string(o.threads),
+                                   "--build-threads",
+                                   std::to_string(o.build_threads),
+                                   "--seed",
+                                   std::to_string(o.seed),
+                                   "--encoding",
+                                   o.encodings,
+                                   "--rerank",
+                                   std::to_string(o.rerank),
+                                   "--engine-only",
+                                   engine,
+                                   "--report",
+                                   report};
+  if (o.pq_m != 0) args.insert(args.end(), {"--pq-m", std::to_string(o.pq_m)});
+  if (o.index.empty()) {
+    args.insert(args.end(), {"--M", std::to_string(o.M), "--ef-construction", std::to_string(o.ef_construction)});
+  } else {
+    args.insert(args.end(), {"--index", o.index});
+  }
+  return args;
+}
+
+// Runs this binary with `args`, its stdout and stderr going to `log`; the
+// child's exit status, or IOError when it could not be started or died of a
+// signal.
+Result<int> RunChild(const std::vector<std::string>& args, const std::filesystem::path& log) {
+  std::vector<char*> argv;
+  for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
+  pid_t pid = 0;
+  const int rc = posix_spawn(&pid, "/proc/self/exe", &actions, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  if (rc != 0) return Status::IOError(std::string("cannot start /proc/self/exe: ") + std::strerror(rc));
+  int wstatus = 0;
+  while (waitpid(pid, &wstatus, 0) < 0) {
+    if (errno != EINTR) return Status::IOError(std::string("waitpid: ") + std::strerror(errno));
+  }
+  if (WIFSIGNALED(wstatus)) return Status::IOError("killed by signal " + std::to_string(WTERMSIG(wstatus)));
+  return WEXITSTATUS(wstatus);
+}
+
+// The last non-empty line of `path` (a child's log), or "".
+std::string LastLine(const std::filesystem::path& path) {
+  std::ifstream in(path);
+  std::string line;
+  std::string last;
+  while (std::getline(in, line)) {
+    if (!line.empty() && line.find('\r') == std::string::npos) last = line;
+  }
+  return last;
+}
+
+// Measures `engine` in a child process reporting into `dir`; its engines.
+// Errors name the engine: Internal "<engine> (own process): exit status 1:
+// <the child's last line>; log: <dir>/log.txt".
+Result<std::vector<EngineReport>> RunIsolated(const BenchOptions& o, const std::string& engine,
+                                              const std::filesystem::path& dir) {
+  std::error_code ec;
+  std::filesystem::remove_all(dir, ec);
+  ZYPHYR_RETURN_IF_ERROR(CreateReportDirectory(dir.string()));
+  const std::filesystem::path log = dir / "log.txt";
+  fmt::print(stderr, "{}: own process, report {}\n", engine, dir.string());
+  Result<int> status = RunChild(ChildArguments(o, engine, dir.string()), log);
+  if (!status.ok()) return status.status().WithContext(engine + " (own process)");
+  if (*status != 0) {
+    return Status::Internal(fmt::format("{} (own process): exit status {}: {}; log: {}", engine, *status,
+                                        LastLine(log), log.string()));
+  }
+  std::ifstream in(dir / "report.json");
+  std::stringstream text;
+  text << in.rdbuf();
+  return ParseReportEngines(text.str(), (dir / "report.json").string());
+}
+
 }  // namespace
 
 CLI::App* AddBenchCommand(CLI::App& app, BenchOptions* o) {
@@ -72,7 +179,7 @@ CLI::App* AddBenchCommand(CLI::App& app, BenchOptions* o) {
                   "Threads of the multi-threaded QPS run (0: all; at most the hardware threads)")
       ->capture_default_str()
       ->check(ThreadsRange());
-  cmd->add_option("--peers", o->peers, "Comma-separated peers: hnswlib, faiss, or none (default: all built)")
+  cmd->add_option("--peers", o->peers, "Comma-separated peers: hnswlib, hnswlib-0.8, usearch, faiss, or none (default: all built)")
       ->capture_default_str();
   AddMOption(cmd, &o->M, "Links per node (2M on level 0), every engine")->each([o](const std::string&) {
     o->M_given = true;
@@ -103,6 +210,16 @@ CLI::App* AddBenchCommand(CLI::App& app, BenchOptions* o) {
   AddRerankOption(cmd, &o->rerank, "Codes");
   cmd->add_option("--report", o->report, "Directory for report.json, report.txt, the plot and result files")
       ->required();
+  cmd->add_flag("--isolate", o->isolate,
+                "Run each engine in its own process (this binary again, same data, query loop and warm-up), "
+                "reports merged into one");
+  cmd->add_option("--repeat", o->repeat,
+                  "Run the engines in rotation this many times; round r reports into DIR/round-r, DIR/rounds.txt "
+                  "gives each round's QPS at recall 0.90/0.95 and the median and best")
+      ->capture_default_str()
+      ->check(CountRange(1));
+  cmd->add_option("--engine-only", o->engine_only, "Internal: run only this engine (what --isolate runs)")
+      ->group("");
   return cmd;
 }
 
@@ -250,6 +367,38 @@ Result<EngineReport> RunWithProgress(const std::string& name, const ZyphyrEngine
   return engine_report;
 }
 
+// One round: every engine measured (in this process, or each in its own with --isolate) into `report`, then its
+// table printed and its files written under `round_dir`.
+Status MeasureRound(const BenchOptions& options, const std::vector<std::string>& names,
+                    const std::vector<std::pair<std::string, ZyphyrEngineConfig>>& runs, const BenchData& data,
+                    BenchSettings settings, const std::filesystem::path& round_dir, BenchReport* report) {
+  ZYPHYR_RETURN_IF_ERROR(CreateReportDirectory(round_dir.string()));
+  settings.results_dir = (round_dir / "results").string();
+  if (options.isolate) {
+    for (const std::string& name : names) {
+      Result<std::vector<EngineReport>> engines = RunIsolated(options, name, round_dir / ("engine-" + name));
+      if (!engines.ok()) return engines.status();
+      for (EngineReport& e : *engines) report->engines.push_back(std::move(e));
+    }
+  } else {
+    for (const auto& [name, config] : runs) {
+      Result<EngineReport> engine_report = RunWithProgress(name, config, data, settings);
+      if (!engine_report.ok()) return engine_report.status();
+      report->engines.push_back(std::move(*engine_report));
+    }
+  }
+  const std::string table = ReportTable(*report);
+  fmt::print("{}", table);
+  ZYPHYR_RETURN_IF_ERROR(WriteReportFiles(round_dir, table, ReportJson(*report)));
+  if (options.isolate) {
+    fmt::print("result files (ann-benchmarks layout): {}/engine-*/results\n", round_dir.string());
+  } else {
+    fmt::print("result files (ann-benchmarks layout): {}\n", settings.results_dir);
+  }
+  DrawRecallQpsPlot(*report, round_dir);
+  return Status::Ok();
+}
+
 }  // namespace
 
 int RunBench(Communicator& comm, const BenchOptions& options) {
@@ -262,7 +411,10 @@ int RunBench(Communicator& comm, const BenchOptions& options) {
   if (!encodings.ok()) return ReportError(encodings.status());
   Result<std::vector<std::size_t>> efs = ParsePositiveList("--ef", o.ef_list);
   if (!efs.ok()) return ReportError(efs.status());
-  Result<std::vector<std::string>> names = EngineNames(o.peers);
+  if (!o.engine_only.empty() && (o.isolate || o.repeat != 1)) {
+    return UsageError("--engine-only runs one engine once; leave out --isolate and --repeat");
+  }
+  Result<std::vector<std::string>> names = EngineNames(o.peers, o.engine_only);
   if (!names.ok()) return ReportError(names.status());
   Result<const DistanceKernels*> kernels = ProcessKernels();
   if (!kernels.ok()) return ReportError(kernels.status());
@@ -276,18 +428,26 @@ int RunBench(Communicator& comm, const BenchOptions& options) {
   for (std::size_t ef : settings.efs) {
     if (ef < o.k) fmt::print(stderr, "note: ef {} < k {}: every engine searches with ef {}\n", ef, o.k, o.k);
   }
-  BenchReport report = ReportHeading(*data, o, settings, **kernels);
-  for (const auto& [name, config] : EngineRuns(*names, *encodings, o, report_dir)) {
-    Result<EngineReport> engine_report = RunWithProgress(name, config, *data, settings);
-    if (!engine_report.ok()) return ReportError(engine_report.status());
-    report.engines.push_back(std::move(*engine_report));
+  const BenchReport heading = ReportHeading(*data, o, settings, **kernels);
+  const auto runs = EngineRuns(*names, *encodings, o, report_dir);
+  std::vector<BenchReport> rounds;
+  for (std::size_t round = 1; round <= o.repeat; ++round) {
+    const std::filesystem::path round_dir =
+        o.repeat > 1 ? report_dir / ("round-" + std::to_string(round)) : report_dir;
+    if (o.repeat > 1) fmt::print(stderr, "round {} of {}: {}\n", round, o.repeat, round_dir.string());
+    BenchReport round_report = heading;
+    if (Status st = MeasureRound(options, *names, runs, *data, settings, round_dir, &round_report); !st.ok()) {
+      return ReportError(st);
+    }
+    rounds.push_back(std::move(round_report));
   }
-
-  const std::string table = ReportTable(report);
-  fmt::print("{}", table);
-  if (Status st = WriteReportFiles(report_dir, table, ReportJson(report)); !st.ok()) return ReportError(st);
-  fmt::print("result files (ann-benchmarks layout): {}\n", settings.results_dir);
-  DrawRecallQpsPlot(report, report_dir);
+  if (o.repeat > 1) {
+    const std::string table = RoundsTable(rounds);
+    fmt::print("\n{} rounds{}, engines in rotation:\n{}", o.repeat, o.isolate ? " (each engine in its own process)" : "",
+               table);
+    if (Status st = WriteTextFile(report_dir / "rounds.txt", table); !st.ok()) return ReportError(st);
+    fmt::print("rounds: {}\n", (report_dir / "rounds.txt").string());
+  }
   return 0;
 }
 

@@ -2,8 +2,9 @@
 // file, sweep ef, and report recall@k, QPS (one thread and T threads),
 // latency percentiles, build time, index size and peak memory.
 //
-//   zyphyr bench --data FILE.hdf5 [--k 10] [--ef 10,16,32,64,128] [--threads T] [--peers hnswlib,faiss]
-//                [--M 16] [--ef-construction 200] [--build-threads T] [--index DIR] --report DIR
+//   zyphyr bench --data FILE.hdf5 [--k 10] [--ef 10,16,32,64,128] [--threads T]
+//                [--peers hnswlib,hnswlib-0.8,usearch,faiss] [--M 16] [--ef-construction 200]
+//                [--build-threads T] [--index DIR] [--isolate] [--repeat N] --report DIR
 //
 // Under mpirun (any number of ranks, -np 1 too) or with --nprobe, the
 // distributed bench runs instead: see cli/distributed_bench.h.
@@ -15,6 +16,14 @@
 // Writes to DIR: report.json, report.txt (the table also printed on stdout),
 // recall_qps.png (with its gnuplot data and script), and one ann-benchmarks
 // result file per engine and ef under DIR/results/.
+//
+// --isolate runs each engine in its own process (the same binary, the same
+// dataset, query loop and untimed warm-up pass), each child reporting into
+// DIR/engine-<name>/ (its log in log.txt); the parent merges their engines
+// into the one report. --repeat N runs the engines in rotation N times (in
+// process or isolated), round r into DIR/round-r/, and prints and writes
+// DIR/rounds.txt: QPS at recall 0.90/0.95 per engine and round, with the
+// median and best over the rounds.
 #ifndef ZYPHYR_CLI_BENCH_COMMAND_H_
 #define ZYPHYR_CLI_BENCH_COMMAND_H_
 
@@ -49,6 +58,15 @@ struct BenchOptions {
   std::size_t rerank = 0;              // Codes: candidates re-ranked (0: ef).
   bool M_given = false;
   bool ef_construction_given = false;
+  // Standalone mode: each engine (Zyphyr with its encodings, each peer) runs
+  // in a process of its own: this binary re-executed with --engine-only.
+  bool isolate = false;
+  // Rounds: the engines run in rotation this many times; with more than one,
+  // round r reports into DIR/round-r/ and DIR/rounds.txt compares them.
+  std::size_t repeat = 1;
+  // Internal (--engine-only, hidden): run only this engine; what --isolate
+  // starts each child with.
+  std::string engine_only;
 };
 
 CLI::App* AddBenchCommand(CLI::App& app, BenchOptions* options);

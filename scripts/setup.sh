@@ -1,7 +1,12 @@
 #!/usr/bin/env bash
-# Installs every system package Zyphyr needs from Debian's archive.
-# Idempotent: does nothing when all are present. Needs root (or sudo).
+# Installs every system package Zyphyr needs from Debian's archive, then
+# fetches the optional npm peers of `zyphyr bench` (scripts/fetch_peers.sh:
+# hnswlib 0.8, usearch 2.26; a peer whose fetch fails is skipped with a line
+# saying so). Idempotent: does nothing when all are present. Needs root (or
+# sudo) for the packages.
 set -euo pipefail
+
+fetch_peers() { bash "$(dirname "$0")/fetch_peers.sh" || true; }
 
 PACKAGES=(
   build-essential cmake ninja-build pkg-config git
@@ -26,6 +31,7 @@ for p in "${PACKAGES[@]}"; do
 done
 if [ ${#missing[@]} -eq 0 ]; then
   echo "setup: all ${#PACKAGES[@]} packages present"
+  fetch_peers
   exit 0
 fi
 
@@ -43,3 +49,4 @@ if [ ! -e "$policy" ]; then
 fi
 $SUDO apt-get -o DPkg::Lock::Timeout=600 update -q
 $SUDO apt-get -o DPkg::Lock::Timeout=600 install -y -q --no-install-recommends "${missing[@]}"
+fetch_peers

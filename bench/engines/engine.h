@@ -40,10 +40,12 @@ class Engine {
  public:
   virtual ~Engine() = default;
 
-  // "zyphyr", "hnswlib", "faiss".
+  // "zyphyr", "hnswlib", "hnswlib-0.8", "usearch", "faiss".
   virtual std::string_view name() const = 0;
   // Version and build, e.g. "hnswlib 0.6.2 (Debian libhnswlib-dev, -O3 -march=native)".
   virtual std::string description() const = 0;
+  // Read once the engine is built (it may name what the build chose, e.g. a
+  // peer's SIMD kernel).
   // A caveat printed beside the engine's figures; empty when none.
   virtual std::string note() const { return {}; }
 
@@ -86,9 +88,14 @@ class Engine {
 };
 
 // The engine named `name`. Errors: InvalidArgument "unknown engine 'x'
-// (expected zyphyr, hnswlib or faiss)"; Unsupported "peer 'faiss' was not
-// built (install libfaiss-dev and rebuild)" for a peer missing at build time.
+// (expected zyphyr, hnswlib, hnswlib-0.8, usearch or faiss)"; Unsupported
+// "peer 'faiss' was not built (install libfaiss-dev and rebuild)" for a peer
+// missing at build time ("... (run scripts/fetch_peers.sh and reconfigure)"
+// for the npm peers hnswlib-0.8 and usearch).
 Result<std::unique_ptr<Engine>> MakeEngine(std::string_view name);
+
+// Every peer MakeEngine knows, built or not, in report order.
+std::vector<std::string> KnownPeers();
 
 // The peers compiled into this binary, in report order.
 std::vector<std::string> AvailablePeers();

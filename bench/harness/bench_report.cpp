@@ -24,9 +24,14 @@ const EngineReport* FindEngine(const BenchReport& report, const std::string& nam
 
 using QpsAt = std::optional<double> (*)(const EngineReport&, double);
 
+const EngineReport* RatioReference(const BenchReport& report) {
+  const EngineReport* newest = FindEngine(report, "hnswlib-0.8");
+  return newest != nullptr ? newest : FindEngine(report, "hnswlib");
+}
+
 std::optional<double> RatioToHnswlib(const BenchReport& report, const EngineReport& engine, double level,
                                      QpsAt qps_at = &QpsAtRecall) {
-  const EngineReport* hnswlib = FindEngine(report, "hnswlib");
+  const EngineReport* hnswlib = RatioReference(report);
   if (hnswlib == nullptr) return std::nullopt;
   std::optional<double> mine = qps_at(engine, level);
   std::optional<double> theirs = qps_at(*hnswlib, level);
@@ -131,7 +136,8 @@ std::string ReportJson(const BenchReport& r) {
         {"build_threads", r.build_threads},
         {"recall_definition", "ann-benchmarks: distances recomputed, hit when <= t_k + 1e-3"},
         {"id_overlap_recall_definition", "big-ann-benchmarks: the fraction of the first k true ids found"},
-        {"qps_single_thread", "one query at a time, one thread"}}},
+        {"qps_single_thread", "one query at a time, one thread"},
+        {"ratio_to_hnswlib_reference", RatioReference(r) ? json(RatioReference(r)->name) : json(nullptr)}}},
       {"machine", {{"cpu", r.cpu}, {"isa", r.isa}, {"hardware_threads", r.hardware_threads}}},
       {"started_at", r.started_at},
       {"engines", engines},
@@ -187,7 +193,9 @@ std::string ReportTable(const BenchReport& r) {
     line(fmt::format("{:<11} {:>9.2f} {:>11.1f} {:>13.1f} {:>8.1f} {:>13.1f}  {}", e.name, e.build_seconds,
                      Mib(e.index_bytes), Mib(e.resident_bytes), per_vector, Mib(e.peak_rss_bytes), cells));
   }
-  line("(x) = QPS ratio to hnswlib at the same recall; QPS@r = best single-thread QPS with recall@" +
+  const EngineReport* reference = RatioReference(r);
+  line("(x) = QPS ratio to " + (reference ? reference->name : std::string("hnswlib")) +
+       " at the same recall; QPS@r = best single-thread QPS with recall@" +
        std::to_string(r.k) +
        " >= r; resident = memory the engine added to the process, after its searches (B/vec: per train vector)");
   line("");
@@ -206,6 +214,92 @@ std::string ReportTable(const BenchReport& r) {
   }
   for (const EngineReport& e : r.engines) {
     line(fmt::format("{}: {}{}", e.name, e.description, e.note.empty() ? "" : "; note: " + e.note));
+  }
+  return out;
+}
+
+}  // namespace zyphyr
+
+namespace zyphyr {
+
+Result<std::vector<EngineReport>> ParseReportEngines(const std::string& json_text, const std::string& what) {
+  std::vector<EngineReport> engines;
+  try {
+    const json doc = json::parse(json_text);
+    for (const json& e : doc.at("engines")) {
+      EngineReport engine;
+      engine.name = e.at("name").get<std::string>();
+      engine.description = e.at("description").get<std::string>();
+      engine.note = e.at("note").get<std::string>();
+      engine.build_seconds = e.at("build_seconds").get<double>();
+      engine.index_bytes = e.at("index_bytes").get<std::size_t>();
+      engine.peak_rss_bytes = e.at("peak_rss_bytes").get<std::size_t>();
+      engine.resident_bytes = e.at("resident_bytes").get<std::size_t>();
+      for (const json& r : e.at("runs")) {
+        EfRun run;
+        run.ef = r.at("ef").get<std::size_t>();
+        run.recall = r.at("recall").get<double>();
+        run.id_recall = r.at("id_overlap_recall").get<double>();
+        run.qps_single = r.at("qps_single_thread").get<double>();
+        run.qps_threads = r.at("qps_threads").get<double>();
+        const json& l = r.at("latency");
+        run.latency.mean = l.at("mean_us").get<double>() * 1e-6;
+        run.latency.p50 = l.at("p50_us").get<double>() * 1e-6;
+        run.latency.p95 = l.at("p95_us").get<double>() * 1e-6;
+        run.latency.p99 = l.at("p99_us").get<double>() * 1e-6;
+        run.latency.p999 = l.at("p999_us").get<double>() * 1e-6;
+        run.latency.max = l.at("max_us").get<double>() * 1e-6;
+        run.mean_results = r.at("mean_results").get<double>();
+        run.result_file = r.at("result_file").get<std::string>();
+        engine.runs.push_back(std::move(run));
+      }
+      engines.push_back(std::move(engine));
+    }
+  } catch (const json::exception& e) {
+    return Status::InvalidArgument(what + ": not a bench report (" + e.what() + ")");
+  }
+  return engines;
+}
+
+std::string RoundsTable(const std::vector<BenchReport>& rounds) {
+  constexpr double kLevels[] = {0.90, 0.95};
+  std::vector<std::string> names;
+  for (const BenchReport& round : rounds) {
+    for (const EngineReport& e : round.engines) {
+      if (std::find(names.begin(), names.end(), e.name) == names.end()) names.push_back(e.name);
+    }
+  }
+  std::string out = fmt::format("{:<11} {:>6} {:>12} {:>12}   (single-thread QPS where recall reaches r, interpolated)\n",
+                                "engine", "round", "QPS@0.90", "QPS@0.95");
+  for (const std::string& name : names) {
+    std::vector<std::vector<double>> per_level(std::size(kLevels));
+    for (std::size_t i = 0; i < rounds.size(); ++i) {
+      const EngineReport* e = FindEngine(rounds[i], name);
+      if (e == nullptr) continue;
+      std::string cells;
+      for (std::size_t l = 0; l < std::size(kLevels); ++l) {
+        std::optional<double> qps = InterpolatedQpsAtRecall(*e, kLevels[l]);
+        if (qps) per_level[l].push_back(*qps);
+        cells += fmt::format(" {:>12}", Cell(qps, "{:.0f}"));
+      }
+      out += fmt::format("{:<11} {:>6}{}\n", name, i + 1, cells);
+    }
+    std::string median_cells;
+    std::string best_cells;
+    for (std::vector<double>& values : per_level) {
+      std::optional<double> median;
+      std::optional<double> best;
+      if (!values.empty()) {
+        std::sort(values.begin(), values.end());
+        const std::size_t m = values.size() / 2;
+        median = values.size() % 2 == 1 ? values[m] : (values[m - 1] + values[m]) / 2.0;
+        best = values.back();
+      }
+      median_cells += fmt::format(" {:>12}", Cell(median, "{:.0f}"));
+      best_cells += fmt::format(" {:>12}", Cell(best, "{:.0f}"));
+    }
+    out += fmt::format("{:<11} {:>6}{}\n", name, "median", median_cells);
+    out += fmt::format("{:<11} {:>6}{}\n", name, "best", best_cells);
   }
   return out;
 }

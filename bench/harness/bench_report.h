@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "src/core/status.h"
 #include "src/eval/latency.h"
 
 namespace zyphyr {
@@ -88,8 +89,23 @@ std::optional<double> InterpolatedQpsAtRecall(const EngineReport& engine, double
 // The report as JSON (pretty-printed), with per engine "qps_at_recall",
 // "ratio_to_hnswlib", "qps_at_recall_interpolated" and
 // "ratio_to_hnswlib_interpolated" for each level in kRecallLevels (null where
-// undefined).
+// undefined). The ratios are to the newest hnswlib in the report:
+// "hnswlib-0.8" when it ran, else Debian's "hnswlib"; settings'
+// "ratio_to_hnswlib_reference" names it (null when neither ran).
 std::string ReportJson(const BenchReport& report);
+
+// The engines of a report written by ReportJson (what a standalone child
+// process of `zyphyr bench --isolate` measured), each with its runs, build
+// time and memory; the derived figures (qps_at_recall, ratios) are left to be
+// recomputed. Errors: InvalidArgument "<what>: not a bench report (...)" for
+// text that is not JSON or lacks an engine's fields.
+Result<std::vector<EngineReport>> ParseReportEngines(const std::string& json_text, const std::string& what);
+
+// One line per engine and round: single-thread QPS at recall 0.90 and 0.95
+// (interpolated, as the report's third table), then each engine's median and
+// best over the rounds. `rounds` holds one report per round, engines in the
+// same order; an engine missing from a round is skipped there.
+std::string RoundsTable(const std::vector<BenchReport>& rounds);
 
 // The report as the fixed-width text table `zyphyr bench` prints; with
 // id_recall_column an "id-recall@k" column follows "recall@k" and a line

@@ -119,8 +119,6 @@ Result<EngineReport> RunEngine(Engine& engine, const BenchData& data, const Benc
   if (settings.k == 0) return Status::InvalidArgument("--k must be at least 1");
   EngineReport report;
   report.name = std::string(engine.name());
-  report.description = engine.description();
-  report.note = engine.note();
 
   // A failed reset only makes the figure an over-estimate (the whole run's peak).
   (void)ResetPeakRss();
@@ -133,6 +131,8 @@ Result<EngineReport> RunEngine(Engine& engine, const BenchData& data, const Benc
   const Clock::time_point start = Clock::now();
   ZYPHYR_RETURN_IF_ERROR(engine.Build(data.train, data.dim, data.metric, build));
   report.build_seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  report.description = engine.description();  // Once built: it may name what the build chose.
+  report.note = engine.note();
   report.index_bytes = engine.MemoryBytes();
 #ifdef __GLIBC__
   // What the build freed goes back to the kernel, for every engine alike, so

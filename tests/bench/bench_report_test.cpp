@@ -139,3 +139,90 @@ TEST(BenchReportTest, WithoutHnswlibThereIsNoRatio) {
 
 }  // namespace
 }  // namespace zyphyr
+
+namespace zyphyr {
+namespace {
+
+// What a standalone child wrote reads back as the engines it measured:
+// --isolate merges these into the parent's report.
+TEST(BenchReportTest, ParseReportEnginesReadsBackWhatReportJsonWrote) {
+  BenchReport report = TwoEngines();
+  report.engines[0].description = "zyphyr, float32";
+  report.engines[0].build_seconds = 1.5;
+  report.engines[0].index_bytes = 123456;
+  report.engines[0].peak_rss_bytes = 7890123;
+  report.engines[0].resident_bytes = 456789;
+  report.engines[1].note = "a note";
+  report.engines[0].runs[1].latency.p99 = 250e-6;
+  report.engines[0].runs[1].result_file = "/tmp/x/M16_efC200_ef16.hdf5";
+  Result<std::vector<EngineReport>> engines = ParseReportEngines(ReportJson(report), "child/report.json");
+  ASSERT_TRUE(engines.ok()) << engines.status().ToString();
+  ASSERT_EQ(engines->size(), 2u);
+  for (std::size_t i = 0; i < 2; ++i) {
+    const EngineReport& want = report.engines[i];
+    const EngineReport& got = (*engines)[i];
+    EXPECT_EQ(got.name, want.name);
+    EXPECT_EQ(got.description, want.description);
+    EXPECT_EQ(got.note, want.note);
+    EXPECT_EQ(got.build_seconds, want.build_seconds);
+    EXPECT_EQ(got.index_bytes, want.index_bytes);
+    EXPECT_EQ(got.peak_rss_bytes, want.peak_rss_bytes);
+    EXPECT_EQ(got.resident_bytes, want.resident_bytes);
+    ASSERT_EQ(got.runs.size(), want.runs.size());
+    for (std::size_t j = 0; j < got.runs.size(); ++j) {
+      EXPECT_EQ(got.runs[j].ef, want.runs[j].ef);
+      EXPECT_EQ(got.runs[j].recall, want.runs[j].recall);
+      EXPECT_EQ(got.runs[j].qps_single, want.runs[j].qps_single);
+      EXPECT_EQ(got.runs[j].qps_threads, want.runs[j].qps_threads);
+      EXPECT_NEAR(got.runs[j].latency.p50, want.runs[j].latency.p50, 1e-15);
+      EXPECT_NEAR(got.runs[j].latency.p99, want.runs[j].latency.p99, 1e-15);
+      EXPECT_EQ(got.runs[j].result_file, want.runs[j].result_file);
+    }
+  }
+  // Merged into another report, the figures derived from them are the same.
+  BenchReport merged = TwoEngines();
+  merged.engines = *engines;
+  EXPECT_EQ(InterpolatedQpsAtRecall(merged.engines[0], 0.95), InterpolatedQpsAtRecall(report.engines[0], 0.95));
+}
+
+TEST(BenchReportTest, ParseReportEnginesRefusesWhatIsNotAReport) {
+  Result<std::vector<EngineReport>> engines = ParseReportEngines("{\"engines\": [{\"name\": \"x\"}]}", "c/report.json");
+  ASSERT_FALSE(engines.ok());
+  EXPECT_EQ(engines.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(engines.status().message().rfind("c/report.json: not a bench report (", 0), 0u)
+      << engines.status().message();
+  EXPECT_FALSE(ParseReportEngines("not json", "c/report.json").ok());
+}
+
+// The ratio is to the newest hnswlib present: 0.8 when it ran, else Debian's.
+TEST(BenchReportTest, RatiosAreToTheNewestHnswlibPresent) {
+  BenchReport report = TwoEngines();
+  nlohmann::json only_debian = nlohmann::json::parse(ReportJson(report));
+  EXPECT_EQ(only_debian["settings"]["ratio_to_hnswlib_reference"], "hnswlib");
+  EXPECT_DOUBLE_EQ(only_debian["engines"][0]["ratio_to_hnswlib"]["0.90"].get<double>(), 2.0);
+  EngineReport newest = report.engines[1];
+  newest.name = "hnswlib-0.8";
+  for (EfRun& run : newest.runs) run.qps_single *= 2;
+  report.engines.push_back(newest);
+  nlohmann::json both = nlohmann::json::parse(ReportJson(report));
+  EXPECT_EQ(both["settings"]["ratio_to_hnswlib_reference"], "hnswlib-0.8");
+  EXPECT_DOUBLE_EQ(both["engines"][0]["ratio_to_hnswlib"]["0.90"].get<double>(), 1.0);
+  EXPECT_DOUBLE_EQ(both["engines"][1]["ratio_to_hnswlib"]["0.90"].get<double>(), 0.5);
+  EXPECT_NE(ReportTable(report).find("(x) = QPS ratio to hnswlib-0.8 at the same recall"), std::string::npos);
+}
+
+TEST(BenchReportTest, RoundsTableGivesEachRoundThenMedianAndBest) {
+  std::vector<BenchReport> rounds(3, TwoEngines());
+  for (EfRun& run : rounds[1].engines[0].runs) run.qps_single *= 2;  // zyphyr: x1, x2, x1.5.
+  for (EfRun& run : rounds[2].engines[0].runs) run.qps_single *= 1.5;
+  const std::string table = RoundsTable(rounds);
+  // zyphyr at 0.90 interpolates to 23750 (x1), 47500 (x2), 35625 (x1.5).
+  EXPECT_NE(table.find("zyphyr           1        23750"), std::string::npos) << table;
+  EXPECT_NE(table.find("zyphyr           2        47500"), std::string::npos) << table;
+  EXPECT_NE(table.find("zyphyr      median        35625"), std::string::npos) << table;
+  EXPECT_NE(table.find("zyphyr        best        47500"), std::string::npos) << table;
+  EXPECT_NE(table.find("hnswlib     median"), std::string::npos) << table;
+}
+
+}  // namespace
+}  // namespace zyphyr

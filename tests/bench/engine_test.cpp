@@ -1,6 +1,7 @@
 #include "bench/engines/engine.h"
 
 #include <algorithm>
+#include <cctype>
 #include <string>
 #include <thread>
 #include <vector>
@@ -71,7 +72,11 @@ INSTANTIATE_TEST_SUITE_P(AllEngines, EngineTest,
                          ::testing::Combine(::testing::ValuesIn(AllEngines()),
                                             ::testing::Values(Metric::kL2, Metric::kInnerProduct, Metric::kCosine)),
                          [](const auto& info) {
-                           return std::get<0>(info.param) + "_" + std::string(MetricName(std::get<1>(info.param)));
+                           std::string name = std::get<0>(info.param);  // "hnswlib-0.8" -> "hnswlib_0_8".
+                           std::replace_if(
+                               name.begin(), name.end(), [](char c) { return !std::isalnum(static_cast<unsigned char>(c)); },
+                               '_');
+                           return name + "_" + std::string(MetricName(std::get<1>(info.param)));
                          });
 
 // Search is thread-safe after SetEf: many threads get what one thread gets.
@@ -164,19 +169,23 @@ TEST(EngineRegistryTest, RefusesUnknownEngines) {
   Result<std::unique_ptr<Engine>> engine = MakeEngine("annoy");
   ASSERT_FALSE(engine.ok());
   EXPECT_EQ(engine.status().code(), StatusCode::kInvalidArgument);
-  EXPECT_EQ(engine.status().message(), "unknown engine 'annoy' (expected zyphyr, hnswlib or faiss)");
+  EXPECT_EQ(engine.status().message(), "unknown engine 'annoy' (expected zyphyr, hnswlib, hnswlib-0.8, usearch or faiss)");
 }
 
 TEST(EngineRegistryTest, PeersMissingAtBuildTimeSayWhatToInstall) {
   const std::vector<std::string> built = AvailablePeers();
-  for (const char* peer : {"hnswlib", "faiss"}) {
+  for (const std::string& peer : KnownPeers()) {
     Result<std::unique_ptr<Engine>> engine = MakeEngine(peer);
     if (std::find(built.begin(), built.end(), peer) != built.end()) {
       EXPECT_TRUE(engine.ok()) << peer;
     } else {
       ASSERT_FALSE(engine.ok());
       EXPECT_EQ(engine.status().code(), StatusCode::kUnsupported);
-      EXPECT_NE(engine.status().message().find("was not built (install lib"), std::string::npos);
+      const bool from_npm = peer == "hnswlib-0.8" || peer == "usearch";
+      EXPECT_NE(engine.status().message().find(from_npm ? "was not built (run scripts/fetch_peers.sh"
+                                                         : "was not built (install lib"),
+                std::string::npos)
+          << engine.status().message();
     }
   }
 }
