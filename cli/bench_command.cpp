@@ -1,17 +1,8 @@
 #include "cli/bench_command.h"
 
-#include <fcntl.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
 #include <ctime>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <system_error>
 #include <thread>
 
@@ -24,6 +15,7 @@
 #include "bench/harness/engine_run.h"
 #include "cli/cli_errors.h"
 #include "cli/distributed_bench.h"
+#include "cli/isolated_run.h"
 #include "cli/options.h"
 #include "cli/progress_bar.h"
 #include "cli/report_output.h"
@@ -75,96 +67,6 @@ Result<std::vector<std::string>> EngineNames(const std::string& peers, const std
     names.push_back(peer);
   }
   return names;
-}
-
-// The command line of the standalone child that measures `engine`: the
-// options of this run, with --engine-only and a report directory of its own.
-std::vector<std::string> ChildArguments(const BenchOptions& o, const std::string& engine, const std::string& report) {
-  std::vector<std::string> args = {"zyphyr",
-                                   "bench",
-                                   "--data",
-                                   o.data,
-                                   "--k",
-                                   std::to_string(o.k),
-                                   "--ef",
-                                   o.ef_list,
-                                   "--threads",
-                                   std::to_string(o.threads),
-                                   "--build-threads",
-                                   std::to_string(o.build_threads),
-                                   "--seed",
-                                   std::to_string(o.seed),
-                                   "--encoding",
-                                   o.encodings,
-                                   "--rerank",
-                                   std::to_string(o.rerank),
-                                   "--engine-only",
-                                   engine,
-                                   "--report",
-                                   report};
-  if (o.pq_m != 0) args.insert(args.end(), {"--pq-m", std::to_string(o.pq_m)});
-  if (o.index.empty()) {
-    args.insert(args.end(), {"--M", std::to_string(o.M), "--ef-construction", std::to_string(o.ef_construction)});
-  } else {
-    args.insert(args.end(), {"--index", o.index});
-  }
-  return args;
-}
-
-// Runs this binary with `args`, its stdout and stderr going to `log`; the
-// child's exit status, or IOError when it could not be started or died of a
-// signal.
-Result<int> RunChild(const std::vector<std::string>& args, const std::filesystem::path& log) {
-  std::vector<char*> argv;
-  for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-  argv.push_back(nullptr);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
-  pid_t pid = 0;
-  const int rc = posix_spawn(&pid, "/proc/self/exe", &actions, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  if (rc != 0) return Status::IOError(std::string("cannot start /proc/self/exe: ") + std::strerror(rc));
-  int wstatus = 0;
-  while (waitpid(pid, &wstatus, 0) < 0) {
-    if (errno != EINTR) return Status::IOError(std::string("waitpid: ") + std::strerror(errno));
-  }
-  if (WIFSIGNALED(wstatus)) return Status::IOError("killed by signal " + std::to_string(WTERMSIG(wstatus)));
-  return WEXITSTATUS(wstatus);
-}
-
-// The last non-empty line of `path` (a child's log), or "".
-std::string LastLine(const std::filesystem::path& path) {
-  std::ifstream in(path);
-  std::string line;
-  std::string last;
-  while (std::getline(in, line)) {
-    if (!line.empty() && line.find('\r') == std::string::npos) last = line;
-  }
-  return last;
-}
-
-// Measures `engine` in a child process reporting into `dir`; its engines.
-// Errors name the engine: Internal "<engine> (own process): exit status 1:
-// <the child's last line>; log: <dir>/log.txt".
-Result<std::vector<EngineReport>> RunIsolated(const BenchOptions& o, const std::string& engine,
-                                              const std::filesystem::path& dir) {
-  std::error_code ec;
-  std::filesystem::remove_all(dir, ec);
-  ZYPHYR_RETURN_IF_ERROR(CreateReportDirectory(dir.string()));
-  const std::filesystem::path log = dir / "log.txt";
-  fmt::print(stderr, "{}: own process, report {}\n", engine, dir.string());
-  Result<int> status = RunChild(ChildArguments(o, engine, dir.string()), log);
-  if (!status.ok()) return status.status().WithContext(engine + " (own process)");
-  if (*status != 0) {
-    return Status::Internal(fmt::format("{} (own process): exit status {}: {}; log: {}", engine, *status,
-                                        LastLine(log), log.string()));
-  }
-  std::ifstream in(dir / "report.json");
-  std::stringstream text;
-  text << in.rdbuf();
-  return ParseReportEngines(text.str(), (dir / "report.json").string());
 }
 
 }  // namespace
