@@ -38,9 +38,11 @@ std::string UtcNow() {
   return text;
 }
 
-// "zyphyr" first, then the peers asked for (every built one by default).
+// "zyphyr" first, then the peers asked for (every built one by default, the
+// known ones not built into this binary added to `skipped`).
 // With --engine-only, that one engine alone.
-Result<std::vector<std::string>> EngineNames(const std::string& peers, const std::string& engine_only) {
+Result<std::vector<std::string>> EngineNames(const std::string& peers, const std::string& engine_only,
+                                             std::vector<std::string>* skipped) {
   if (!engine_only.empty()) {
     if (engine_only != "zyphyr") {
       Result<std::unique_ptr<Engine>> engine = MakeEngine(engine_only);
@@ -52,9 +54,7 @@ Result<std::vector<std::string>> EngineNames(const std::string& peers, const std
   if (peers == "default") {
     for (const std::string& peer : AvailablePeers()) names.push_back(peer);
     for (const std::string& peer : KnownPeers()) {
-      if (std::find(names.begin(), names.end(), peer) == names.end()) {
-        fmt::print(stderr, "note: peer '{}' was not built into this binary; skipped\n", peer);
-      }
+      if (std::find(names.begin(), names.end(), peer) == names.end()) skipped->push_back(peer);
     }
     return names;
   }
@@ -316,7 +316,8 @@ int RunBench(Communicator& comm, const BenchOptions& options) {
   if (!o.engine_only.empty() && (o.isolate || o.repeat != 1)) {
     return UsageError("--engine-only runs one engine once; leave out --isolate and --repeat");
   }
-  Result<std::vector<std::string>> names = EngineNames(o.peers, o.engine_only);
+  std::vector<std::string> skipped;
+  Result<std::vector<std::string>> names = EngineNames(o.peers, o.engine_only, &skipped);
   if (!names.ok()) return ReportError(names.status());
   Result<const DistanceKernels*> kernels = ProcessKernels();
   if (!kernels.ok()) return ReportError(kernels.status());
@@ -326,6 +327,10 @@ int RunBench(Communicator& comm, const BenchOptions& options) {
   Result<BenchData> data = LoadData(o);
   if (!data.ok()) return ReportError(data.status());
 
+  // Said once the run is known to go ahead, so that a refusal stays one line.
+  for (const std::string& peer : skipped) {
+    fmt::print(stderr, "note: peer '{}' was not built into this binary; skipped\n", peer);
+  }
   const BenchSettings settings = SettingsOf(o, std::move(*efs), report_dir);
   for (std::size_t ef : settings.efs) {
     if (ef < o.k) fmt::print(stderr, "note: ef {} < k {}: every engine searches with ef {}\n", ef, o.k, o.k);
