@@ -1,11 +1,27 @@
+// HnswlibPeer over Debian's hnswlib 0.6.2, and Hnswlib08Peer over hnswlib
+// 0.8.0 from this same file: bench/CMakeLists.txt compiles it a second time
+// with ZYPHYR_HNSWLIB08 defined and 0.8's headers on the include path. Both
+// releases define namespace hnswlib with inline functions and class templates
+// of the same names but other layouts; linked into one binary, the linker
+// would keep one version of each, so there 0.8 is put in a namespace of its
+// own (an angle-bracket header name is not macro-expanded, so the include
+// itself is unaffected).
+#ifdef ZYPHYR_HNSWLIB08
+#include "bench/peers/hnswlib08_peer.h"
+#define HnswlibPeer Hnswlib08Peer
+#define hnswlib zyphyr_hnswlib08
+#else
 #include "bench/peers/hnswlib_peer.h"
+#endif
 
 #include <algorithm>
 #include <atomic>
 #include <cmath>
 #include <exception>
 #include <mutex>
+#include <queue>
 #include <string>
+#include <unordered_map>
 
 #include <hnswlib/hnswlib.h>
 
@@ -13,6 +29,15 @@
 #include "src/core/parallel_for.h"
 
 namespace zyphyr {
+namespace {
+
+#ifdef ZYPHYR_HNSWLIB08
+constexpr const char* kPeer = "hnswlib-0.8 peer";
+#else
+constexpr const char* kPeer = "hnswlib peer";
+#endif
+
+}  // namespace
 
 struct HnswlibPeer::Impl {
   std::size_t dim = 0;
@@ -52,15 +77,15 @@ HnswlibPeer::~HnswlibPeer() = default;
 Result<std::unique_ptr<HnswlibPeer>> HnswlibPeer::Create(std::size_t dim, Metric metric, std::size_t max_elements,
                                                          std::size_t M, std::size_t ef_construction,
                                                          std::uint64_t seed) {
-  if (dim == 0) return Status::InvalidArgument("hnswlib peer: dimension must be at least 1");
-  if (M < 2) return Status::InvalidArgument("hnswlib peer: M must be at least 2");
+  if (dim == 0) return Status::InvalidArgument(std::string(kPeer) + ": dimension must be at least 1");
+  if (M < 2) return Status::InvalidArgument(std::string(kPeer) + ": M must be at least 2");
   std::unique_ptr<Impl> impl;
   try {
     impl = MakeImpl(dim, metric);
     impl->index =
         std::make_unique<hnswlib::HierarchicalNSW<float>>(impl->space.get(), max_elements, M, ef_construction, seed);
   } catch (const std::exception& e) {
-    return Status::Internal(std::string("hnswlib peer: ") + e.what());
+    return Status::Internal(std::string(kPeer) + ": " + e.what());
   }
   return std::unique_ptr<HnswlibPeer>(new HnswlibPeer(std::move(impl)));
 }
@@ -88,11 +113,11 @@ Status HnswlibPeer::Save(const std::string& path) const {
 Status HnswlibPeer::AddBatch(std::span<const float> rows, std::uint64_t first_label, std::size_t threads,
                              const std::function<void(std::size_t, std::size_t)>& progress) {
   const std::size_t dim = impl_->dim;
-  ZYPHYR_RETURN_IF_ERROR(CheckWholeRows("hnswlib peer", rows, dim));
+  ZYPHYR_RETURN_IF_ERROR(CheckWholeRows(kPeer, rows, dim));
   const std::size_t n = rows.size() / dim;
   hnswlib::HierarchicalNSW<float>& index = *impl_->index;
   if (index.cur_element_count + n > index.max_elements_) {
-    return Status::InvalidArgument("hnswlib peer: adding " + std::to_string(n) + " rows exceeds max_elements " +
+    return Status::InvalidArgument(std::string(kPeer) + ": adding " + std::to_string(n) + " rows exceeds max_elements " +
                                    std::to_string(index.max_elements_));
   }
   threads = ResolveThreads(threads);
@@ -128,7 +153,7 @@ Status HnswlibPeer::AddBatch(std::span<const float> rows, std::uint64_t first_la
   ParallelFor(
       start, n, threads, [] { return std::vector<float>(); },
       [&](std::size_t i, std::vector<float>& local) { add(i, &local); });
-  if (!error.empty()) return Status::Internal("hnswlib peer: " + error);
+  if (!error.empty()) return Status::Internal(std::string(kPeer) + ": " + error);
   return Status::Ok();
 }
 
@@ -151,7 +176,9 @@ std::vector<std::pair<float, std::uint64_t>> HnswlibPeer::Search(std::span<const
 }
 
 std::string HnswlibPeer::Version() {
-#ifdef ZYPHYR_HNSWLIB_VERSION
+#if defined(ZYPHYR_HNSWLIB08)
+  return "0.8.0";
+#elif defined(ZYPHYR_HNSWLIB_VERSION)
   return ZYPHYR_HNSWLIB_VERSION;
 #else
   return "unknown version";
@@ -165,7 +192,11 @@ std::size_t HnswlibPeer::MemoryBytes() const {
   const hnswlib::HierarchicalNSW<float>& index = *impl_->index;
   std::size_t bytes = index.max_elements_ * index.size_data_per_element_;             // Level 0: links, vector, label.
   bytes += index.max_elements_ * (sizeof(char*) + sizeof(int) + sizeof(std::mutex));  // linkLists_, levels, locks.
+#ifdef ZYPHYR_HNSWLIB08
+  bytes += index.label_op_locks_.size() * sizeof(std::mutex);
+#else
   bytes += index.link_list_update_locks_.size() * sizeof(std::mutex);
+#endif
   for (std::size_t i = 0; i < index.cur_element_count; ++i) {
     if (index.element_levels_[i] > 0) bytes += index.size_links_per_element_ * index.element_levels_[i];
   }
