@@ -1,12 +1,5 @@
 #include "cli/isolated_run.h"
 
-#include <fcntl.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
 #include <fstream>
 #include <sstream>
 #include <system_error>
@@ -14,6 +7,7 @@
 #include <fmt/core.h>
 
 #include "cli/report_output.h"
+#include "src/core/child_process.h"
 
 namespace zyphyr::cli {
 namespace {
@@ -52,29 +46,6 @@ std::vector<std::string> ChildArguments(const BenchOptions& o, const std::string
   return args;
 }
 
-// Runs this binary with `args`, its stdout and stderr going to `log`; the
-// child's exit status, or IOError when it could not be started or died of a
-// signal.
-Result<int> RunChild(const std::vector<std::string>& args, const std::filesystem::path& log) {
-  std::vector<char*> argv;
-  for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-  argv.push_back(nullptr);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
-  pid_t pid = 0;
-  const int rc = posix_spawn(&pid, "/proc/self/exe", &actions, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  if (rc != 0) return Status::IOError(std::string("cannot start /proc/self/exe: ") + std::strerror(rc));
-  int wstatus = 0;
-  while (waitpid(pid, &wstatus, 0) < 0) {
-    if (errno != EINTR) return Status::IOError(std::string("waitpid: ") + std::strerror(errno));
-  }
-  if (WIFSIGNALED(wstatus)) return Status::IOError("killed by signal " + std::to_string(WTERMSIG(wstatus)));
-  return WEXITSTATUS(wstatus);
-}
-
 // The last non-empty line of `path` (a child's log), or "".
 std::string LastLine(const std::filesystem::path& path) {
   std::ifstream in(path);
@@ -95,7 +66,7 @@ Result<std::vector<EngineReport>> RunIsolated(const BenchOptions& o, const std::
   ZYPHYR_RETURN_IF_ERROR(CreateReportDirectory(dir.string()));
   const std::filesystem::path log = dir / "log.txt";
   fmt::print(stderr, "{}: own process, report {}\n", engine, dir.string());
-  Result<int> status = RunChild(ChildArguments(o, engine, dir.string()), log);
+  Result<int> status = RunAndWait("/proc/self/exe", ChildArguments(o, engine, dir.string()), log.string());
   if (!status.ok()) return status.status().WithContext(engine + " (own process)");
   if (*status != 0) {
     return Status::Internal(fmt::format("{} (own process): exit status {}: {}; log: {}", engine, *status,
@@ -106,6 +77,5 @@ Result<std::vector<EngineReport>> RunIsolated(const BenchOptions& o, const std::
   text << in.rdbuf();
   return ParseReportEngines(text.str(), (dir / "report.json").string());
 }
-
 
 }  // namespace zyphyr::cli

@@ -1,11 +1,5 @@
 #include "bench/harness/recall_plot.h"
 
-#include <fcntl.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -13,7 +7,7 @@
 
 #include <fmt/core.h>
 
-extern char** environ;
+#include "src/core/child_process.h"
 
 namespace zyphyr {
 namespace {
@@ -90,36 +84,12 @@ Result<PlotFiles> WriteRecallQpsPlot(const BenchReport& report, const std::strin
   ZYPHYR_RETURN_IF_ERROR(WriteText(files.script, ScriptText(report, files)));
 
   const std::string log = (base / "recall_qps.gnuplot.log").string();
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
-  std::string program = "gnuplot";
-  std::string script = files.script;
-  char* argv[] = {program.data(), script.data(), nullptr};
-  pid_t pid = 0;
-  // gnuplot starts with no signal blocked, whatever this process blocks (storage/interrupt_cleanup.h).
-  posix_spawnattr_t attributes;
-  posix_spawnattr_init(&attributes);
-  sigset_t none;
-  sigemptyset(&none);
-  posix_spawnattr_setsigmask(&attributes, &none);
-  posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGMASK);
-  const int spawn_error = posix_spawnp(&pid, "gnuplot", &actions, &attributes, argv, environ);
-  posix_spawnattr_destroy(&attributes);
-  posix_spawn_file_actions_destroy(&actions);
-  if (spawn_error == ENOENT) {
+  Result<int> code = RunAndWait("gnuplot", {"gnuplot", files.script}, log);
+  if (code.status().code() == StatusCode::kNotFound) {
     return Status::Unsupported("gnuplot not found (install gnuplot-nox); the plot script is " + files.script);
   }
-  if (spawn_error != 0) return Status::Internal(std::string("cannot run gnuplot: ") + std::strerror(spawn_error));
-  int wait_status = 0;
-  while (waitpid(pid, &wait_status, 0) < 0) {
-    if (errno != EINTR) return Status::Internal(std::string("waiting for gnuplot: ") + std::strerror(errno));
-  }
-  if (!WIFEXITED(wait_status) || WEXITSTATUS(wait_status) != 0) {
-    const int code = WIFEXITED(wait_status) ? WEXITSTATUS(wait_status) : 128 + WTERMSIG(wait_status);
-    return Status::Internal(fmt::format("gnuplot failed (exit status {}): {}", code, FirstLine(log)));
-  }
+  if (!code.ok()) return Status::Internal("cannot run gnuplot: " + code.status().message());
+  if (*code != 0) return Status::Internal(fmt::format("gnuplot failed (exit status {}): {}", *code, FirstLine(log)));
   return files;
 }
 
