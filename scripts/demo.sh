@@ -2,7 +2,7 @@
 # Sets up, builds (Release) and runs the main job: Fashion-MNIST from Debian's
 # dataset-fashion-mnist turned into an ann-benchmarks file with exact ground
 # truth (once; reused afterwards), then
-#   1. `zyphyr bench`: Zyphyr, hnswlib and FAISS side by side in one process
+#   1. `zyphyr bench`: Zyphyr, hnswlib (Debian 0.6.2 and npm 0.8), usearch and FAISS side by side in one process (the npm peers where setup could fetch them)
 #      (M 16, efConstruction 200, k 10); the table is printed and
 #      report.json, report.txt, recall_qps.png and the ann-benchmarks result
 #      files go to reports/fashion-mnist/. Extra arguments go to this bench.
