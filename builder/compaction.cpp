@@ -28,7 +28,8 @@ Result<ManifestShard> RebuildShard(const StoredIndex& index, std::size_t i, std:
   store.Reserve(live_ids.size());
   ZYPHYR_RETURN_IF_ERROR(store.AddBatch(live_ids, live_rows));
   Result<ManifestShard> entry = RebuildShardFile(index.dir(), i, generation, std::move(store),
-                                                 BuildOptionsOf(old, threads), QuantizationOf(old, threads), ops);
+                                                 BuildOptionsOf(old, threads), QuantizationOf(old, threads),
+                                                 old.element_type, ops);
   if (!entry.ok()) return entry.status();
   unpublished->Add(JoinPath(index.dir(), entry->file));
   entry->id_begin = old.shards[i].id_begin;

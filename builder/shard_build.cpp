@@ -51,7 +51,8 @@ Result<WrittenShard> WriteShardWithCodes(const std::string& path, const HnswInde
 // `dir`; WriteShard's errors prefixed "<dir>: " when `name_dir`.
 Result<ManifestShard> BuildAndWrite(const std::string& dir, std::size_t number, std::uint64_t generation,
                                     VectorStore store, const HnswBuildOptions& hnsw,
-                                    const QuantizerOptions& quantization, const FileOps& ops, bool name_dir) {
+                                    const QuantizerOptions& quantization, ElementType element_type,
+                                    const FileOps& ops, bool name_dir) {
   const std::span<const std::uint64_t> ids = store.ids();
   ManifestShard entry;
   entry.file = ShardFileName(number, generation);
@@ -66,8 +67,11 @@ Result<ManifestShard> BuildAndWrite(const std::string& dir, std::size_t number, 
   if (!codes.ok()) return codes.status();
   Result<WrittenShard> written = WriteShardWithCodes(
       JoinPath(dir, entry.file), **index,
-      ShardParams{static_cast<std::uint32_t>(std::max(hnsw.ef_construction, hnsw.M)), hnsw.seed, entry.uid}, *codes,
-      ops);
+      ShardParams{.ef_construction = static_cast<std::uint32_t>(std::max(hnsw.ef_construction, hnsw.M)),
+                  .seed = hnsw.seed,
+                  .uid = entry.uid,
+                  .element_type = element_type},
+      *codes, ops);
   if (!written.ok()) return name_dir ? written.status().WithContext(dir) : written.status();
   entry.bytes = written->bytes;
   entry.header_crc32c = written->header_crc32c;
@@ -82,18 +86,19 @@ QuantizerOptions QuantizationOf(const IndexManifest& m, std::size_t threads) {
 
 Result<ManifestShard> BuildShardFile(const std::string& dir, std::size_t number, VectorStore store,
                                      const HnswBuildOptions& hnsw, const QuantizerOptions& quantization,
-                                     const FileOps& ops) {
+                                     ElementType element_type, const FileOps& ops) {
   const std::span<const std::uint64_t> ids = store.ids();
   for (std::size_t i = 1; i < ids.size(); ++i) {
     if (ids[i] <= ids[i - 1]) return Status::InvalidArgument(dir + ": ids must increase");
   }
-  return BuildAndWrite(dir, number, 1, std::move(store), hnsw, quantization, ops, true);
+  return BuildAndWrite(dir, number, 1, std::move(store), hnsw, quantization, element_type, ops, true);
 }
 
 Result<ManifestShard> RebuildShardFile(const std::string& dir, std::size_t number, std::uint64_t generation,
                                        VectorStore store, const HnswBuildOptions& hnsw,
-                                       const QuantizerOptions& quantization, const FileOps& ops) {
-  return BuildAndWrite(dir, number, generation, std::move(store), hnsw, quantization, ops, false);
+                                       const QuantizerOptions& quantization, ElementType element_type,
+                                       const FileOps& ops) {
+  return BuildAndWrite(dir, number, generation, std::move(store), hnsw, quantization, element_type, ops, false);
 }
 
 }  // namespace zyphyr

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <string>
 
+#include "src/core/element_type.h"
 #include "src/core/status.h"
 #include "src/core/vector_store.h"
 #include "src/index/hnsw_options.h"
@@ -25,19 +26,22 @@ QuantizerOptions QuantizationOf(const IndexManifest& m, std::size_t threads);
 
 // Builds the HNSW graph over `store` (ids increasing), and the codes of
 // `quantization` unless it says float32, and writes them into `dir` as shard
-// `number` of generation 1 (ShardFileName). Returns its manifest entry (a
-// fresh uid, ids [first, last + 1), no centroid). Errors: InvalidArgument
+// `number` of generation 1 (ShardFileName), its rows stored as
+// `element_type`. Returns its manifest entry (a fresh uid, ids [first,
+// last + 1), no centroid). Errors: InvalidArgument
 // "<dir>: ids must increase"; those of HnswIndex::Build, Quantizer::Train
 // ("shard N: ...") and WriteShard (prefixed "<dir>: ").
 Result<ManifestShard> BuildShardFile(const std::string& dir, std::size_t number, VectorStore store,
                                      const HnswBuildOptions& hnsw, const QuantizerOptions& quantization,
+                                     ElementType element_type = ElementType::kFloat32,
                                      const FileOps& ops = SystemFileOps());
 
 // As BuildShardFile for shard `number` of `generation` (a compaction's), in
 // the index directory itself; WriteShard's errors unprefixed.
 Result<ManifestShard> RebuildShardFile(const std::string& dir, std::size_t number, std::uint64_t generation,
                                        VectorStore store, const HnswBuildOptions& hnsw,
-                                       const QuantizerOptions& quantization, const FileOps& ops = SystemFileOps());
+                                       const QuantizerOptions& quantization, ElementType element_type,
+                                       const FileOps& ops = SystemFileOps());
 
 }  // namespace zyphyr
 

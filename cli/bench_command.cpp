@@ -74,7 +74,15 @@ Result<std::vector<std::string>> EngineNames(const std::string& peers, const std
 CLI::App* AddBenchCommand(CLI::App& app, BenchOptions* o) {
   CLI::App* cmd = app.add_subcommand(
       "bench", "Build Zyphyr and its peers over a dataset file; report recall, QPS, latency, build time, memory");
-  cmd->add_option("--data", o->data, "ann-benchmarks HDF5 dataset file")->required();
+  cmd->add_option("--data", o->data,
+                  "Dataset: an ann-benchmarks HDF5 file, or a base row file (.fbin, .u8bin, .i8bin, .fvecs, .bvecs) "
+                  "with --queries and --metric")
+      ->required();
+  cmd->add_option("--queries", o->queries, "Row files: the queries (.fbin, .u8bin, .i8bin, .fvecs, .bvecs)");
+  cmd->add_option("--groundtruth", o->groundtruth,
+                  "Row files: the ground truth (.ibin, .bin, .ivecs or .hdf5; default: computed exactly here)");
+  cmd->add_option("--metric", o->metric, "Row files: l2, ip or cosine (they carry no metric)");
+  cmd->add_option("--rows", o->rows, "Row files: only the first N base rows (default or 0: all)")->check(CountRange(0));
   cmd->add_option("--k", o->k, "Neighbours per query (recall@k)")->capture_default_str()->check(CountRange(1));
   cmd->add_option("--ef", o->ef_list, "Comma-separated search beam widths")->capture_default_str();
   cmd->add_option("--threads", o->threads,
@@ -172,6 +180,14 @@ Result<BenchData> LoadData(const BenchOptions& o) {
   }
   BenchDataOptions data_options;
   data_options.k = o.k;
+  data_options.queries = o.queries;
+  data_options.groundtruth = o.groundtruth;
+  data_options.max_rows = o.rows;
+  if (!o.metric.empty()) {
+    Result<Metric> metric = ParseMetric(o.metric);
+    if (!metric.ok()) return metric.status();
+    data_options.metric = *metric;
+  }
   ProgressBar gt_bar("exact ground truth");
   data_options.ground_truth_progress = gt_bar.Callback();
   Result<BenchData> data = LoadBenchData(o.data, data_options);

@@ -3,6 +3,7 @@
 // latency percentiles, build time, index size and peak memory.
 //
 //   zyphyr bench --data FILE.hdf5 [--k 10] [--ef 10,16,32,64,128] [--threads T]
+//   zyphyr bench --data base.u8bin --queries query.u8bin [--groundtruth gt.ibin] --metric l2 [--rows N] ...
 //                [--peers hnswlib,hnswlib-0.8,usearch,faiss] [--M 16] [--ef-construction 200]
 //                [--build-threads T] [--index DIR] [--isolate] [--repeat N] --report DIR
 //
@@ -40,6 +41,12 @@ namespace zyphyr::cli {
 
 struct BenchOptions {
   std::string data;
+  // Row-file sets (base.u8bin, ...): the queries, the ground truth, the
+  // metric (required: such files carry none) and the first base rows kept.
+  std::string queries;
+  std::string groundtruth;
+  std::string metric;
+  std::size_t rows = 0;
   std::size_t k = kDefaultK;
   std::string ef_list = "10,16,32,64,128";
   std::size_t threads = 0;        // 0: one per hardware thread.

@@ -1,6 +1,7 @@
 #include "cli/distributed_bench.h"
 
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <thread>
 
@@ -14,6 +15,8 @@
 #include "cli/rank_prologue.h"
 #include "cli/report_output.h"
 #include "io/ann_dataset_reader.h"
+#include "io/ground_truth_file.h"
+#include "io/query_file.h"
 #include "mpi/distributed_index.h"
 #include "src/core/parallel_for.h"
 #include "src/eval/latency.h"
@@ -103,7 +106,45 @@ struct QueriesAndTruth {
   std::size_t truth_cols = 0;
 };
 
-Status ReadQueriesAndTruth(const AnnDatasetReader& reader, const BenchOptions& o, QueriesAndTruth* out) {
+// The true distances of a ground-truth file in the reported convention (src/core/metric.h): big-ann files
+// (.ibin, .bin) hold squared distances under l2; HDF5 files are normalised by their reader; .ivecs hold none.
+Result<std::vector<float>> ReportedTruth(const GroundTruthTable& table, const std::string& path, Metric metric) {
+  if (table.stored_distances.empty()) {
+    return Status::InvalidArgument(path + ": holds no distances; the distributed bench counts recall from them "
+                                          "(use a .ibin or .hdf5 ground truth: zyphyr dataset groundtruth)");
+  }
+  std::vector<float> out = table.stored_distances;
+  const std::string ext = std::filesystem::path(path).extension().string();
+  if (metric == Metric::kL2 && (ext == ".ibin" || ext == ".bin")) {
+    for (float& d : out) d = std::sqrt(std::max(d, 0.0f));
+  }
+  return out;
+}
+
+// Queries from a row file, their truth from --groundtruth.
+Status ReadRowFileQueriesAndTruth(const QueryFile& queries, const BenchOptions& o, Metric metric,
+                                  QueriesAndTruth* out) {
+  if (o.groundtruth.empty()) {
+    return Status::InvalidArgument("--groundtruth is required to bench a stored index with the row file " + o.queries);
+  }
+  Result<GroundTruthTable> table = ReadGroundTruthFile(o.groundtruth);
+  if (!table.ok()) return table.status();
+  ZYPHYR_RETURN_IF_ERROR(CheckGroundTruthCovers(*table, o.groundtruth, queries.rows(), o.k));
+  Result<std::vector<float>> truth = ReportedTruth(*table, o.groundtruth, metric);
+  if (!truth.ok()) return truth.status();
+  ZYPHYR_RETURN_IF_ERROR(CheckResultMemory(o.k, queries.rows(), PhysicalMemoryBytes()));
+  out->truth = std::move(*truth);
+  out->truth_cols = table->k;
+  if (table->queries > queries.rows()) out->truth.resize(queries.rows() * table->k);
+  Result<std::vector<float>> rows = queries.ReadAll();
+  if (!rows.ok()) return rows.status();
+  out->test = std::move(*rows);
+  return Status::Ok();
+}
+
+Status ReadQueriesAndTruth(const QueryFile& queries, const BenchOptions& o, Metric metric, QueriesAndTruth* out) {
+  if (queries.hdf5() == nullptr) return ReadRowFileQueriesAndTruth(queries, o, metric, out);
+  const AnnDatasetReader& reader = *queries.hdf5();
   out->truth_cols = reader.ground_truth_shape().cols;
   Result<std::vector<float>> distances = reader.ReadDistances();
   if (!distances.ok()) return distances.status();
@@ -258,13 +299,15 @@ int RunDistributedBench(Communicator& comm, const BenchOptions& o) {
   if (!plan.ok()) return ReportAgreed(comm, plan.status());
   const std::size_t threads = RankThreads(comm, o.threads);
 
-  Result<SearchPrologue> opened = OpenDatasetAndIndex(comm, o.data, o.index, threads);
+  // A row-file set names its queries apart; an HDF5 file holds them.
+  const std::string& queries = o.queries.empty() ? o.data : o.queries;
+  Result<SearchPrologue> opened = OpenDatasetAndIndex(comm, queries, o.index, threads);
   if (!opened.ok()) return ReportAgreed(comm, opened.status());
   DistributedIndex& index = *opened->index;
   const std::size_t dim = index.manifest().dim;
   QueriesAndTruth data;
   Status st;
-  if (comm.is_root()) st = ReadQueriesAndTruth(*opened->dataset, o, &data);
+  if (comm.is_root()) st = ReadQueriesAndTruth(*opened->dataset, o, index.manifest().metric, &data);
   if (Status agreed = comm.Agree(st, Communicator::Blame::kInput); !agreed.ok()) return ReportAgreed(comm, agreed);
 
   DistributedSearchOptions options;

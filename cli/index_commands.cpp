@@ -79,7 +79,11 @@ Result<double> IndexSizeKb(Communicator& comm, const DistributedIndex& index) {
 
 CLI::App* AddBuildCommand(CLI::App& app, BuildOptions* o) {
   CLI::App* cmd = app.add_subcommand("build", "Build an index directory over the train rows of a dataset file");
-  cmd->add_option("--data", o->data, "ann-benchmarks HDF5 dataset file (its 'train' rows are indexed)")->required();
+  cmd->add_option("--data", o->data,
+                  "Dataset file: ann-benchmarks HDF5 (its 'train' rows are indexed) or a row file (.fbin, .u8bin, "
+                  ".i8bin, .fvecs, .bvecs; needs --metric)")
+      ->required();
+  cmd->add_option("--rows", o->rows, "Index only the first N rows (default or 0: all)")->check(CountRange(0));
   cmd->add_option("--index", o->index, "Index directory to create (must not exist)")->required();
   cmd->add_option("--shards", o->shards,
                   "Shards to split the rows into, at least the ranks (default or 0: one per rank)")
@@ -101,6 +105,9 @@ CLI::App* AddBuildCommand(CLI::App& app, BuildOptions* o) {
                   "the rows are kept for re-ranking either way")
       ->capture_default_str();
   AddPqMOption(cmd, &o->pq_m);
+  cmd->add_option("--element-type", o->element_type,
+                  "How shards store the rows: float32, uint8 or int8 (default: as the file publishes them; float32 "
+                  "under cosine)");
   return cmd;
 }
 
@@ -108,7 +115,10 @@ CLI::App* AddSearchCommand(CLI::App& app, SearchOptions* o) {
   CLI::App* cmd = app.add_subcommand(
       "search", "Search an index with the test rows of a dataset file; write an ann-benchmarks result file");
   cmd->add_option("--index", o->index, "Index directory")->required();
-  cmd->add_option("--queries", o->queries, "ann-benchmarks HDF5 file whose 'test' rows are the queries")->required();
+  cmd->add_option("--queries", o->queries,
+                  "Queries: an ann-benchmarks HDF5 file's 'test' rows, or every row of a row file (.fbin, .u8bin, "
+                  ".i8bin, .fvecs, .bvecs)")
+      ->required();
   cmd->add_option("--k", o->k, "Neighbours per query (lowered to the live rows of the index when more)")
       ->required()
       ->check(CountRange(1));
@@ -137,6 +147,11 @@ int RunBuild(Communicator& comm, const BuildOptions& o) {
     st = metric.status();
     if (metric.ok()) params.metric = *metric;
   }
+  if (st.ok() && !o.element_type.empty()) {
+    Result<ElementType> type = ParseElementType(o.element_type);
+    st = type.status();
+    if (type.ok()) params.element_type = *type;
+  }
   Result<Encoding> encoding = ParseEncoding(o.encoding);
   if (st.ok()) st = encoding.status();
   if (st.ok() && o.pq_m != 0 && *encoding != Encoding::kPq) {
@@ -146,6 +161,7 @@ int RunBuild(Communicator& comm, const BuildOptions& o) {
   params.quantization.encoding = *encoding;
   params.quantization.pq_m = o.pq_m;
   params.data = o.data;
+  params.max_rows = o.rows;
   params.index = o.index;
   params.shards = o.shards;
   params.partition = o.partition;
@@ -163,8 +179,11 @@ int RunBuild(Communicator& comm, const BuildOptions& o) {
   const std::string encoded = m.encoding == Encoding::kFloat32 ? std::string()
                               : m.encoding == Encoding::kPq    ? fmt::format(", encoding pq (m {})", m.pq_m)
                                                                : std::string(", encoding int8");
-  fmt::print("built {}: {} x {}, metric {}, M {}, efConstruction {}{}, {} ({} partition) on {}, {}, {:.1f} s\n",
-             o.index, m.rows, m.dim, MetricName(m.metric), m.M, m.ef_construction, encoded,
+  // "60000 x 784", or "10000000 x 128 uint8" for byte rows.
+  const std::string type =
+      m.element_type == ElementType::kFloat32 ? std::string() : " " + std::string(ElementTypeName(m.element_type));
+  fmt::print("built {}: {} x {}{}, metric {}, M {}, efConstruction {}{}, {} ({} partition) on {}, {}, {:.1f} s\n",
+             o.index, m.rows, m.dim, type, MetricName(m.metric), m.M, m.ef_construction, encoded,
              Plural(m.shards.size(), "shard", "shards"), m.partition, Plural(comm.size(), "rank", "ranks"),
              FormatBytes(ShardBytes(m)), built->seconds);
   return 0;
@@ -226,9 +245,10 @@ Result<AnnResult> AnnResultOf(const SearchOptions& o, const IndexManifest& manif
 
 // ", recall@k R" when the queries' file holds ground truth for k neighbours; empty (with a note when it holds
 // fewer) otherwise.
-Result<std::string> RecallText(const AnnDatasetReader& reader, const SearchOptions& o, Metric metric,
+Result<std::string> RecallText(const QueryFile& queries, const SearchOptions& o, Metric metric,
                                const TopKLists& lists, std::size_t k) {
-  if (!reader.has_ground_truth()) return std::string();
+  if (queries.hdf5() == nullptr || !queries.hdf5()->has_ground_truth()) return std::string();
+  const AnnDatasetReader& reader = *queries.hdf5();
   const std::size_t truth_cols = reader.ground_truth_shape().cols;
   if (truth_cols < k) {
     fmt::print(stderr, "note: {} holds ground truth for {} neighbours, fewer than k {}: recall not computed\n",
@@ -262,7 +282,7 @@ int RunSearch(Communicator& comm, const SearchOptions& o) {
   // Rank 0 reads the queries; every rank opens its shards.
   Result<SearchPrologue> opened = OpenDatasetAndIndex(comm, o.queries, o.index, threads);
   if (!opened.ok()) return ReportAgreed(comm, opened.status());
-  std::optional<AnnDatasetReader>& reader = opened->dataset;
+  std::optional<QueryFile>& reader = opened->dataset;
   DistributedIndex& index = *opened->index;
   const IndexManifest& manifest = index.manifest();
   const std::size_t dim = manifest.dim;
@@ -274,8 +294,8 @@ int RunSearch(Communicator& comm, const SearchOptions& o) {
   if (comm.is_root() && !bounded_k.note.empty()) fmt::print(stderr, "{}\n", bounded_k.note);
   std::vector<float> test;
   if (comm.is_root()) {
-    if (st = CheckResultMemory(k, reader->test_shape().rows, PhysicalMemoryBytes()); st.ok()) {
-      Result<std::vector<float>> read = reader->ReadTest();
+    if (st = CheckResultMemory(k, reader->rows(), PhysicalMemoryBytes()); st.ok()) {
+      Result<std::vector<float>> read = reader->ReadAll();
       st = read.status();
       if (read.ok()) test = std::move(*read);
     }

@@ -1,13 +1,20 @@
 // `zyphyr build` and `zyphyr search`: write an index directory from an
 // ann-benchmarks dataset file, and search one; alone or on P MPI ranks.
 //
-//   [mpirun -np P] zyphyr build --data FILE.hdf5 --index DIR [--shards S] [--partition range|kmeans]
+//   [mpirun -np P] zyphyr build --data FILE --index DIR [--rows N] [--shards S] [--partition range|kmeans]
 //                  [--M 16] [--ef-construction 200] [--threads T] [--seed S] [--metric l2|ip|cosine]
-//   [mpirun -np P] zyphyr search --index DIR --queries FILE.hdf5 --k K --ef EF [--nprobe N] [--batch B]
+//                  [--encoding float32|int8|pq] [--element-type float32|uint8|int8]
+//   [mpirun -np P] zyphyr search --index DIR --queries FILE --k K --ef EF [--nprobe N] [--batch B]
 //                  [--threads T] --out RESULT.hdf5
 //
-// build indexes every row of `train` (ids are the row numbers 0..n-1) under
-// the file's metric unless --metric is given, as S shards (default P) built by
+// FILE is an ann-benchmarks HDF5 file (build: its `train` rows; search: its
+// `test` rows) or a big-ann / TEXMEX row file (base.u8bin, query.fbin, ...;
+// io/vector_file.h), which carries no metric: build then needs --metric.
+// build indexes every row (or the first --rows N; ids are the row numbers
+// 0..n-1) under the file's metric unless --metric is given, the rows stored
+// as the file publishes them (uint8 for .u8bin/.bvecs, int8 for .i8bin,
+// float32 otherwise and under cosine) unless --element-type says otherwise,
+// as S shards (default P) built by
 // P ranks (mpi/distributed_build.h); the directory appears complete or not
 // at all, and an existing DIR is refused.
 //
@@ -47,6 +54,8 @@ struct BuildOptions {
   std::string partition = "range";
   std::string encoding = "float32";  // float32, int8 or pq.
   std::size_t pq_m = 0;              // pq sub-spaces; 0: DefaultPqM(dim).
+  std::size_t rows = 0;              // > 0: only the first rows of the file.
+  std::string element_type;          // Empty: as the file publishes its rows.
 };
 
 struct SearchOptions {

@@ -29,6 +29,9 @@ void PrintShard(const Shard& shard) {
   fmt::print("  rows {}, dim {}, stride {}, metric {}, flags 0x{:x}\n", s.rows, s.dim, s.stride, MetricName(s.metric),
              s.flags);
   fmt::print("  M {}, efConstruction {}, seed {}, uid {:016x}\n", s.M, s.ef_construction, s.seed, s.uid);
+  if (s.element_type != ElementType::kFloat32) {
+    fmt::print("  rows stored as {} ({} bytes per row)\n", ElementTypeName(s.element_type), s.row_bytes());
+  }
   if (const Quantizer* q = shard.quantizer()) {
     fmt::print("  encoding {}, {} code bytes per row (stride {}){}\n", EncodingName(s.encoding), q->code_bytes(),
                s.code_stride, q->HasBiases() ? ", with code biases" : "");
@@ -66,6 +69,7 @@ int InfoIndex(const std::string& dir) {
              m.shards.size() == 1 ? "shard" : "shards", m.partition, index.next_id());
   fmt::print("  live rows {} (inserted {}, deleted {})\n", index.live_rows(), index.inserted_rows(),
              index.deleted_ids());
+  fmt::print("  rows stored as {}\n", ElementTypeName(m.element_type));
   if (m.encoding == Encoding::kPq) {
     fmt::print("  encoding pq, {} sub-spaces (searches traverse codes, re-rank with the rows)\n", m.pq_m);
   } else if (m.encoding == Encoding::kInt8) {

@@ -38,6 +38,10 @@ std::vector<std::string> ChildArguments(const BenchOptions& o, const std::string
                                    "--report",
                                    report};
   if (o.pq_m != 0) args.insert(args.end(), {"--pq-m", std::to_string(o.pq_m)});
+  if (!o.queries.empty()) args.insert(args.end(), {"--queries", o.queries});
+  if (!o.groundtruth.empty()) args.insert(args.end(), {"--groundtruth", o.groundtruth});
+  if (!o.metric.empty()) args.insert(args.end(), {"--metric", o.metric});
+  if (o.rows != 0) args.insert(args.end(), {"--rows", std::to_string(o.rows)});
   if (o.index.empty()) {
     args.insert(args.end(), {"--M", std::to_string(o.M), "--ef-construction", std::to_string(o.ef_construction)});
   } else {

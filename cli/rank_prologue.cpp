@@ -21,7 +21,7 @@ Result<SearchPrologue> OpenDatasetAndIndex(Communicator& comm, const std::string
   SearchPrologue opened;
   Status st;
   if (comm.is_root()) {
-    Result<AnnDatasetReader> reader = AnnDatasetReader::Open(data);
+    Result<QueryFile> reader = QueryFile::Open(data);
     st = reader.status();
     if (reader.ok()) opened.dataset.emplace(std::move(*reader));
   }

@@ -9,7 +9,7 @@
 #include <optional>
 #include <string>
 
-#include "io/ann_dataset_reader.h"
+#include "io/query_file.h"
 #include "mpi/communicator.h"
 #include "mpi/distributed_index.h"
 #include "src/core/status.h"
@@ -27,15 +27,16 @@ std::size_t RankThreads(const Communicator& comm, std::size_t requested);
 
 // What the prologue opened.
 struct SearchPrologue {
-  std::optional<AnnDatasetReader> dataset;  // Rank 0 only: the file of the queries.
+  std::optional<QueryFile> dataset;  // Rank 0 only: the file of the queries.
   std::unique_ptr<DistributedIndex> index;  // Every rank: its shards.
 };
 
-// Collective: rank 0 opens the dataset file `data`; agreed; every rank opens
+// Collective: rank 0 opens the queries' file `data` (an HDF5 file's test
+// rows, or a row file: io/query_file.h); agreed; every rank opens
 // its shards of the index directory `index_dir` searched on `threads` threads
 // (DistributedIndex::Open); rank 0 checks the queries' dimension against the
 // index's; agreed. Errors, the same on every rank: those of
-// AnnDatasetReader::Open and DistributedIndex::Open, and InvalidArgument
+// QueryFile::Open and DistributedIndex::Open, and InvalidArgument
 // "<data>: queries have dimension 8, the index <index_dir> has 16".
 Result<SearchPrologue> OpenDatasetAndIndex(Communicator& comm, const std::string& data, const std::string& index_dir,
                                            std::size_t threads);

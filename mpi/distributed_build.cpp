@@ -47,11 +47,17 @@ Result<ManifestShard> BuildOne(const std::string& staging, std::size_t number, S
   if (part.ids.empty()) {
     return Status::InvalidArgument("shard " + std::to_string(number) + " would hold no rows (use fewer --shards)");
   }
+  if (IsByteElement(m.element_type)) {
+    for (std::size_t i = 0; i < part.ids.size(); ++i) {
+      ZYPHYR_RETURN_IF_ERROR(CheckFitsElementType({&part.rows[i * m.dim], m.dim}, m.element_type,
+                                                  m.source + ": row " + std::to_string(part.ids[i])));
+    }
+  }
   VectorStore store(m.dim, m.metric);
   store.Reserve(part.ids.size());
   ZYPHYR_RETURN_IF_ERROR(store.AddBatch(part.ids, part.rows));
   part = ShardRows();
-  return BuildShardFile(staging, number, std::move(store), hnsw, QuantizationOf(m, hnsw.threads));
+  return BuildShardFile(staging, number, std::move(store), hnsw, QuantizationOf(m, hnsw.threads), m.element_type);
 }
 
 // Range partition: each owned shard is one hyperslab of the file.
@@ -213,9 +219,15 @@ Result<std::unique_ptr<TrainRows>> CheckAndOpen(Communicator& comm, const Distri
   }
   ZYPHYR_RETURN_IF_ERROR(comm.Agree(st, Communicator::Blame::kInput));
 
-  Result<std::unique_ptr<TrainRows>> rows = p.rows ? TrainRowsInMemory(*p.rows) : OpenTrainRows(p.data);
+  Result<std::unique_ptr<TrainRows>> rows = p.rows ? TrainRowsInMemory(*p.rows) : OpenTrainRows(p.data, p.max_rows);
   st = rows.status();
-  if (st.ok() && shards > (*rows)->rows()) {
+  if (st.ok() && !p.metric && !(*rows)->metric()) {
+    st = Status::InvalidArgument("--metric is required for " + p.data + ": row files carry no metric");
+  } else if (st.ok() && p.element_type && IsByteElement(*p.element_type) &&
+             MetricNormalizes(p.metric.value_or((*rows)->metric().value_or(Metric::kL2)))) {
+    st = Status::InvalidArgument("--element-type " + std::string(ElementTypeName(*p.element_type)) +
+                                 " cannot hold the normalised rows of metric cosine");
+  } else if (st.ok() && shards > (*rows)->rows()) {
     st = Status::InvalidArgument("--shards " + std::to_string(shards) + " exceeds the " +
                                  std::to_string((*rows)->rows()) + " rows of " + p.data);
   }
@@ -248,8 +260,11 @@ Result<DistributedBuildReport> DistributedBuild(Communicator& comm, const Distri
   Result<std::unique_ptr<TrainRows>> rows = CheckAndOpen(comm, p, shards);
   if (!rows.ok()) return rows.status();
   DistributedBuildReport report;
-  report.manifest = NewIndexManifest((*rows)->dim(), p.metric.value_or((*rows)->metric()), p.hnsw, p.quantization,
-                                     p.partition, p.data);
+  const Metric metric = p.metric ? *p.metric : *(*rows)->metric();
+  report.manifest = NewIndexManifest((*rows)->dim(), metric, p.hnsw, p.quantization, p.partition, p.data);
+  // As the dataset publishes its rows, unless told; normalised rows are floats.
+  const ElementType published = MetricNormalizes(metric) ? ElementType::kFloat32 : (*rows)->element_type();
+  report.manifest.element_type = p.element_type.value_or(published);
 
   Status st;
   std::string staging;

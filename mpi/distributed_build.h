@@ -32,6 +32,7 @@
 
 #include "builder/train_rows.h"
 #include "mpi/communicator.h"
+#include "src/core/element_type.h"
 #include "src/core/metric.h"
 #include "src/core/status.h"
 #include "src/index/hnsw_options.h"
@@ -48,7 +49,12 @@ struct DistributedBuildParams {
   std::string index;                // Directory to create; must not exist.
   std::size_t shards = 0;           // 0: one per rank.
   std::string partition = "range";  // "range" or "kmeans".
-  std::optional<Metric> metric;     // Default: the file's.
+  std::optional<Metric> metric;     // Default: the file's (required for row files, which carry none).
+  std::size_t max_rows = 0;         // > 0: only the first max_rows rows of the file (--rows).
+  // How the shards store their rows. Default: as the dataset publishes them
+  // (TrainRows::element_type), but float32 under cosine (normalised rows).
+  // A byte type needs every value to be an integer in its range.
+  std::optional<ElementType> element_type;
   HnswBuildOptions hnsw;            // Threads are per rank.
   // Codes stored beside the rows (int8, pq; trained per shard), or none
   // (float32). pq_m 0: DefaultPqM(dim).
@@ -70,7 +76,10 @@ struct DistributedBuildReport {
 // (each rank builds at least one shard)", "--shards 9 exceeds the 8 rows of
 // <file>", "<dir>: already exists (...)"; the dataset reader's errors; those
 // of TrainKMeans, HnswIndex::Build and WriteShard, prefixed "rank R: " when
-// P > 1; Internal for an MPI failure.
+// P > 1; InvalidArgument "--metric is required for base.u8bin: row files
+// carry no metric", "--element-type uint8 cannot hold the normalised rows of
+// metric cosine", "<file>: row 17 column 3 holds 0.5, not a uint8 (0..255)";
+// Internal for an MPI failure.
 Result<DistributedBuildReport> DistributedBuild(Communicator& comm, const DistributedBuildParams& params);
 
 }  // namespace zyphyr

@@ -5,6 +5,7 @@
 
 #include "builder/open_index.h"
 #include "mpi/shard_assignment.h"
+#include "src/core/element_type.h"
 #include "src/core/metric.h"
 #include "src/core/vector_store.h"
 #include "src/partition/kmeans.h"
@@ -72,6 +73,11 @@ Result<DistributedSearchResult> DistributedIndex::Search(std::span<const float> 
     for (std::size_t q = 0; q < n && st.ok(); ++q) {
       st = PrepareVector(queries.subspan(q * dim, dim), dim, m.metric, "query row " + std::to_string(q),
                          &prepared[q * stride]);
+      // Byte rows are searched with the query in their type.
+      if (st.ok()) {
+        st = CheckFitsElementType(queries.subspan(q * dim, dim), m.element_type, "query row " + std::to_string(q),
+                                  StoresText(m.element_type));
+      }
     }
     if (st.ok() && options.nprobe != 0) {
       std::vector<float> centroids;

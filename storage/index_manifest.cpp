@@ -211,6 +211,7 @@ std::string ManifestToJson(const IndexManifest& m) {
   j["partition"] = m.partition;
   j["encoding"] = std::string(EncodingName(m.encoding));
   if (m.encoding == Encoding::kPq) j["pq_m"] = m.pq_m;
+  if (m.element_type != ElementType::kFloat32) j["element_type"] = std::string(ElementTypeName(m.element_type));
   j["source"] = m.source;
   if (m.build_seconds) j["build_seconds"] = *m.build_seconds;
   j["shards"] = std::move(shards);
@@ -300,6 +301,17 @@ Status ReadOptionalFields(const Json& j, const std::string& where, IndexManifest
     FieldReader pq(j, where);
     m->pq_m = pq.Uint("pq_m", true);
     if (!pq.error().ok()) return pq.error();
+  }
+  // Absent for float32 rows.
+  if (auto type = j.find("element_type"); type != j.end()) {
+    Result<ElementType> t = type->is_string() ? ParseElementType(type->get<std::string>())
+                                              : Result<ElementType>(Status::InvalidArgument("not a string"));
+    if (!t.ok()) return Status::Corruption(where + ": field 'element_type': " + t.status().message());
+    if (MetricNormalizes(m->metric) && IsByteElement(*t)) {
+      return Status::Corruption(where + ": field 'element_type': " + std::string(ElementTypeName(*t)) +
+                                " rows under metric cosine (its rows are normalised floats)");
+    }
+    m->element_type = *t;
   }
   // Absent in manifests written before it was recorded: unknown.
   if (auto seconds = j.find("build_seconds"); seconds != j.end()) {

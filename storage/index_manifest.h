@@ -19,7 +19,9 @@
 // Under "partition": "kmeans" every shard also has "centroid": [dim numbers].
 // "encoding" is "float32" (written by builds before codes existed: absent),
 // "int8" or "pq" (then also "pq_m", the sub-spaces): what the shards' graph
-// searches run on.
+// searches run on. "element_type" is "uint8" or "int8" when the shards store
+// their rows as bytes (version 2 shards, datasets published as bytes), and
+// absent for float32 rows.
 //
 // A manifest is checked as a whole when it is read (ValidateManifest), so
 // every reader (search, the distributed index, info, verify, insert, delete,
@@ -54,6 +56,7 @@
 #include <string>
 #include <vector>
 
+#include "src/core/element_type.h"
 #include "src/core/metric.h"
 #include "src/core/status.h"
 #include "src/quant/encoding.h"
@@ -93,6 +96,7 @@ struct IndexManifest {
   std::string partition = "range";
   Encoding encoding = Encoding::kFloat32;
   std::size_t pq_m = 0;  // pq: sub-spaces of every shard's quantizer; 0 otherwise.
+  ElementType element_type = ElementType::kFloat32;  // How every shard stores its rows.
   std::string source;    // The dataset the index was built from, as given.
   // Wall seconds of the build of these shards (see above); nullopt: unknown
   // (older manifests). ann-benchmarks result files report it as build_time.

@@ -38,6 +38,9 @@ Status CheckInserts(const std::string& dir, const IndexManifest& m, std::span<co
   for (std::size_t i = 0; i < count; ++i) {
     ZYPHYR_RETURN_IF_ERROR(
         PrepareVector(rows.subspan(i * m.dim, m.dim), m.dim, m.metric, "vector " + std::to_string(i), scratch.data()));
+    // Compaction stores them in the shards' type.
+    ZYPHYR_RETURN_IF_ERROR(CheckFitsElementType(rows.subspan(i * m.dim, m.dim), m.element_type,
+                                                "vector " + std::to_string(i), StoresText(m.element_type)));
   }
   return Status::Ok();
 }

@@ -18,14 +18,17 @@ namespace zyphyr {
 namespace {
 
 // Re-ranking reads: one row by pread from the shard's file, so the rows go
-// through the page cache but are never mapped into the process.
+// through the page cache but are never mapped into the process. Byte rows
+// are read into the back of `out` and widened to floats in place.
 class FileRowSource : public RowSource {
  public:
-  FileRowSource(const MappedFile& file, std::uint64_t offset, std::size_t stride)
-      : file_(file), offset_(offset), row_bytes_(stride * sizeof(float)) {}
+  FileRowSource(const MappedFile& file, std::uint64_t offset, std::size_t stride, ElementType type)
+      : file_(file), offset_(offset), stride_(stride), type_(type), row_bytes_(stride * ElementBytes(type)) {}
 
   Status Read(std::uint32_t node, float* out) const override {
-    char* dst = reinterpret_cast<char*>(out);
+    // Byte rows land in the last quarter of `out`; widening front to back
+    // never overwrites a byte before it is read.
+    char* dst = reinterpret_cast<char*>(out) + (stride_ * sizeof(float) - row_bytes_);
     std::size_t done = 0;
     const off_t at = static_cast<off_t>(offset_ + std::uint64_t{node} * row_bytes_);
     while (done < row_bytes_) {
@@ -37,12 +40,21 @@ class FileRowSource : public RowSource {
       }
       done += static_cast<std::size_t>(got);
     }
+    if (type_ == ElementType::kUint8) {
+      const auto* bytes = reinterpret_cast<const std::uint8_t*>(dst);
+      for (std::size_t j = 0; j < stride_; ++j) out[j] = static_cast<float>(bytes[j]);
+    } else if (type_ == ElementType::kInt8) {
+      const auto* bytes = reinterpret_cast<const std::int8_t*>(dst);
+      for (std::size_t j = 0; j < stride_; ++j) out[j] = static_cast<float>(bytes[j]);
+    }
     return Status::Ok();
   }
 
  private:
   const MappedFile& file_;
   std::uint64_t offset_;
+  std::size_t stride_;
+  ElementType type_;
   std::size_t row_bytes_;
 };
 
@@ -85,18 +97,25 @@ Result<std::unique_ptr<Shard>> Shard::Open(const std::string& path, const ShardO
 
 void Shard::MakeSearcher(const DistanceKernels& kernels, CheckedCodes* codes) {
   const ShardSection& vectors = *info_.Find(SectionKind::kVectors);
-  rows_ = {reinterpret_cast<const float*>(file_.data() + vectors.offset), info_.rows, info_.dim, info_.stride,
-           info_.metric};
+  const bool bytes = IsByteElement(info_.element_type);
+  if (bytes) {
+    byte_rows_ = {file_.data() + vectors.offset, info_.rows, info_.dim, info_.stride, info_.metric,
+                  info_.element_type};
+  } else {
+    rows_ = {reinterpret_cast<const float*>(file_.data() + vectors.offset), info_.rows, info_.dim, info_.stride,
+             info_.metric};
+  }
   const std::uint64_t n = info_.rows;
   contiguous_ids_ = n == 0 || ids_[n - 1] - ids_[0] == n - 1;
   first_id_ = n == 0 ? 0 : ids_[0];
   if (!codes) {
-    searcher_ = std::make_unique<HnswSearcher>(rows_, graph_, kernels);
+    searcher_ = bytes ? std::make_unique<HnswSearcher>(byte_rows_, graph_, kernels)
+                      : std::make_unique<HnswSearcher>(rows_, graph_, kernels);
     return;
   }
   quantizer_ = std::move(codes->quantizer);
   codes_ = codes->codes;
-  row_source_ = std::make_unique<FileRowSource>(file_, vectors.offset, info_.stride);
+  row_source_ = std::make_unique<FileRowSource>(file_, vectors.offset, info_.stride, info_.element_type);
   quantized_searcher_ =
       std::make_unique<QuantizedSearcher>(graph_, codes_, *quantizer_, *row_source_, info_.stride, kernels);
 }
@@ -118,6 +137,19 @@ void Shard::DropUnsearched() const {
   // only through the upper offsets, contiguous ids are computed).
   if (contiguous_ids_) drop(SectionKind::kIds);
   drop(SectionKind::kLevels);
+}
+
+void Shard::AppendRow(std::uint32_t node, std::vector<float>* out) const {
+  if (info_.element_type == ElementType::kFloat32) {
+    const float* row = rows_.row(node);
+    out->insert(out->end(), row, row + info_.dim);
+    return;
+  }
+  const std::uint8_t* row = byte_rows_.row(node);
+  for (std::size_t j = 0; j < info_.dim; ++j) {
+    out->push_back(info_.element_type == ElementType::kInt8 ? static_cast<float>(static_cast<std::int8_t>(row[j]))
+                                                             : static_cast<float>(row[j]));
+  }
 }
 
 std::optional<std::uint32_t> Shard::NodeOf(std::uint64_t id) const {

@@ -26,6 +26,7 @@
 #include <string>
 #include <vector>
 
+#include "src/core/element_type.h"
 #include "src/core/metric.h"
 #include "src/core/rows_view.h"
 #include "src/core/status.h"
@@ -51,6 +52,11 @@ struct ShardParams {
   // made `codes` from these rows), or both null for a float32 shard.
   const Quantizer* quantizer = nullptr;
   const EncodedRows* codes = nullptr;
+  // How the rows are stored: float32 (a 1.x shard) or, for datasets
+  // published as bytes, uint8 or int8 (a 2.0 shard, a quarter of the bytes).
+  // Byte types need every value to be an integer in the type's range and a
+  // metric other than cosine.
+  ElementType element_type = ElementType::kFloat32;
 };
 
 // What WriteShard wrote.
@@ -60,8 +66,10 @@ struct WrittenShard {
 };
 
 // Writes `rows` (row i labelled ids[i]; ids strictly increasing) and the graph
-// over them to `path`, atomically. Errors: InvalidArgument when sizes
-// disagree or ids do not increase, or the codes do not fit the rows; IOError
+// over them to `path`, atomically, the rows as params.element_type. Errors:
+// InvalidArgument when sizes disagree or ids do not increase, or the codes
+// do not fit the rows, or a row does not fit the element type ("<path>: row
+// 3 (id 17) column 5 holds 0.5, not a uint8 (0..255)"); IOError
 // naming the path (the previous file at `path`, if any, is untouched).
 Result<WrittenShard> WriteShard(const std::string& path, RowsView rows, std::span<const std::uint64_t> ids,
                                 HnswGraphView graph, const ShardParams& params, const FileOps& ops = SystemFileOps());
@@ -85,7 +93,15 @@ class Shard {
   std::size_t dim() const { return info_.dim; }
   Metric metric() const { return info_.metric; }
 
+  // How the rows are stored (float32 in 1.x shards, uint8 or int8 in 2.x).
+  ElementType element_type() const { return info_.element_type; }
+  // Float32 shards: the rows (empty, data null, for byte shards).
   RowsView rows() const { return rows_; }
+  // Byte shards: the rows (empty, data null, for float32 shards).
+  ByteRowsView byte_rows() const { return byte_rows_; }
+  // Row `node` (< size()) as floats, `dim()` values (byte rows converted
+  // exactly), appended to `out`.
+  void AppendRow(std::uint32_t node, std::vector<float>* out) const;
   HnswGraphView graph() const { return graph_; }
   std::span<const std::uint64_t> ids() const { return ids_; }
 
@@ -133,6 +149,7 @@ class Shard {
   MappedFile file_;
   ShardHeader info_;
   RowsView rows_;
+  ByteRowsView byte_rows_;
   HnswGraphView graph_;
   std::span<const std::uint64_t> ids_;
   bool contiguous_ids_ = false;

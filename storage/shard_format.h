@@ -35,7 +35,14 @@
 //   108     4     code stride: bytes per stored code; 0 under float32
 //   112     4     code error bound: f32, at least |x - decode(code(x))| for
 //                 every row x; all bits 0 under float32
-//   116     12    reserved, zero
+//   116     4     element type of the rows (version 2.x only; src/core/
+//                 element_type.h): 1 uint8, 2 int8; zero in 1.x
+//   120     8     reserved, zero
+//
+// Version 2.0 is 1.2 with rows of another element type than float32: the
+// vectors section holds one byte per component, which a 1.x reader must not
+// read as floats, so such shards carry a major version of their own. Float32
+// shards are still written as 1.0 or 1.2, byte for byte as before.
 //
 // Section table entry (32 bytes): u32 kind, u32 flags (0), u64 offset,
 // u64 length, u32 CRC-32C of the section's bytes, u32 reserved (0).
@@ -54,6 +61,9 @@ static_assert(std::endian::native == std::endian::little,
 
 inline constexpr char kShardMagic[8] = {'Z', 'Y', 'P', 'H', 'S', 'H', 'R', 'D'};
 inline constexpr std::uint16_t kShardMajorVersion = 1;
+// Shards whose rows are uint8 or int8 (everything else as in 1.2).
+inline constexpr std::uint16_t kShardMajorVersionByteRows = 2;
+inline constexpr std::uint16_t kShardMinorVersionByteRows = 0;
 // Shards without codes are written as 1.0, with codes as 1.2: a 1.0 reader
 // opens either and searches the full rows. Codes need minor version 2 or
 // higher: a shard with codes and a lower minor is Corruption.
@@ -72,7 +82,7 @@ inline constexpr std::uint32_t kShardFlagNormalized = 1u;
 // under int8 with metric ip or cosine; readers ignore kinds they do not know
 // (later minors) and the retired kind 10.
 enum class SectionKind : std::uint32_t {
-  kVectors = 1,         // rows * stride float32, row i at i * stride * 4.
+  kVectors = 1,         // rows * stride elements (float32 or, in 2.x, bytes), row i at i * stride * element bytes.
   kIds = 2,             // rows uint64 ids (labels), strictly increasing.
   kLevels = 3,          // rows uint8: top level of each node (0..63).
   kLevel0Links = 4,     // rows blocks of (1 + 2M) uint32: count, then neighbours.
@@ -122,7 +132,8 @@ inline constexpr std::size_t kUid = 96;
 inline constexpr std::size_t kEncoding = 104;
 inline constexpr std::size_t kCodeStride = 108;
 inline constexpr std::size_t kCodeErrorBound = 112;
-inline constexpr std::size_t kReserved = 116;
+inline constexpr std::size_t kElementType = 116;
+inline constexpr std::size_t kReserved = 120;
 }  // namespace shard_header
 
 // Field offsets in a section table entry.

@@ -104,10 +104,10 @@ Status CheckIdentity(std::span<const unsigned char> file, const std::string& pat
   const std::uint32_t endian = LoadLe<std::uint32_t>(p + h::kEndian);
   out->major = LoadLe<std::uint16_t>(p + h::kMajor);
   out->minor = LoadLe<std::uint16_t>(p + h::kMinor);
-  if (out->major != kShardMajorVersion) {
+  if (out->major != kShardMajorVersion && out->major != kShardMajorVersionByteRows) {
     return Status::Unsupported(path + ": unsupported shard version " + std::to_string(out->major) + "." +
                                std::to_string(out->minor) + " (this build reads " + std::to_string(kShardMajorVersion) +
-                               ".x)");
+                               ".x and " + std::to_string(kShardMajorVersionByteRows) + ".x)");
   }
   if (endian != kEndianMarker) {
     return Status::Unsupported(path + ": written with another byte order (endianness marker " + Hex32(endian) +
@@ -175,7 +175,9 @@ Status CheckEncoding(const ShardHeader& hd, std::uint32_t encoding, std::uint32_
     return Status::Unsupported(path + ": unknown encoding " + std::to_string(encoding) + " (this build knows 0-2)");
   }
   const bool quantized = static_cast<Encoding>(encoding) != Encoding::kFloat32;
-  if (quantized ? (hd.minor < kShardMinorVersion || hd.code_stride == 0) : hd.code_stride != 0) {
+  // Version 2.0 has everything 1.2 has.
+  const bool codes_known = hd.major >= kShardMajorVersionByteRows || hd.minor >= kShardMinorVersion;
+  if (quantized ? (!codes_known || hd.code_stride == 0) : hd.code_stride != 0) {
     return CorruptShard(path, "code stride " + std::to_string(hd.code_stride) + " does not fit encoding " +
                                   std::string(EncodingName(static_cast<Encoding>(encoding))) + " in version " +
                                   std::to_string(hd.major) + "." + std::to_string(hd.minor));
@@ -226,6 +228,7 @@ std::uint32_t ShardHeader::EncodeTo(std::vector<unsigned char>* dst) const {
   StoreLe<std::uint32_t>(p + h::kEncoding, static_cast<std::uint32_t>(encoding));
   StoreLe<std::uint32_t>(p + h::kCodeStride, code_stride);
   StoreLe<float>(p + h::kCodeErrorBound, code_error_bound);
+  StoreLe<std::uint32_t>(p + h::kElementType, static_cast<std::uint32_t>(element_type));  // 0 (float32) in 1.x.
   for (std::size_t i = 0; i < sections.size(); ++i) {
     unsigned char* entry = p + kShardHeaderBytes + i * kSectionEntryBytes;
     StoreLe<std::uint32_t>(entry + e::kKind, sections[i].kind);
@@ -265,6 +268,19 @@ Result<ShardHeader> ShardHeader::DecodeFrom(std::span<const unsigned char> file,
   const std::uint32_t encoding = LoadLe<std::uint32_t>(p + h::kEncoding);
   hd.code_stride = LoadLe<std::uint32_t>(p + h::kCodeStride);
   hd.code_error_bound = LoadLe<float>(p + h::kCodeErrorBound);
+  if (hd.major == kShardMajorVersionByteRows) {
+    const std::uint32_t type = LoadLe<std::uint32_t>(p + h::kElementType);
+    if (type != static_cast<std::uint32_t>(ElementType::kUint8) && type != static_cast<std::uint32_t>(ElementType::kInt8)) {
+      return Status::Unsupported(path + ": unknown element type " + std::to_string(type) + " in version " +
+                                 std::to_string(hd.major) + "." + std::to_string(hd.minor) +
+                                 " (this build knows 1 uint8 and 2 int8)");
+    }
+    hd.element_type = static_cast<ElementType>(type);
+    if (MetricNormalizes(static_cast<Metric>(metric))) {
+      return CorruptShard(path, "metric cosine with " + std::string(ElementTypeName(hd.element_type)) +
+                                    " rows (normalised rows are stored as float32)");
+    }
+  }
   ZYPHYR_RETURN_IF_ERROR(CheckShape(hd, metric, path));
   hd.metric = static_cast<Metric>(metric);
   ZYPHYR_RETURN_IF_ERROR(CheckEncoding(hd, encoding, LoadLe<std::uint32_t>(p + h::kCodeErrorBound), path));
@@ -301,7 +317,7 @@ ExpectedSections ExpectedSectionsFor(const ShardHeader& hd) {
     x.wanted[static_cast<std::uint32_t>(kind)] = wanted;
     x.length[static_cast<std::uint32_t>(kind)] = length;
   };
-  want(K::kVectors, true, Mul(n, std::uint64_t{hd.stride} * sizeof(float)));
+  want(K::kVectors, true, Mul(n, hd.row_bytes()));
   want(K::kIds, true, Mul(n, sizeof(std::uint64_t)));
   want(K::kLevels, true, n);
   want(K::kLevel0Links, true, Mul(n, (1 + 2 * std::uint64_t{hd.M}) * sizeof(std::uint32_t)));

@@ -24,6 +24,7 @@
 #include <string>
 #include <vector>
 
+#include "src/core/element_type.h"
 #include "src/core/metric.h"
 #include "src/core/status.h"
 #include "src/index/hnsw_graph_view.h"
@@ -63,6 +64,7 @@ struct ShardHeader {
   Encoding encoding = Encoding::kFloat32;
   std::uint32_t code_stride = 0;
   float code_error_bound = 0.0f;       // At least |x - decode(code(x))| for every row; 0 without codes.
+  ElementType element_type = ElementType::kFloat32;  // Byte types only in major version 2.
   std::vector<ShardSection> sections;  // In table order.
 
   // Bytes of the header and the table: 128 + 32 * sections.
@@ -86,6 +88,8 @@ struct ShardHeader {
   const ShardSection* Find(SectionKind kind) const;
 
   bool quantized() const { return encoding != Encoding::kFloat32; }
+  // Bytes of one stored row: stride elements.
+  std::uint64_t row_bytes() const { return std::uint64_t{stride} * ElementBytes(element_type); }
   // Whether the codes carry a bias per row (int8 under ip and cosine).
   bool wants_biases() const { return encoding == Encoding::kInt8 && metric != Metric::kL2; }
 };

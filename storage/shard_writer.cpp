@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <cmath>
 #include <cstring>
+#include <string>
 #include <vector>
 
 #include "src/core/vector_store.h"
@@ -32,6 +33,7 @@ struct PlannedSection {
 struct ShardPlan {
   std::vector<PlannedSection> sections;
   std::vector<std::uint8_t> model;  // The quantizer, serialised.
+  std::vector<std::uint8_t> byte_rows;  // The rows as bytes (uint8 or int8 shards).
   CompactLinksBytes compact;
   std::uint64_t upper_links = 0;  // Entries of the upper links section.
 };
@@ -53,6 +55,28 @@ Status CheckRows(const std::string& path, RowsView rows, std::span<const std::ui
     if (ids[i] <= ids[i - 1]) {
       return Status::InvalidArgument(path + ": ids must increase, but row " + std::to_string(i) + " has id " +
                                      std::to_string(ids[i]) + " after " + std::to_string(ids[i - 1]));
+    }
+  }
+  return Status::Ok();
+}
+
+// The rows as bytes of `type`, stride apart and zero-padded, each value an
+// integer in the type's range.
+Status ToByteRows(const std::string& path, RowsView rows, std::span<const std::uint64_t> ids, ElementType type,
+                  std::vector<std::uint8_t>* out) {
+  if (MetricNormalizes(rows.metric)) {
+    return Status::InvalidArgument(path + ": " + std::string(ElementTypeName(type)) +
+                                   " rows cannot hold the unit-normalised rows of metric cosine");
+  }
+  out->assign(rows.size * rows.stride, 0);
+  for (std::size_t i = 0; i < rows.size; ++i) {
+    const float* row = rows.row(i);
+    ZYPHYR_RETURN_IF_ERROR(CheckFitsElementType(
+        {row, rows.dim}, type, path + ": row " + std::to_string(i) + " (id " + std::to_string(ids[i]) + ")"));
+    std::uint8_t* dst = out->data() + i * rows.stride;
+    for (std::size_t j = 0; j < rows.dim; ++j) {
+      const int value = static_cast<int>(row[j]);
+      dst[j] = static_cast<std::uint8_t>(type == ElementType::kInt8 ? static_cast<std::int8_t>(value) : value);
     }
   }
   return Status::Ok();
@@ -85,8 +109,10 @@ void PlanSections(RowsView rows, std::span<const std::uint64_t> ids, HnswGraphVi
   for (std::size_t i = 0; i < n; ++i) plan->upper_links += static_cast<std::uint64_t>(graph.levels[i]) * (graph.M + 1);
   const std::size_t level0_entries = n * graph.level0_stride();
   std::vector<PlannedSection>& sections = plan->sections;
+  const bool bytes = IsByteElement(params.element_type);
   sections = {
-      {SectionKind::kVectors, rows.data, static_cast<std::uint64_t>(n) * rows.stride * sizeof(float)},
+      {SectionKind::kVectors, bytes ? static_cast<const void*>(plan->byte_rows.data()) : rows.data,
+       static_cast<std::uint64_t>(n) * rows.stride * ElementBytes(params.element_type)},
       {SectionKind::kIds, ids.data(), static_cast<std::uint64_t>(n) * sizeof(std::uint64_t)},
       {SectionKind::kLevels, graph.levels, static_cast<std::uint64_t>(n)},
       {SectionKind::kLevel0Links, graph.level0, level0_entries * sizeof(std::uint32_t)},
@@ -118,6 +144,11 @@ ShardHeader HeaderFor(RowsView rows, HnswGraphView graph, const ShardParams& par
   const Quantizer* quantizer = params.quantizer;
   ShardHeader header;
   header.minor = quantizer ? kShardMinorVersion : kShardMinorVersionWithoutCodes;
+  if (IsByteElement(params.element_type)) {
+    header.major = kShardMajorVersionByteRows;
+    header.minor = kShardMinorVersionByteRows;
+    header.element_type = params.element_type;
+  }
   header.file_size = plan.sections.back().offset + plan.sections.back().length;
   header.rows = rows.size;
   header.dim = static_cast<std::uint32_t>(rows.dim);
@@ -178,6 +209,9 @@ Result<WrittenShard> WriteShard(const std::string& path, RowsView rows, std::spa
   ZYPHYR_RETURN_IF_ERROR(CheckRows(path, rows, ids, graph));
   ZYPHYR_RETURN_IF_ERROR(CheckCodes(path, rows, params));
   ShardPlan plan;
+  if (IsByteElement(params.element_type)) {
+    ZYPHYR_RETURN_IF_ERROR(ToByteRows(path, rows, ids, params.element_type, &plan.byte_rows));
+  }
   PlanSections(rows, ids, graph, params, &plan);
   const ShardHeader header = HeaderFor(rows, graph, params, plan);
   std::vector<unsigned char> head;

@@ -80,6 +80,9 @@ Status CheckShardAgainstManifest(const Shard& shard, const ManifestShard& entry,
   } else if (info.encoding != m.encoding) {
     what = "encoding " + std::string(EncodingName(info.encoding)) + ", manifest says " +
            std::string(EncodingName(m.encoding));
+  } else if (info.element_type != m.element_type) {
+    what = std::string(ElementTypeName(info.element_type)) + " rows, manifest says " +
+           std::string(ElementTypeName(m.element_type));
   }
   if (what.empty()) return Status::Ok();
   return Status::Corruption(shard.path() + ": does not match the manifest (" + what + ")");
@@ -200,6 +203,8 @@ Result<std::vector<Neighbor>> StoredIndex::Search(std::span<const float> query,
   const std::size_t stride = PaddedDim(manifest_.dim);
   if (prepared.size() < stride) prepared = AlignedBuffer<float>(stride);
   ZYPHYR_RETURN_IF_ERROR(PrepareVector(query, manifest_.dim, manifest_.metric, "query", prepared.data()));
+  ZYPHYR_RETURN_IF_ERROR(
+      CheckFitsElementType(query, manifest_.element_type, "query", StoresText(manifest_.element_type)));
 
   std::vector<Neighbor> merged;
   ZYPHYR_RETURN_IF_ERROR(SearchPrepared(prepared.data(), options, {}, &merged));
@@ -295,18 +300,25 @@ bool StoredIndex::WasDeleted(std::uint64_t id) const {
 void StoredIndex::CollectLive(std::size_t i, std::vector<std::uint64_t>* ids, std::vector<float>* rows) const {
   const std::size_t dim = manifest_.dim;
   const ShardState& s = *shards_[i];
-  std::vector<std::pair<std::uint64_t, const float*>> live;
-  for (std::size_t node = 0; node < s.shard->size(); ++node) {
-    if (s.excluded.empty() || !s.excluded[node])
-      live.emplace_back(s.shard->id(static_cast<std::uint32_t>(node)), s.shard->rows().row(node));
+  // (id, shard node) or (id, inserted row + the shard's size), in id order.
+  std::vector<std::pair<std::uint64_t, std::size_t>> live;
+  const std::size_t n = s.shard->size();
+  for (std::size_t node = 0; node < n; ++node) {
+    if (s.excluded.empty() || !s.excluded[node]) live.emplace_back(s.shard->id(static_cast<std::uint32_t>(node)), node);
   }
-  if (const VectorStore* inserted = s.inserted_rows()) {
-    for (std::size_t j = 0; j < inserted->size(); ++j) live.emplace_back(inserted->id(j), inserted->row(j));
+  const VectorStore* inserted = s.inserted_rows();
+  if (inserted != nullptr) {
+    for (std::size_t j = 0; j < inserted->size(); ++j) live.emplace_back(inserted->id(j), n + j);
   }
   std::sort(live.begin(), live.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
-  for (const auto& [id, row] : live) {
+  for (const auto& [id, at] : live) {
     ids->push_back(id);
-    rows->insert(rows->end(), row, row + dim);
+    if (at < n) {
+      s.shard->AppendRow(static_cast<std::uint32_t>(at), rows);
+    } else {
+      const float* row = inserted->row(at - n);
+      rows->insert(rows->end(), row, row + dim);
+    }
   }
 }
 

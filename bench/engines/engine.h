@@ -18,6 +18,7 @@
 #include <string_view>
 #include <vector>
 
+#include "src/core/element_type.h"
 #include "src/core/metric.h"
 #include "src/core/status.h"
 #include "src/index/hnsw_options.h"
@@ -29,6 +30,9 @@ struct EngineBuildParams {
   std::size_t ef_construction = kDefaultEfConstruction;
   std::size_t threads = 0;  // 0: one per hardware thread.
   std::uint64_t seed = kDefaultSeed;
+  // How the dataset publishes its rows: engines that store rows may keep
+  // them so (Zyphyr's index directories: uint8 and int8 shards).
+  ElementType element_type = ElementType::kFloat32;
   // (rows inserted, total rows), now and then, possibly from several threads.
   std::function<void(std::size_t, std::size_t)> progress;
 };

@@ -47,7 +47,7 @@ Status ZyphyrEngine::DoBuild(std::span<const float> rows, std::size_t dim, Metri
     // on one rank over the rows in memory.
     DistributedBuildParams build;
     build.data = "zyphyr bench";
-    build.rows = InMemoryRows{rows, dim, metric};
+    build.rows = InMemoryRows{rows, dim, metric, params.element_type};
     build.index = config_.build_dir;
     build.hnsw = options;
     build.quantization = config_.quantization;

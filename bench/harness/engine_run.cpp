@@ -128,6 +128,7 @@ Result<EngineReport> RunEngine(Engine& engine, const BenchData& data, const Benc
   const Result<std::size_t> rss_before = VmRssBytes();
   EngineBuildParams build = settings.build;
   build.progress = progress.build;
+  build.element_type = data.element_type;
   const Clock::time_point start = Clock::now();
   ZYPHYR_RETURN_IF_ERROR(engine.Build(data.train, data.dim, data.metric, build));
   report.build_seconds = std::chrono::duration<double>(Clock::now() - start).count();

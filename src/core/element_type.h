@@ -9,6 +9,8 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <span>
+#include <string>
 #include <string_view>
 
 #include "src/core/status.h"
@@ -36,6 +38,17 @@ inline constexpr bool IsByteElement(ElementType type) { return type != ElementTy
 // The range of values a byte type holds exactly: [0, 255] or [-128, 127].
 inline constexpr float ElementMin(ElementType type) { return type == ElementType::kInt8 ? -128.0f : 0.0f; }
 inline constexpr float ElementMax(ElementType type) { return type == ElementType::kInt8 ? 127.0f : 255.0f; }
+
+// OK when every value of `values` is an integer in the byte type's range
+// (always for float32). Else InvalidArgument "<what> column 5 holds 0.5, not
+// a uint8 (0..255)" for the first that is not (columns count from 0), with
+// `context` appended when not empty (e.g. ": the index stores uint8 rows").
+Status CheckFitsElementType(std::span<const float> values, ElementType type, std::string_view what,
+                            std::string_view context = {});
+
+// ": the index stores uint8 rows", the context of CheckFitsElementType for
+// queries and inserted vectors.
+std::string StoresText(ElementType type);
 
 }  // namespace zyphyr
 

@@ -6,7 +6,9 @@
 #define ZYPHYR_SRC_CORE_ROWS_VIEW_H_
 
 #include <cstddef>
+#include <cstdint>
 
+#include "src/core/element_type.h"
 #include "src/core/metric.h"
 
 namespace zyphyr {
@@ -19,6 +21,20 @@ struct RowsView {
   Metric metric = Metric::kL2;
 
   const float* row(std::size_t i) const { return data + i * stride; }
+};
+
+// The same for rows stored as bytes (a uint8 or int8 shard, version 2.x):
+// `stride` bytes apart (PaddedDim(dim)), zero-padded. int8 rows are read
+// through reinterpret_cast<const std::int8_t*>.
+struct ByteRowsView {
+  const std::uint8_t* data = nullptr;
+  std::size_t size = 0;
+  std::size_t dim = 0;
+  std::size_t stride = 0;  // Bytes from one row to the next.
+  Metric metric = Metric::kL2;
+  ElementType type = ElementType::kUint8;
+
+  const std::uint8_t* row(std::size_t i) const { return data + i * stride; }
 };
 
 }  // namespace zyphyr

@@ -44,6 +44,13 @@ using PairKernel = float (*)(const float* a, const float* b, std::size_t dim);
 // that the true value may exceed 2^32 - 1 and the result is it modulo 2^32.
 using U8PairKernel = std::uint32_t (*)(const std::uint8_t* a, const std::uint8_t* b, std::size_t dim);
 
+// The same for signed bytes (the rows of int8 datasets such as MS SPACEV):
+// squared L2, exact for dim <= kMaxU8Dim (each term is at most 255^2 too),
+// and the dot product as a signed sum, exact while |sum| < 2^31 (each term is
+// at most 128^2, so for every dim <= 131071).
+using I8L2Kernel = std::uint32_t (*)(const std::int8_t* a, const std::int8_t* b, std::size_t dim);
+using I8DotKernel = std::int32_t (*)(const std::int8_t* a, const std::int8_t* b, std::size_t dim);
+
 // The largest dimension whose int8 distances always fit a uint32: every term
 // is at most 255^2 = 65025, and 66051 * 65025 <= 2^32 - 1 < 66052 * 65025.
 // Code that accepts a dimension for int8 codes checks it against this.
@@ -62,6 +69,8 @@ struct DistanceKernels {
   BatchKernel dot_batch;
   U8PairKernel l2_sq_u8;
   U8PairKernel dot_u8;
+  I8L2Kernel l2_sq_i8;
+  I8DotKernel dot_i8;
   // True when l2_sq_u8 and dot_u8 use AVX-512 VNNI (Avx512VnniKernels()).
   bool vnni;
 };

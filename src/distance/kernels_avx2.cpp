@@ -201,6 +201,58 @@ std::uint32_t PairU8(const std::uint8_t* a, const std::uint8_t* b, std::size_t d
   return sum;
 }
 
+// ---- signed bytes (int8 rows) ----
+//
+// As above with sign extension (vpmovsxbw): differences lie in [-255, 255]
+// and products in [-16256, 16384], so vpmaddwd's pair sums fit 32 bits.
+
+inline __m256i Widen16Signed(const std::int8_t* p) {
+  return _mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
+}
+
+struct L2SqI8Op {
+  static __m256i Step16(__m256i acc, const std::int8_t* a, const std::int8_t* b) {
+    const __m256i d = _mm256_sub_epi16(Widen16Signed(a), Widen16Signed(b));
+    return _mm256_add_epi32(acc, _mm256_madd_epi16(d, d));
+  }
+  static std::uint32_t Term(std::int8_t a, std::int8_t b) {
+    const int d = static_cast<int>(a) - static_cast<int>(b);
+    return static_cast<std::uint32_t>(d * d);
+  }
+};
+
+struct DotI8Op {
+  static __m256i Step16(__m256i acc, const std::int8_t* a, const std::int8_t* b) {
+    return _mm256_add_epi32(acc, _mm256_madd_epi16(Widen16Signed(a), Widen16Signed(b)));
+  }
+  static std::uint32_t Term(std::int8_t a, std::int8_t b) {
+    return static_cast<std::uint32_t>(static_cast<std::int32_t>(a) * static_cast<std::int32_t>(b));
+  }
+};
+
+template <typename Op>
+std::uint32_t PairI8(const std::int8_t* a, const std::int8_t* b, std::size_t dim) {
+  __m256i acc0 = _mm256_setzero_si256();
+  __m256i acc1 = _mm256_setzero_si256();
+  std::size_t i = 0;
+  for (; i + 32 <= dim; i += 32) {
+    acc0 = Op::Step16(acc0, a + i, b + i);
+    acc1 = Op::Step16(acc1, a + i + 16, b + i + 16);
+  }
+  if (i + 16 <= dim) {
+    acc0 = Op::Step16(acc0, a + i, b + i);
+    i += 16;
+  }
+  std::uint32_t sum = HorizontalSumU32(_mm256_add_epi32(acc0, acc1));
+  for (; i < dim; ++i) sum += Op::Term(a[i], b[i]);
+  return sum;
+}
+
+// The signed sum, computed modulo 2^32 in the lanes like the scalar one.
+std::int32_t DotI8(const std::int8_t* a, const std::int8_t* b, std::size_t dim) {
+  return static_cast<std::int32_t>(PairI8<DotI8Op>(a, b, dim));
+}
+
 constexpr DistanceKernels kAvx2Kernels{
     .isa = Isa::kAvx2,
     .l2_sq = &Pair<L2SqOp>,
@@ -209,6 +261,8 @@ constexpr DistanceKernels kAvx2Kernels{
     .dot_batch = &Batch<DotOp>,
     .l2_sq_u8 = &PairU8<L2SqU8Op>,
     .dot_u8 = &PairU8<DotU8Op>,
+    .l2_sq_i8 = &PairI8<L2SqI8Op>,
+    .dot_i8 = &DotI8,
     .vnni = false,
 };
 

@@ -203,6 +203,48 @@ std::uint32_t PairU8(const std::uint8_t* a, const std::uint8_t* b, std::size_t d
   return avx512_u8::HorizontalSum(_mm512_add_epi32(acc0, acc1));
 }
 
+// ---- signed bytes (int8 rows, AVX-512 BW) ----
+//
+// 32 bytes at a time sign-extended to 16-bit lanes (vpmovsxbw), then
+// vpmaddwd as in the AVX2 kernels; the tail is a zero-masked load.
+
+struct L2SqI8Op {
+  static __m512i Step(__m512i acc, __m512i a, __m512i b) {
+    const __m512i d = _mm512_sub_epi16(a, b);
+    return _mm512_add_epi32(acc, _mm512_madd_epi16(d, d));
+  }
+};
+
+struct DotI8Op {
+  static __m512i Step(__m512i acc, __m512i a, __m512i b) { return _mm512_add_epi32(acc, _mm512_madd_epi16(a, b)); }
+};
+
+inline __m512i Widen32Signed(const std::int8_t* p) {
+  return _mm512_cvtepi8_epi16(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)));
+}
+
+template <typename Op>
+std::uint32_t PairI8(const std::int8_t* a, const std::int8_t* b, std::size_t dim) {
+  __m512i acc0 = _mm512_setzero_si512();
+  __m512i acc1 = _mm512_setzero_si512();
+  std::size_t i = 0;
+  for (; i + 64 <= dim; i += 64) {
+    acc0 = Op::Step(acc0, Widen32Signed(a + i), Widen32Signed(b + i));
+    acc1 = Op::Step(acc1, Widen32Signed(a + i + 32), Widen32Signed(b + i + 32));
+  }
+  for (; i + 32 <= dim; i += 32) acc0 = Op::Step(acc0, Widen32Signed(a + i), Widen32Signed(b + i));
+  if (i < dim) {
+    const __mmask32 mask = static_cast<__mmask32>((std::uint64_t{1} << (dim - i)) - 1u);
+    acc1 = Op::Step(acc1, _mm512_cvtepi8_epi16(_mm256_maskz_loadu_epi8(mask, a + i)),
+                    _mm512_cvtepi8_epi16(_mm256_maskz_loadu_epi8(mask, b + i)));
+  }
+  return avx512_u8::HorizontalSum(_mm512_add_epi32(acc0, acc1));
+}
+
+std::int32_t DotI8(const std::int8_t* a, const std::int8_t* b, std::size_t dim) {
+  return static_cast<std::int32_t>(PairI8<DotI8Op>(a, b, dim));
+}
+
 constexpr DistanceKernels kAvx512Kernels{
     .isa = Isa::kAvx512,
     .l2_sq = &Pair<L2SqOp>,
@@ -211,6 +253,8 @@ constexpr DistanceKernels kAvx512Kernels{
     .dot_batch = &Batch<DotOp>,
     .l2_sq_u8 = &PairU8<L2SqU8Op>,
     .dot_u8 = &PairU8<DotU8Op>,
+    .l2_sq_i8 = &PairI8<L2SqI8Op>,
+    .dot_i8 = &DotI8,
     .vnni = false,
 };
 
@@ -224,6 +268,8 @@ constexpr DistanceKernels kAvx512VnniKernels{
     .dot_batch = &Batch<DotOp>,
     .l2_sq_u8 = &L2SqU8Avx512Vnni,
     .dot_u8 = &DotU8Avx512Vnni,
+    .l2_sq_i8 = &PairI8<L2SqI8Op>,
+    .dot_i8 = &DotI8,
     .vnni = true,
 };
 

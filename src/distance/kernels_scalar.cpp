@@ -65,6 +65,21 @@ std::uint32_t DotU8Scalar(const std::uint8_t* a, const std::uint8_t* b, std::siz
   return sum;
 }
 
+std::uint32_t L2SqI8Scalar(const std::int8_t* a, const std::int8_t* b, std::size_t dim) {
+  std::uint32_t sum = 0;
+  for (std::size_t i = 0; i < dim; ++i) {
+    const int d = static_cast<int>(a[i]) - static_cast<int>(b[i]);
+    sum += static_cast<std::uint32_t>(d * d);
+  }
+  return sum;
+}
+
+std::int32_t DotI8Scalar(const std::int8_t* a, const std::int8_t* b, std::size_t dim) {
+  std::int32_t sum = 0;
+  for (std::size_t i = 0; i < dim; ++i) sum += static_cast<std::int32_t>(a[i]) * static_cast<std::int32_t>(b[i]);
+  return sum;
+}
+
 constexpr DistanceKernels kScalarKernels{
     .isa = Isa::kScalar,
     .l2_sq = &L2SqScalar,
@@ -73,6 +88,8 @@ constexpr DistanceKernels kScalarKernels{
     .dot_batch = &DotBatchScalar,
     .l2_sq_u8 = &L2SqU8Scalar,
     .dot_u8 = &DotU8Scalar,
+    .l2_sq_i8 = &L2SqI8Scalar,
+    .dot_i8 = &DotI8Scalar,
     .vnni = false,
 };
 

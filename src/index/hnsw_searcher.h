@@ -12,6 +12,7 @@
 
 #include "src/core/rows_view.h"
 #include "src/distance/kernels.h"
+#include "src/index/byte_row_distance.h"
 #include "src/index/hnsw_graph_view.h"
 #include "src/index/metric_distance.h"
 #include "src/index/scored_node.h"
@@ -24,6 +25,10 @@ class HnswSearcher {
   // `rows` and `graph` cover the same nodes; what they point to must outlive
   // the searcher.
   HnswSearcher(RowsView rows, HnswGraphView graph, const DistanceKernels& kernels);
+  // Over rows stored as bytes (uint8 or int8; not cosine): each query is
+  // converted to the rows' type (QueryToBytes) and distances come from the
+  // exact integer kernels (ByteRowDistance).
+  HnswSearcher(ByteRowsView rows, HnswGraphView graph, const DistanceKernels& kernels);
 
   // The up-to-ef nearest nodes to `query` (PaddedDim floats, prepared with
   // PrepareVector) that the beam search found, nearest first by internal
@@ -38,8 +43,10 @@ class HnswSearcher {
 
  private:
   RowsView store_;
+  ByteRowsView byte_rows_;  // Stride 0 unless the rows are bytes.
   HnswGraphView graph_;
   MetricDistance distance_;
+  ByteRowDistance byte_distance_;
   mutable VisitedPool visited_pool_;
 };
 

@@ -62,9 +62,16 @@ class EngineRunTest : public ::testing::Test {
   std::filesystem::path dir_;
 };
 
+BenchDataOptions DataOptions(std::size_t k, std::size_t threads) {
+  BenchDataOptions options;
+  options.k = k;
+  options.threads = threads;
+  return options;
+}
+
 TEST_F(EngineRunTest, LoadsTheDatasetAndTheFirstKTrueDistances) {
   const std::string path = WriteDataset("toy-16-euclidean.hdf5", Metric::kL2, true);
-  Result<BenchData> data = LoadBenchData(path, BenchDataOptions{10, 1, {}});
+  Result<BenchData> data = LoadBenchData(path, DataOptions(10, 1));
   ASSERT_TRUE(data.ok()) << data.status().ToString();
   EXPECT_EQ(data->name, "toy-16-euclidean");
   EXPECT_EQ(data->distance_name, "euclidean");
@@ -74,7 +81,7 @@ TEST_F(EngineRunTest, LoadsTheDatasetAndTheFirstKTrueDistances) {
   EXPECT_FALSE(data->ground_truth_computed);
   EXPECT_LE(data->true_distances[0][0], data->true_distances[0][9]);
 
-  Result<BenchData> too_many = LoadBenchData(path, BenchDataOptions{21, 1, {}});
+  Result<BenchData> too_many = LoadBenchData(path, DataOptions(21, 1));
   ASSERT_FALSE(too_many.ok());
   EXPECT_EQ(too_many.status().message(), "--k 21 exceeds the 20 neighbours of the ground truth in " + path);
 }
@@ -82,8 +89,8 @@ TEST_F(EngineRunTest, LoadsTheDatasetAndTheFirstKTrueDistances) {
 TEST_F(EngineRunTest, ComputesGroundTruthWhenTheFileHasNone) {
   const std::string with = WriteDataset("with.hdf5", Metric::kCosine, true);
   const std::string without = WriteDataset("without.hdf5", Metric::kCosine, false);
-  Result<BenchData> a = LoadBenchData(with, BenchDataOptions{10, 1, {}});
-  Result<BenchData> b = LoadBenchData(without, BenchDataOptions{10, 2, {}});
+  Result<BenchData> a = LoadBenchData(with, DataOptions(10, 1));
+  Result<BenchData> b = LoadBenchData(without, DataOptions(10, 2));
   ASSERT_TRUE(a.ok() && b.ok()) << b.status().ToString();
   EXPECT_TRUE(b->ground_truth_computed);
   EXPECT_EQ(a->true_distances, b->true_distances);
@@ -94,8 +101,8 @@ TEST_F(EngineRunTest, ComputesGroundTruthWhenTheFileHasNone) {
 TEST_F(EngineRunTest, InnerProductRecallIsTheSameWhicheverSignTheFileStores) {
   const std::string plain = WriteDataset("ip.hdf5", Metric::kInnerProduct, true);
   const std::string negated = WriteDataset("ip-negated.hdf5", Metric::kInnerProduct, true, true);
-  Result<BenchData> a = LoadBenchData(plain, BenchDataOptions{10, 1, {}});
-  Result<BenchData> b = LoadBenchData(negated, BenchDataOptions{10, 1, {}});
+  Result<BenchData> a = LoadBenchData(plain, DataOptions(10, 1));
+  Result<BenchData> b = LoadBenchData(negated, DataOptions(10, 1));
   ASSERT_TRUE(a.ok() && b.ok()) << b.status().ToString();
   EXPECT_EQ(a->true_distances, b->true_distances);
   EXPECT_EQ(a->true_ids, b->true_ids);
@@ -143,7 +150,7 @@ TEST_F(EngineRunTest, InnerProductRecallIsTheSameWhicheverSignTheFileStores) {
 
 TEST_F(EngineRunTest, SweepsEfAndWritesAnnBenchmarksResultFiles) {
   const std::string path = WriteDataset("toy-16-euclidean.hdf5", Metric::kL2, true);
-  Result<BenchData> data = LoadBenchData(path, BenchDataOptions{10, 1, {}});
+  Result<BenchData> data = LoadBenchData(path, DataOptions(10, 1));
   ASSERT_TRUE(data.ok());
   Result<std::unique_ptr<Engine>> engine = MakeEngine("zyphyr");
   ASSERT_TRUE(engine.ok());

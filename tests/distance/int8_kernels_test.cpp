@@ -1,4 +1,4 @@
-// The int8 kernels (l2_sq_u8, dot_u8) of every table the host supports,
+// The int8 kernels (l2_sq_u8, dot_u8; l2_sq_i8, dot_i8 at the end) of every table the host supports,
 // against an independent 64-bit reference and the scalar table: EXACTLY
 // equal, over every dimension 0..300 (every tail of the 16-, 32-, 64- and
 // 128-byte loops), unaligned pointers, codes biased towards 0 and 255, and
@@ -189,6 +189,52 @@ TEST_P(Int8KernelsTest, PastTheLargestDimensionWrapsModulo2To32) {
   ASSERT_GT(top, std::uint64_t{0xFFFFFFFF});
   EXPECT_EQ(kernels_->l2_sq_u8(zeros.data(), full.data(), kDim), static_cast<std::uint32_t>(top));
   EXPECT_EQ(kernels_->dot_u8(full.data(), full.data(), kDim), static_cast<std::uint32_t>(top));
+}
+
+// The signed-byte kernels (l2_sq_i8, dot_i8: the rows of int8 datasets)
+// against a 64-bit reference: exactly equal at every dimension 0..300 and a
+// few larger ones, unaligned, with a quarter of the bytes at -128 and a
+// quarter at 127 (the largest differences and products).
+TEST_P(Int8KernelsTest, SignedBytesEqualReferenceExactly) {
+  std::mt19937 rng(7);
+  std::uniform_int_distribution<int> pick(0, 7);
+  std::uniform_int_distribution<int> byte(-128, 127);
+  std::vector<std::size_t> dims;
+  for (std::size_t d = 0; d <= 300; ++d) dims.push_back(d);
+  for (std::size_t d : {383, 768, 960}) dims.push_back(d);
+  for (std::size_t dim : dims) {
+    for (std::size_t offset : {0, 1}) {
+      Codes a_bytes(dim, offset);
+      Codes b_bytes(dim, 2);
+      auto* a = const_cast<std::int8_t*>(reinterpret_cast<const std::int8_t*>(a_bytes.data()));
+      auto* b = const_cast<std::int8_t*>(reinterpret_cast<const std::int8_t*>(b_bytes.data()));
+      for (std::size_t i = 0; i < dim; ++i) {
+        const int pa = pick(rng);
+        const int pb = pick(rng);
+        a[i] = static_cast<std::int8_t>(pa < 2 ? -128 : pa < 4 ? 127 : byte(rng));
+        b[i] = static_cast<std::int8_t>(pb < 2 ? -128 : pb < 4 ? 127 : byte(rng));
+      }
+      std::int64_t l2 = 0;
+      std::int64_t dot = 0;
+      for (std::size_t i = 0; i < dim; ++i) {
+        const std::int64_t d = std::int64_t{a[i]} - b[i];
+        l2 += d * d;
+        dot += std::int64_t{a[i]} * b[i];
+      }
+      const std::string where = Where(dim, offset, 2);
+      ASSERT_EQ(kernels_->l2_sq_i8(a, b, dim), static_cast<std::uint32_t>(l2)) << "l2_sq_i8 " << where;
+      ASSERT_EQ(kernels_->dot_i8(a, b, dim), static_cast<std::int32_t>(dot)) << "dot_i8 " << where;
+      ASSERT_EQ(kernels_->l2_sq_i8(a, a, dim), 0u) << where;
+    }
+  }
+  // Every lane at the extremes: (127 - -128)^2 and (-128)^2 per term.
+  for (std::size_t dim : {1, 15, 16, 31, 32, 33, 64, 100, 128, 200}) {
+    std::vector<std::int8_t> low(dim, -128);
+    std::vector<std::int8_t> high(dim, 127);
+    EXPECT_EQ(kernels_->l2_sq_i8(low.data(), high.data(), dim), 65025u * dim) << dim;
+    EXPECT_EQ(kernels_->dot_i8(low.data(), low.data(), dim), static_cast<std::int32_t>(16384 * dim)) << dim;
+    EXPECT_EQ(kernels_->dot_i8(low.data(), high.data(), dim), -static_cast<std::int32_t>(16256 * dim)) << dim;
+  }
 }
 
 // Every variant is instantiated, so the test list is the same on every host;

@@ -231,12 +231,21 @@ TEST(ShardHeader, DecodeFromRefusesAFileThatIsNoShardOfThisVersion) {
   EXPECT_EQ(DecodeError(std::vector<unsigned char>(image.begin(), image.begin() + 127)),
             "x.zys: truncated: 127 bytes, shorter than the 128-byte header");
   bad = image;
-  StoreLe<std::uint16_t>(bad.data() + shard_header::kMajor, 2);
+  StoreLe<std::uint16_t>(bad.data() + shard_header::kMajor, 3);
   StoreLe<std::uint16_t>(bad.data() + shard_header::kMinor, 5);
-  Result<ShardHeader> v2 = ShardHeader::DecodeFrom(Span(bad), kPath);
+  Result<ShardHeader> v3 = ShardHeader::DecodeFrom(Span(bad), kPath);
+  ASSERT_FALSE(v3.ok());
+  EXPECT_EQ(v3.status().code(), StatusCode::kUnsupported);
+  EXPECT_EQ(v3.status().message(), "x.zys: unsupported shard version 3.5 (this build reads 1.x and 2.x)");
+  // A 2.x header must name a byte element type (float rows are 1.x).
+  ShardHeader v2_header = SmallHeader();
+  v2_header.major = kShardMajorVersionByteRows;
+  v2_header.minor = kShardMinorVersionByteRows;
+  Result<ShardHeader> v2 = ShardHeader::DecodeFrom(Span(Image(v2_header)), kPath);
   ASSERT_FALSE(v2.ok());
   EXPECT_EQ(v2.status().code(), StatusCode::kUnsupported);
-  EXPECT_EQ(v2.status().message(), "x.zys: unsupported shard version 2.5 (this build reads 1.x)");
+  EXPECT_EQ(v2.status().message(),
+            "x.zys: unknown element type 0 in version 2.0 (this build knows 1 uint8 and 2 int8)");
   bad = image;
   StoreLe<std::uint32_t>(bad.data() + shard_header::kEndian, 0x04030201u);
   EXPECT_EQ(DecodeError(bad),
@@ -252,6 +261,32 @@ TEST(ShardHeader, DecodeFromRefusesAFileThatIsNoShardOfThisVersion) {
   EXPECT_EQ(DecodeError(bad), "x.zys: bad header layout (header 64 bytes, 6 sections of 24 bytes)");
   EXPECT_EQ(DecodeError(std::vector<unsigned char>(image.begin(), image.begin() + 200)),
             "x.zys: truncated: 200 bytes, shorter than the header and section table (320 bytes)");
+}
+
+TEST(ShardHeader, ByteRowsRoundTripAsVersion2AndAreRefusedUnderCosine) {
+  for (ElementType type : {ElementType::kUint8, ElementType::kInt8}) {
+    ShardHeader h = SmallHeader();
+    h.major = kShardMajorVersionByteRows;
+    h.minor = kShardMinorVersionByteRows;
+    h.element_type = type;
+    const std::vector<unsigned char> image = Image(h);
+    EXPECT_EQ(LoadLe<std::uint32_t>(image.data() + shard_header::kElementType), static_cast<std::uint32_t>(type));
+    Result<ShardHeader> decoded = ShardHeader::DecodeFrom(Span(image), kPath);
+    ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
+    EXPECT_EQ(decoded->element_type, type);
+    EXPECT_EQ(decoded->row_bytes(), h.stride);
+    std::vector<unsigned char> again;
+    decoded->EncodeTo(&again);
+    again.resize(image.size(), 0);
+    EXPECT_EQ(again, image);
+    h.metric = Metric::kCosine;
+    h.flags = kShardFlagNormalized;
+    EXPECT_EQ(DecodeError(Image(h)), "x.zys: metric cosine with " + std::string(ElementTypeName(type)) +
+                                         " rows (normalised rows are stored as float32)");
+  }
+  // Float32 headers are 1.x with the field zero.
+  const std::vector<unsigned char> float_image = Image(SmallHeader());
+  EXPECT_EQ(LoadLe<std::uint32_t>(float_image.data() + shard_header::kElementType), 0u);
 }
 
 TEST(ShardHeader, DecodeFromRefusesAHeaderChecksumMismatchNamingBothChecksums) {

@@ -227,11 +227,11 @@ TEST(ShardCorruption, IdentityErrorsNameTheProblem) {
   WriteBytes(path, bytes);
   EXPECT_EQ(Shard::Open(path).status().message(), path + ": not a Zyphyr shard file (bad magic)");
   bytes = clean.bytes;
-  bytes[shard_header::kMajor] = 2;
+  bytes[shard_header::kMajor] = 3;
   WriteBytes(path, bytes);
-  auto v2 = Shard::Open(path);
-  EXPECT_EQ(v2.status().code(), StatusCode::kUnsupported);
-  EXPECT_EQ(v2.status().message(), path + ": unsupported shard version 2.0 (this build reads 1.x)");
+  auto v3 = Shard::Open(path);
+  EXPECT_EQ(v3.status().code(), StatusCode::kUnsupported);
+  EXPECT_EQ(v3.status().message(), path + ": unsupported shard version 3.0 (this build reads 1.x and 2.x)");
   bytes = clean.bytes;
   StoreLe<std::uint32_t>(reinterpret_cast<unsigned char*>(bytes.data()) + shard_header::kEndian, 0x04030201u);
   WriteBytes(path, bytes);
