@@ -93,6 +93,13 @@ class VectorFile {
 
  private:
   VectorFile() = default;
+  // Rows [begin, begin + count) as stored, prefixes removed, into `out`
+  // (count * dim() * ElementBytes() bytes); the range is checked already.
+  Status ReadStored(std::size_t begin, std::size_t count, std::uint8_t* out) const;
+  Status CheckRange(std::size_t begin, std::size_t count) const;
+  // pread of exactly `size` bytes at `offset`, counted in bytes_read().
+  Status PreadAll(void* out, std::size_t size, std::uint64_t offset, std::size_t begin, std::size_t count) const;
+
   std::string path_;
   VectorFileFormat format_ = VectorFileFormat::kBigAnn;
   ElementType type_ = ElementType::kFloat32;
