@@ -248,7 +248,7 @@ Status CheckGroundTruthCovers(const GroundTruthTable& table, const std::string& 
 
 Status WriteGroundTruthFile(const std::string& path, Metric metric, std::size_t queries, std::size_t k,
                             const std::vector<std::int64_t>& ids, const std::vector<float>& distances,
-                            bool overwrite) {
+                            bool overwrite, std::span<const double> keys) {
   const GroundTruthKind kind = KindOf(path);
   if (kind == GroundTruthKind::kUnknown) {
     return Status::InvalidArgument(path + ": unknown ground-truth extension (expected .ibin, .bin, .ivecs or .hdf5)");
@@ -259,6 +259,10 @@ Status WriteGroundTruthFile(const std::string& path, Metric metric, std::size_t 
     return Status::InvalidArgument(path + ": " + Num(ids.size()) + " ids and " + Num(distances.size()) +
                                    " distances; expected " + Num(queries) + " x " + Num(k) + " = " +
                                    Num(queries * k) + " of each");
+  }
+  if (!keys.empty() && keys.size() != queries * k) {
+    return Status::InvalidArgument(path + ": " + Num(keys.size()) + " keys; expected " + Num(queries) + " x " +
+                                   Num(k) + " = " + Num(queries * k));
   }
   const std::uint64_t id_limit = kind == GroundTruthKind::kBigAnn ? std::numeric_limits<std::uint32_t>::max()
                                                                    : std::numeric_limits<std::int32_t>::max();
@@ -292,7 +296,8 @@ Status WriteGroundTruthFile(const std::string& path, Metric metric, std::size_t 
       StoreLe<std::uint32_t>(id_out + 4 * i, static_cast<std::uint32_t>(ids[i]));
       // big-ann stores squared L2 distances; the reported one is the true L2.
       const double d = distances[i];
-      const float stored = metric == Metric::kL2 ? static_cast<float>(d * d) : distances[i];
+      float stored = distances[i];
+      if (metric == Metric::kL2) stored = static_cast<float>(keys.empty() ? d * d : keys[i]);
       StoreLe<float>(dist_out + 4 * i, stored);
     }
   } else {

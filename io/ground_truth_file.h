@@ -14,6 +14,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -72,9 +73,15 @@ Status CheckGroundTruthCovers(const GroundTruthTable& table, const std::string& 
 // expected 10 x 2 = 20 of each", "row 3 column 2 holds id -1, which the
 // format cannot store", "row 3 column 2 distance is NaN", "already exists
 // (pass --force to replace it)"; IOError.
+//
+// `keys`, when given (queries x k: src/eval/ground_truth.h's GroundTruth::keys,
+// l2 the exact squared distance in double), makes the l2 distances of
+// .ibin/.bin float(key): the squared distance rounded once, e.g. exactly 2671
+// for integer rows, where squaring the reported float gives 2670.9998.
+// InvalidArgument "<path>: 5 keys; expected 10 x 2 = 20" when its size is wrong.
 Status WriteGroundTruthFile(const std::string& path, Metric metric, std::size_t queries, std::size_t k,
                             const std::vector<std::int64_t>& ids, const std::vector<float>& distances,
-                            bool overwrite = false);
+                            bool overwrite = false, std::span<const double> keys = {});
 
 }  // namespace zyphyr
 

@@ -46,6 +46,18 @@ TEST(GroundTruthFile, WritesBigAnnWithSquaredL2AndReadsItBack) {
   EXPECT_EQ(table->ids, kIds);
   EXPECT_EQ(table->stored_distances, (std::vector<float>{0.25f, 2.25f, 4.0f, 4.0f, 0.0625f, 9.0f}));
 
+  // With the exact keys, the squared distances are rounded once.
+  const std::string keyed = dir.File("gt-keyed.ibin");
+  const std::vector<double> keys = {2671.0, 3312.0, 3870.0, 3870.0, 1e-30, 16777217.0};
+  const std::vector<float> roots = {51.68172f, 57.54998f, 62.20932f, 62.20932f, 1e-15f, 4096.0001f};
+  ASSERT_TRUE(WriteGroundTruthFile(keyed, Metric::kL2, 3, 2, kIds, roots, false, keys).ok());
+  Result<GroundTruthTable> keyed_table = ReadGroundTruthFile(keyed);
+  ASSERT_TRUE(keyed_table.ok()) << keyed_table.status().ToString();
+  EXPECT_EQ(keyed_table->stored_distances, (std::vector<float>{2671.0f, 3312.0f, 3870.0f, 3870.0f, 1e-30f, 16777216.0f}));
+  EXPECT_EQ(WriteGroundTruthFile(dir.File("short.ibin"), Metric::kL2, 3, 2, kIds, roots, false, {keys.data(), 5})
+                .message(),
+            dir.File("short.ibin") + ": 5 keys; expected 3 x 2 = 6");
+
   const std::string ip = dir.File("gt-ip.bin");
   ASSERT_TRUE(WriteGroundTruthFile(ip, Metric::kInnerProduct, 3, 2, kIds, kDistances).ok());
   Result<GroundTruthTable> ip_table = ReadGroundTruthFile(ip);
