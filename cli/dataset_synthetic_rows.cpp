@@ -14,6 +14,7 @@
 #include "cli/stopwatch.h"
 #include "io/vector_file.h"
 #include "io/vector_file_writer.h"
+#include "src/core/metric.h"
 #include "src/data/synthetic.h"
 
 namespace zyphyr::cli {
@@ -53,6 +54,8 @@ int RunSyntheticRows(const DatasetOptions& o) {
   if (o.queries_out == o.out) {
     return ReportError(Status::InvalidArgument("--queries-out names the same file as --out (" + o.out + ")"));
   }
+  // Row files carry no metric; --metric only words the groundtruth line printed at the end.
+  if (Result<Metric> metric = ParseMetric(o.metric); !metric.ok()) return ReportError(metric.status());
   const bool uniform = o.distribution == "uniform";
   if (uniform && o.intrinsic_dim != 0) {
     return ReportError(Status::InvalidArgument("--intrinsic-dim applies to --distribution gaussian only"));
@@ -78,8 +81,8 @@ int RunSyntheticRows(const DatasetOptions& o) {
   if (!st.ok()) return ReportError(st);
   bar.Finish();
   fmt::print("wrote {}: {} x {} base rows and {}: {} x {} queries ({:.1f} s); no ground truth: compute it with\n"
-             "  zyphyr dataset groundtruth --data {} --queries {} --metric l2 --k {} --out GT.ibin\n",
-             o.out, o.n, o.dim, o.queries_out, o.queries, o.dim, clock.Seconds(), o.out, o.queries_out, o.k);
+             "  zyphyr dataset groundtruth --data {} --queries {} --metric {} --k {} --out GT.ibin\n",
+             o.out, o.n, o.dim, o.queries_out, o.queries, o.dim, clock.Seconds(), o.out, o.queries_out, o.metric, o.k);
   return 0;
 }
 

@@ -108,3 +108,11 @@ add_test(NAME mpi_cli.dataset_groundtruth_other_dimension_np2 COMMAND ${MPI_EXPE
   -- ${ZYPHYR_EXE} dataset groundtruth --data ${ROWS}/base.u8bin --queries ${ROWS}/q8.u8bin --metric l2 --out ${ROWS}/never.ibin)
 set_tests_properties(mpi_cli.dataset_groundtruth_other_dimension_np2 PROPERTIES FIXTURES_REQUIRED rows
   RESOURCE_LOCK mpi_cpus LABELS mpi TIMEOUT 180 ENVIRONMENT "ASAN_OPTIONS=detect_leaks=0:abort_on_error=1")
+# An HDF5 --data on 2 ranks: its train rows split, its test rows the queries; the same file as on 1 rank.
+zyphyr_rows_test(dataset_groundtruth_hdf5_data_np2 0 ", [0-9.]+ s on 2 ranks~identical$"
+  bash -c "set -e
+    '${ZYPHYR_EXE}' dataset groundtruth --data '${SYN}' --k 20 --threads 1 --force --out '${ROWS}/syn-gt-np1.ibin'
+    '${MPIEXEC_EXECUTABLE}' --oversubscribe -np 2 '${ZYPHYR_EXE}' dataset groundtruth --data '${SYN}' --k 20 --threads 1 --force --out '${ROWS}/syn-gt-np2.ibin'
+    cmp '${ROWS}/syn-gt-np1.ibin' '${ROWS}/syn-gt-np2.ibin' && echo identical")
+set_tests_properties(cli.dataset_groundtruth_hdf5_data_np2 PROPERTIES FIXTURES_REQUIRED "rows;syn"
+  RESOURCE_LOCK "mpi_cpus;syn_file" LABELS mpi TIMEOUT 180)
