@@ -12,6 +12,7 @@
 #include "io/ann_dataset_reader.h"
 #include "io/ann_dataset_writer.h"
 #include "io/fashion_mnist.h"
+#include "io/vector_file.h"
 #include "src/core/metric.h"
 #include "src/core/parallel_for.h"
 #include "src/data/synthetic.h"
@@ -101,12 +102,26 @@ DatasetCommands AddDatasetCommand(CLI::App& app, DatasetOptions* o) {
       ->capture_default_str()
       ->check(SeedRange());
   AddGroundTruthOptions(cmds.synthetic, o);
-  cmds.synthetic->add_option("--out", o->out, "Output file")->required();
+  cmds.synthetic->add_option("--out", o->out, "Output file: .hdf5 (with ground truth), or a row file .fbin, .u8bin, "
+                                              ".i8bin, .fvecs or .bvecs (base rows only, no ground truth)")->required();
+  cmds.synthetic->add_option("--queries-out", o->queries_out, "The queries' row file, when --out is a row file");
+  cmds.synthetic->add_flag("--force", o->force, "Replace existing row files");
 
-  cmds.groundtruth = dataset->add_subcommand("groundtruth", "Add exact neighbors/distances to a dataset file");
-  cmds.groundtruth->add_option("--data", o->data, "Dataset file")->required();
+  cmds.groundtruth = dataset->add_subcommand(
+      "groundtruth", "Exact neighbors/distances: added to an HDF5 dataset file, or written to a ground-truth file "
+                     "(--out) for a row file (also under mpirun, each rank reading its share of the rows)");
+  cmds.groundtruth->add_option("--data", o->data, "Dataset file (.hdf5) or base row file (.fbin, .u8bin, .i8bin, "
+                                                  ".fvecs, .bvecs)")->required();
+  cmds.groundtruth->add_option("--queries", o->queries_file,
+                               "Queries: a row file, or an HDF5 file's test rows (default: --data's test rows)");
+  cmds.groundtruth->add_option("--metric", o->gt_metric, "l2, ip or cosine (required for row files)");
+  cmds.groundtruth->add_option("--out", o->out, "Ground-truth file: .ibin, .bin, .ivecs or .hdf5 (required for row "
+                                                "files; default for HDF5: added to --data)");
+  cmds.groundtruth->add_option("--rows", o->rows, "Base rows used, the first ones (0: all)")
+      ->capture_default_str()
+      ->check(CountRange(0));
   AddGroundTruthOptions(cmds.groundtruth, o);
-  cmds.groundtruth->add_flag("--force", o->force, "Recompute when the file already has ground truth");
+  cmds.groundtruth->add_flag("--force", o->force, "Recompute when the file already has ground truth; replace --out");
 
   cmds.subset = dataset->add_subcommand("subset", "The first rows of a dataset file, with ground truth recomputed");
   cmds.subset->add_option("--data", o->data, "Dataset file")->required();
@@ -129,6 +144,11 @@ int RunFashionMnist(const DatasetOptions& o) {
 }
 
 int RunSynthetic(const DatasetOptions& o) {
+  if (IsVectorFilePath(o.out)) return RunSyntheticRows(o);
+  if (!o.queries_out.empty()) {
+    return ReportError(Status::InvalidArgument("--queries-out applies to a row-file --out (.fbin, .u8bin, .i8bin, "
+                                               ".fvecs, .bvecs); " + o.out + " holds its own queries"));
+  }
   // Before generating anything: the ground truth's buffers must fit.
   if (Status st = CheckResultMemory(std::min(o.k, o.n), o.queries, PhysicalMemoryBytes()); !st.ok()) {
     return ReportError(st);
@@ -175,45 +195,6 @@ int RunSubset(const DatasetOptions& o) {
   if (Status st = file->ReadTestRows(0, test_rows, test); !st.ok()) return ReportError(st);
   const Metric metric = file->metric();
   return WriteWithGroundTruth(o.out, metric, dim, train, test, o);
-}
-
-int RunGroundTruth(const DatasetOptions& o) {
-  const Stopwatch clock;
-  Metric metric = Metric::kL2;
-  std::size_t test_rows = 0;
-  Result<GroundTruth> truth = Status::Internal("ground truth not computed");
-  {  // The file stays open only while it is read; AddGroundTruth then replaces it.
-    Result<AnnDatasetReader> reader = AnnDatasetReader::Open(o.data);
-    if (!reader.ok()) return ReportError(reader.status());
-    if (reader->has_ground_truth() && !o.force) {
-      return ReportError(Status::InvalidArgument(
-          o.data + ": already has ground truth (datasets 'neighbors' and 'distances'); pass --force to recompute"));
-    }
-    metric = reader->metric();
-    test_rows = reader->test_shape().rows;
-    const std::size_t train_rows = reader->train_shape().rows;
-    GroundTruthOptions gt_options;
-    gt_options.k = GroundTruthK(o.k, train_rows, o.data);
-    if (Status st = CheckResultMemory(gt_options.k, test_rows, PhysicalMemoryBytes()); !st.ok()) {
-      return ReportError(st);
-    }
-    Result<std::vector<float>> test = reader->ReadTest();
-    if (!test.ok()) return ReportError(test.status());
-    gt_options.threads = UsableThreads("--threads", o.threads);
-    ProgressBar bar("exact ground truth");
-    gt_options.progress = bar.Callback();
-    const AnnDatasetReader& file = *reader;
-    truth = ComputeGroundTruth([&file](std::size_t begin, std::size_t count,
-                                       std::span<float> out) { return file.ReadTrainRows(begin, count, out); },
-                               train_rows, *test, file.dim(), metric, gt_options);
-  }
-  if (!truth.ok()) return ReportError(truth.status());
-  if (Status st = AddGroundTruth(o.data, truth->k, truth->ids, truth->distances, o.force); !st.ok()) {
-    return ReportError(st);
-  }
-  fmt::print("added ground truth to {}: {} queries x k={}, metric {}, {:.1f} s\n", o.data, test_rows, truth->k,
-             MetricName(metric), clock.Seconds());
-  return 0;
 }
 
 }  // namespace zyphyr::cli

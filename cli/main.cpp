@@ -2,9 +2,9 @@
 // one line "error: ..." on stderr and a non-zero exit status (2 for bad
 // arguments, CLI11's parse errors included).
 //
-// Started by an MPI launcher (mpirun, srun --mpi=pmix), build, search and
-// bench run on every rank (mpi/); the other commands run on one rank only and
-// refuse to start on more. Only rank 0 prints errors.
+// Started by an MPI launcher (mpirun, srun --mpi=pmix), build, search, bench
+// and dataset groundtruth run on every rank (mpi/); the other commands run on
+// one rank only and refuse to start on more. Only rank 0 prints errors.
 //
 // SIGINT, SIGTERM and SIGHUP remove what the process was writing (temporary
 // files, staging directories) before it ends by that signal.
@@ -78,11 +78,12 @@ int Main(int argc, char** argv, zyphyr::Communicator& comm) {
     return zyphyr::cli::UsageError(fmt::format("{} (try 'zyphyr --help')", e.what()));
   }
 
-  const bool distributed = build->parsed() || search->parsed() || bench->parsed();
+  const bool distributed = build->parsed() || search->parsed() || bench->parsed() || dataset.groundtruth->parsed();
   if (comm.size() > 1 && !distributed) {
     if (!comm.is_root()) return zyphyr::cli::kExitBadInput;
     return zyphyr::cli::UsageError(fmt::format(
-        "only build, search and bench run on several ranks; run this command without mpirun (started on {} ranks)",
+        "only build, search, bench and dataset groundtruth run on several ranks; run this command without mpirun "
+        "(started on {} ranks)",
         comm.size()));
   }
 
@@ -91,7 +92,7 @@ int Main(int argc, char** argv, zyphyr::Communicator& comm) {
     if (demo->parsed()) return zyphyr::cli::RunDemo(demo_options);
     if (dataset.fashion_mnist->parsed()) return zyphyr::cli::RunFashionMnist(dataset_options);
     if (dataset.synthetic->parsed()) return zyphyr::cli::RunSynthetic(dataset_options);
-    if (dataset.groundtruth->parsed()) return zyphyr::cli::RunGroundTruth(dataset_options);
+    if (dataset.groundtruth->parsed()) return zyphyr::cli::RunGroundTruth(comm, dataset_options);
     if (dataset.subset->parsed()) return zyphyr::cli::RunSubset(dataset_options);
     if (bench->parsed()) return zyphyr::cli::RunBench(comm, bench_options);
     if (build->parsed()) return zyphyr::cli::RunBuild(comm, build_options);

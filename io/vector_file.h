@@ -54,14 +54,15 @@ class VectorFile {
   // Errors (after "<path>: "):
   //   NotFound        "no such file"
   //   InvalidArgument "unknown extension (expected .fbin, .u8bin, .i8bin, .fvecs or .bvecs)"
-  //                   "file of 5 bytes is shorter than its 8-byte header"
+  //                   "file of 5 bytes is shorter than its 8-byte header" (TEXMEX: "... its 4-byte header")
   //                   "header says 0 rows" / "header says dimension 0"
   //                   "size 1000 bytes does not match the header's 10 rows x 16 dimensions of uint8 (168 bytes):
   //                    truncated" (or "... : trailing bytes")
-  //                   TEXMEX: "first row's dimension is 0", "size 1000 bytes is not a whole number of rows of
+  //                   TEXMEX: "first row's dimension is 0" (or negative), "size 1000 bytes is not a whole number of rows of
   //                    dimension 16 (68 bytes each): truncated or not a .fvecs file"
   //                   "--rows 100 exceeds the 10 rows of the file"
-  //   IOError         "cannot open: <strerror>", "cannot read: <strerror>"
+  //   IOError         "cannot open: <strerror>" (a directory: "cannot open: not a regular file"),
+  //                   "cannot read: <strerror>"
   static Result<VectorFile> Open(const std::string& path, std::size_t max_rows = 0);
 
   VectorFile(VectorFile&&) noexcept;
@@ -93,6 +94,13 @@ class VectorFile {
 
  private:
   VectorFile() = default;
+  // Rows [begin, begin + count) as stored, prefixes removed, into `out`
+  // (count * dim() * ElementBytes() bytes); the range is checked already.
+  Status ReadStored(std::size_t begin, std::size_t count, std::uint8_t* out) const;
+  Status CheckRange(std::size_t begin, std::size_t count) const;
+  // pread of exactly `size` bytes at `offset`, counted in bytes_read().
+  Status PreadAll(void* out, std::size_t size, std::uint64_t offset, std::size_t begin, std::size_t count) const;
+
   std::string path_;
   VectorFileFormat format_ = VectorFileFormat::kBigAnn;
   ElementType type_ = ElementType::kFloat32;

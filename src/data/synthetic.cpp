@@ -1,8 +1,10 @@
 #include "src/data/synthetic.h"
 
+#include <algorithm>
 #include <cmath>
 #include <numbers>
 #include <random>
+#include <string>
 
 namespace zyphyr {
 namespace {
@@ -18,6 +20,7 @@ std::uint64_t Mix(std::uint64_t seed, std::uint64_t purpose) {
 
 constexpr std::uint64_t kCentrePurpose = 0x100;
 constexpr std::uint64_t kPointPurpose = 0x200;
+constexpr std::uint64_t kRowBlockPurpose = 0x300;
 
 // A double in [0, 1) from the top 53 bits.
 double Unit(std::mt19937_64& rng) { return static_cast<double>(rng() >> 11) * 0x1.0p-53; }
@@ -111,6 +114,80 @@ Result<Dataset> Uniform(std::size_t n, std::size_t dim, std::uint64_t seed, Samp
   Dataset out{n, dim, std::vector<float>(n * dim)};
   for (float& x : out.rows) x = static_cast<float>(2.0 * Unit(rng) - 1.0);
   return out;
+}
+
+Result<SyntheticRows> SyntheticRows::Create(const SyntheticSpec& spec, SampleStream stream) {
+  if (spec.dim == 0) return Status::InvalidArgument("synthetic data: dimension must be at least 1");
+  SyntheticRows rows;
+  rows.spec_ = spec;
+  rows.stream_ = stream;
+  if (spec.uniform) return rows;
+  if (spec.clusters == 0) return Status::InvalidArgument("synthetic data: clusters must be at least 1");
+  const std::size_t dim = spec.dim;
+  rows.intrinsic_dim_ = spec.intrinsic_dim < dim ? spec.intrinsic_dim : 0;
+  // Centres, then bases, from the seed alone (as ClusteredSubspaces draws them).
+  NormalSampler centre_sampler(Mix(spec.seed, kCentrePurpose));
+  rows.centres_.resize(spec.clusters * dim);
+  for (double& c : rows.centres_) c = kCentreSigma * centre_sampler.Next();
+  if (rows.intrinsic_dim_ > 0) {
+    const double basis_sigma = kPointSigma / std::sqrt(static_cast<double>(rows.intrinsic_dim_));
+    rows.bases_.resize(spec.clusters * dim * rows.intrinsic_dim_);
+    for (double& b : rows.bases_) b = basis_sigma * centre_sampler.Next();
+  }
+  return rows;
+}
+
+void SyntheticRows::GenerateBlock(std::size_t block, std::size_t skip, std::size_t count, float* out) const {
+  const std::size_t dim = spec_.dim;
+  const std::uint64_t stream_seed = Mix(spec_.seed, kRowBlockPurpose + static_cast<std::uint64_t>(stream_));
+  NormalSampler sampler(Mix(stream_seed, block));
+  std::vector<float> dropped(dim);
+  std::vector<double> latent(intrinsic_dim_);
+  for (std::size_t i = 0; i < skip + count; ++i) {
+    float* row = i < skip ? dropped.data() : out + (i - skip) * dim;
+    if (spec_.uniform) {
+      for (std::size_t j = 0; j < dim; ++j) row[j] = static_cast<float>(2.0 * Unit(sampler.rng()) - 1.0);
+      continue;
+    }
+    const std::size_t c = static_cast<std::size_t>(sampler.rng()() % spec_.clusters);
+    const double* centre = centres_.data() + c * dim;
+    if (intrinsic_dim_ == 0) {
+      for (std::size_t j = 0; j < dim; ++j) row[j] = static_cast<float>(centre[j] + kPointSigma * sampler.Next());
+      continue;
+    }
+    for (double& z : latent) z = sampler.Next();
+    const double* basis = bases_.data() + c * dim * intrinsic_dim_;
+    for (std::size_t j = 0; j < dim; ++j) {
+      double x = centre[j] + kSubspaceNoiseSigma * sampler.Next();
+      const double* b = basis + j * intrinsic_dim_;
+      for (std::size_t t = 0; t < intrinsic_dim_; ++t) x += b[t] * latent[t];
+      row[j] = static_cast<float>(x);
+    }
+  }
+}
+
+Status SyntheticRows::Generate(std::size_t begin, std::size_t count, std::span<float> out) const {
+  if (out.size() != count * spec_.dim) {
+    return Status::InvalidArgument("synthetic data: output holds " + std::to_string(out.size()) + " floats; " +
+                                   std::to_string(count) + " rows need " + std::to_string(count * spec_.dim));
+  }
+  for (std::size_t done = 0; done < count;) {
+    const std::size_t row = begin + done;
+    const std::size_t block = row / kSyntheticBlockRows;
+    const std::size_t skip = row % kSyntheticBlockRows;
+    const std::size_t n = std::min(kSyntheticBlockRows - skip, count - done);
+    GenerateBlock(block, skip, n, out.data() + done * spec_.dim);
+    done += n;
+  }
+  return Status::Ok();
+}
+
+void MapToElementRange(ElementType type, std::span<float> values) {
+  if (type == ElementType::kFloat32) return;
+  const float offset = type == ElementType::kUint8 ? 128.0f : 0.0f;
+  const float lo = ElementMin(type);
+  const float hi = ElementMax(type);
+  for (float& v : values) v = std::clamp(std::round(offset + 40.0f * v), lo, hi);
 }
 
 }  // namespace zyphyr

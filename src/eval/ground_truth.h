@@ -58,6 +58,11 @@ struct GroundTruth {
   std::vector<std::int64_t> ids;  // queries x k, row-major, nearest first, ties broken by the smaller id.
   std::vector<float> distances;   // queries x k: REPORTED distances (see the table above): l2 -> true L2,
                                   // cosine -> 1 - cos, ip -> <q, x> (larger is closer).
+  // queries x k: the exact double values the rows are ranked by, smaller
+  // first (l2 the squared distance, cosine 1 - cos, ip -<q, x>). Distinct
+  // keys may round to one reported float, so lists computed over parts of
+  // the train set merge exactly only by (key, id): src/eval/ground_truth_merge.h.
+  std::vector<double> keys;
 };
 
 // The exact k nearest rows of a train set of `train_rows` rows of `dim`

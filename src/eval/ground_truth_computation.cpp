@@ -103,12 +103,14 @@ GroundTruth Computation::Finish() {
   out.k = k_;
   out.ids.resize(num_queries_ * k_);
   out.distances.resize(num_queries_ * k_);
+  out.keys.resize(num_queries_ * k_);
   for (std::size_t q = 0; q < num_queries_; ++q) {
     Candidate* heap = &heaps_[q * k_];
     std::sort_heap(heap, heap + heap_sizes_[q], Closer);
     for (std::size_t i = 0; i < k_; ++i) {
       out.ids[q * k_ + i] = heap[i].id;
       out.distances[q * k_ + i] = Reported(metric_, heap[i].distance);
+      out.keys[q * k_ + i] = heap[i].distance;
     }
   }
   return out;
