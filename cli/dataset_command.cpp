@@ -102,21 +102,29 @@ DatasetCommands AddDatasetCommand(CLI::App& app, DatasetOptions* o) {
       ->capture_default_str()
       ->check(SeedRange());
   AddGroundTruthOptions(cmds.synthetic, o);
-  cmds.synthetic->add_option("--out", o->out, "Output file: .hdf5 (with ground truth), or a row file .fbin, .u8bin, "
-                                              ".i8bin, .fvecs or .bvecs (base rows only, no ground truth)")->required();
+  cmds.synthetic
+      ->add_option("--out", o->out,
+                   "Output file: .hdf5 (with ground truth), or a row file .fbin, .u8bin, "
+                   ".i8bin, .fvecs or .bvecs (base rows only, no ground truth)")
+      ->required();
   cmds.synthetic->add_option("--queries-out", o->queries_out, "The queries' row file, when --out is a row file");
   cmds.synthetic->add_flag("--force", o->force, "Replace existing row files");
 
   cmds.groundtruth = dataset->add_subcommand(
-      "groundtruth", "Exact neighbors/distances: added to an HDF5 dataset file, or written to a ground-truth file "
-                     "(--out) for a row file (also under mpirun, each rank reading its share of the rows)");
-  cmds.groundtruth->add_option("--data", o->data, "Dataset file (.hdf5) or base row file (.fbin, .u8bin, .i8bin, "
-                                                  ".fvecs, .bvecs)")->required();
+      "groundtruth",
+      "Exact neighbors/distances: added to an HDF5 dataset file, or written to a ground-truth file "
+      "(--out) for a row file (also under mpirun, each rank reading its share of the rows)");
+  cmds.groundtruth
+      ->add_option("--data", o->data,
+                   "Dataset file (.hdf5) or base row file (.fbin, .u8bin, .i8bin, "
+                   ".fvecs, .bvecs)")
+      ->required();
   cmds.groundtruth->add_option("--queries", o->queries_file,
                                "Queries: a row file, or an HDF5 file's test rows (default: --data's test rows)");
   cmds.groundtruth->add_option("--metric", o->gt_metric, "l2, ip or cosine (required for row files)");
-  cmds.groundtruth->add_option("--out", o->out, "Ground-truth file: .ibin, .bin, .ivecs or .hdf5 (required for row "
-                                                "files; default for HDF5: added to --data)");
+  cmds.groundtruth->add_option("--out", o->out,
+                               "Ground-truth file: .ibin, .bin, .ivecs or .hdf5 (required for row "
+                               "files; default for HDF5: added to --data)");
   cmds.groundtruth->add_option("--rows", o->rows, "Base rows used, the first ones (0: all)")
       ->capture_default_str()
       ->check(CountRange(0));
@@ -146,8 +154,10 @@ int RunFashionMnist(const DatasetOptions& o) {
 int RunSynthetic(const DatasetOptions& o) {
   if (IsVectorFilePath(o.out)) return RunSyntheticRows(o);
   if (!o.queries_out.empty()) {
-    return ReportError(Status::InvalidArgument("--queries-out applies to a row-file --out (.fbin, .u8bin, .i8bin, "
-                                               ".fvecs, .bvecs); " + o.out + " holds its own queries"));
+    return ReportError(
+        Status::InvalidArgument("--queries-out applies to a row-file --out (.fbin, .u8bin, .i8bin, "
+                                ".fvecs, .bvecs); " +
+                                o.out + " holds its own queries"));
   }
   // Before generating anything: the ground truth's buffers must fit.
   if (Status st = CheckResultMemory(std::min(o.k, o.n), o.queries, PhysicalMemoryBytes()); !st.ok()) {

@@ -2,9 +2,9 @@
 // and ground-truth files of the billion-scale sets (docs/formats.md).
 //
 //   zyphyr dataset fashion-mnist --out FILE.hdf5
-//   zyphyr dataset synthetic --n N --dim D --queries Q [--clusters C] [--intrinsic-dim I] [--metric l2|ip|cosine] [--seed S] --out
-//   FILE.hdf5
-//   zyphyr dataset synthetic --n N --dim D --queries Q [...] --out BASE.u8bin --queries-out QUERY.u8bin [--force]
+//   zyphyr dataset synthetic --n N --dim D --queries Q [--clusters C] [--intrinsic-dim I] [--metric l2|ip|cosine]
+//   [--seed S] --out FILE.hdf5 zyphyr dataset synthetic --n N --dim D --queries Q [...] --out BASE.u8bin --queries-out
+//   QUERY.u8bin [--force]
 //     (also .i8bin, .fbin, .fvecs, .bvecs: written a block of rows at a time, no ground truth)
 //   [mpirun -np P] zyphyr dataset groundtruth --data FILE.hdf5 [--k 100] [--force]
 //   [mpirun -np P] zyphyr dataset groundtruth --data BASE.u8bin --queries QUERY.u8bin --metric l2 [--k 100]
@@ -51,7 +51,7 @@ struct DatasetOptions {
   std::size_t k = 100;
   std::size_t threads = 0;
   bool force = false;
-  std::size_t rows = 0;  // subset: train rows kept; groundtruth: base rows used (0: all).
+  std::size_t rows = 0;      // subset: train rows kept; groundtruth: base rows used (0: all).
   std::string queries_out;   // synthetic: the queries' row file.
   std::string queries_file;  // groundtruth: the queries (a row file or an HDF5 file's test rows).
   std::string gt_metric;     // groundtruth: --metric (empty: not given).

@@ -108,8 +108,8 @@ Status OpenInputs(const DatasetOptions& o, bool root, GroundTruthInputs* in) {
     }
     const std::size_t train_rows = file->train_shape().rows;
     if (o.rows > train_rows) {
-      return Status::InvalidArgument("--rows " + std::to_string(o.rows) + " exceeds the " +
-                                     std::to_string(train_rows) + " train rows of " + o.data);
+      return Status::InvalidArgument("--rows " + std::to_string(o.rows) + " exceeds the " + std::to_string(train_rows) +
+                                     " train rows of " + o.data);
     }
     in->in_place = o.out.empty();
     if (in->in_place && (o.rows != 0 || !o.queries_file.empty())) {
@@ -128,7 +128,8 @@ Status OpenInputs(const DatasetOptions& o, bool root, GroundTruthInputs* in) {
   }
   if (!o.out.empty()) {
     if (!IsGroundTruthPath(o.out)) {
-      return Status::InvalidArgument(o.out + ": unknown ground-truth extension (expected .ibin, .bin, .ivecs or .hdf5)");
+      return Status::InvalidArgument(o.out +
+                                     ": unknown ground-truth extension (expected .ibin, .bin, .ivecs or .hdf5)");
     }
     if (!o.force && ::access(o.out.c_str(), F_OK) == 0) {
       return Status::InvalidArgument(o.out + ": already exists (pass --force to replace it)");
@@ -150,8 +151,8 @@ Status OpenInputs(const DatasetOptions& o, bool root, GroundTruthInputs* in) {
 
 // This rank's lists over its share of the base rows, ids global; k == 0 for a rank without rows.
 Result<GroundTruth> ComputeShare(const Communicator& comm, const GroundTruthInputs& in, std::size_t threads) {
-  const IndexRange share = EvenPart(in.base_rows, static_cast<std::size_t>(comm.size()),
-                                    static_cast<std::size_t>(comm.rank()));
+  const IndexRange share =
+      EvenPart(in.base_rows, static_cast<std::size_t>(comm.size()), static_cast<std::size_t>(comm.rank()));
   if (share.size() == 0) {
     GroundTruth none;
     none.queries = in.query_count;
@@ -189,8 +190,8 @@ Status MergeAndWrite(const DatasetOptions& o, GroundTruthInputs* in, const std::
   if (!merged.ok()) return merged.status();
   *k = merged->k;
   if (!in->in_place) {
-    return WriteGroundTruthFile(o.out, in->metric, merged->queries, merged->k, merged->ids, merged->distances,
-                                o.force, merged->keys);
+    return WriteGroundTruthFile(o.out, in->metric, merged->queries, merged->k, merged->ids, merged->distances, o.force,
+                                merged->keys);
   }
   return AddGroundTruth(o.data, merged->k, merged->ids, merged->distances, o.force);
 }

@@ -44,8 +44,8 @@ Status WriteSyntheticRows(VectorFileWriter* writer, std::size_t rows, const Synt
 
 int RunSyntheticRows(const DatasetOptions& o) {
   if (o.queries_out.empty()) {
-    return ReportError(Status::InvalidArgument("--queries-out is required: " + o.out +
-                                               " is a row file, which holds no queries"));
+    return ReportError(
+        Status::InvalidArgument("--queries-out is required: " + o.out + " is a row file, which holds no queries"));
   }
   if (!IsVectorFilePath(o.queries_out)) {
     return ReportError(Status::InvalidArgument(
@@ -80,9 +80,10 @@ int RunSyntheticRows(const DatasetOptions& o) {
   if (st.ok()) st = queries->Commit();
   if (!st.ok()) return ReportError(st);
   bar.Finish();
-  fmt::print("wrote {}: {} x {} base rows and {}: {} x {} queries ({:.1f} s); no ground truth: compute it with\n"
-             "  zyphyr dataset groundtruth --data {} --queries {} --metric {} --k {} --out GT.ibin\n",
-             o.out, o.n, o.dim, o.queries_out, o.queries, o.dim, clock.Seconds(), o.out, o.queries_out, o.metric, o.k);
+  fmt::print(
+      "wrote {}: {} x {} base rows and {}: {} x {} queries ({:.1f} s); no ground truth: compute it with\n"
+      "  zyphyr dataset groundtruth --data {} --queries {} --metric {} --k {} --out GT.ibin\n",
+      o.out, o.n, o.dim, o.queries_out, o.queries, o.dim, clock.Seconds(), o.out, o.queries_out, o.metric, o.k);
   return 0;
 }
 

@@ -50,7 +50,8 @@ Result<std::vector<unsigned char>> ReadWholeFile(const std::string& path) {
   while (done < bytes.size()) {
     const ssize_t n = ::pread(fd.get(), bytes.data() + done, bytes.size() - done, static_cast<off_t>(done));
     if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return Status::IOError(path + ": cannot read: " + (n == 0 ? "unexpected end of file" : std::strerror(errno)));
+    if (n <= 0)
+      return Status::IOError(path + ": cannot read: " + (n == 0 ? "unexpected end of file" : std::strerror(errno)));
     done += static_cast<std::size_t>(n);
   }
   return bytes;
@@ -58,16 +59,17 @@ Result<std::vector<unsigned char>> ReadWholeFile(const std::string& path) {
 
 Result<GroundTruthTable> ReadBigAnn(const std::string& path, const std::vector<unsigned char>& bytes) {
   const std::uint64_t size = bytes.size();
-  if (size < 8) return Status::InvalidArgument(path + ": file of " + Num(size) + " bytes is shorter than its 8-byte header");
+  if (size < 8)
+    return Status::InvalidArgument(path + ": file of " + Num(size) + " bytes is shorter than its 8-byte header");
   const std::uint64_t queries = LoadLe<std::uint32_t>(bytes.data());
   const std::uint64_t k = LoadLe<std::uint32_t>(bytes.data() + 4);
   if (queries == 0) return Status::InvalidArgument(path + ": header says 0 queries");
   if (k == 0) return Status::InvalidArgument(path + ": header says k 0");
   const std::uint64_t expected = 8 + queries * k * 8;
   if (size != expected) {
-    return Status::InvalidArgument(path + ": size " + Num(size) + " bytes does not match the header's " +
-                                   Num(queries) + " queries x k " + Num(k) + " (" + Num(expected) + " bytes): " +
-                                   (size < expected ? "truncated" : "trailing bytes"));
+    return Status::InvalidArgument(path + ": size " + Num(size) + " bytes does not match the header's " + Num(queries) +
+                                   " queries x k " + Num(k) + " (" + Num(expected) +
+                                   " bytes): " + (size < expected ? "truncated" : "trailing bytes"));
   }
   GroundTruthTable table;
   table.queries = queries;
@@ -85,7 +87,8 @@ Result<GroundTruthTable> ReadBigAnn(const std::string& path, const std::vector<u
 
 Result<GroundTruthTable> ReadIvecs(const std::string& path, const std::vector<unsigned char>& bytes) {
   const std::uint64_t size = bytes.size();
-  if (size < 4) return Status::InvalidArgument(path + ": file of " + Num(size) + " bytes is shorter than its 4-byte header");
+  if (size < 4)
+    return Status::InvalidArgument(path + ": file of " + Num(size) + " bytes is shorter than its 4-byte header");
   const std::int32_t first_k = LoadLe<std::int32_t>(bytes.data());
   if (first_k <= 0) return Status::InvalidArgument(path + ": first row's k is " + std::to_string(first_k));
   const std::uint64_t k = static_cast<std::uint64_t>(first_k);
@@ -170,8 +173,8 @@ Status CheckIds(const GroundTruthTable& table, const std::string& path, std::siz
   for (std::size_t i = 0; i < table.ids.size(); ++i) {
     const std::int64_t id = table.ids[i];
     if (id >= 0 && (base_rows == 0 || static_cast<std::uint64_t>(id) < base_rows)) continue;
-    const std::string where = path + ": row " + Num(i / table.k) + " column " + Num(i % table.k) + " holds id " +
-                              std::to_string(id);
+    const std::string where =
+        path + ": row " + Num(i / table.k) + " column " + Num(i % table.k) + " holds id " + std::to_string(id);
     if (base_rows == 0) return Status::InvalidArgument(where + ", which is negative");
     return Status::InvalidArgument(where + ", outside [0, " + Num(base_rows) + ")");
   }
@@ -183,7 +186,8 @@ Status WriteBytesAtomically(const std::string& path, const std::vector<unsigned 
   Result<PendingFile> pending = PendingFile::Create(path);
   if (!pending.ok()) return pending.status();
   UniqueFd fd(::open(pending->temp_path().c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC));
-  if (fd.get() < 0) return Status::IOError(path + ": cannot create " + pending->temp_path() + ": " + std::strerror(errno));
+  if (fd.get() < 0)
+    return Status::IOError(path + ": cannot create " + pending->temp_path() + ": " + std::strerror(errno));
   ZYPHYR_RETURN_IF_ERROR(WriteAll(SystemFileOps(), fd.get(), bytes.data(), bytes.size(), path));
   if (const int err = fd.Close(); err != 0) return Status::IOError(path + ": cannot write: " + std::strerror(err));
   return pending->Commit();
@@ -201,8 +205,7 @@ Status WriteHdf5(const std::string& path, Metric metric, std::size_t queries, st
     const hid_t id_type = GroundTruthFitsInt32(ids) ? H5T_STD_I32LE : H5T_STD_I64LE;
     Result<Hdf5Handle> neighbors = CreateDataset(file.get(), path, "neighbors", id_type, {queries, k}, 0);
     if (!neighbors.ok()) return neighbors.status();
-    ZYPHYR_RETURN_IF_ERROR(
-        WriteRows(neighbors->get(), path, "neighbors", H5T_NATIVE_INT64, 0, queries, k, ids.data()));
+    ZYPHYR_RETURN_IF_ERROR(WriteRows(neighbors->get(), path, "neighbors", H5T_NATIVE_INT64, 0, queries, k, ids.data()));
     Result<Hdf5Handle> dists = CreateDataset(file.get(), path, "distances", H5T_IEEE_F32LE, {queries, k}, 0);
     if (!dists.ok()) return dists.status();
     ZYPHYR_RETURN_IF_ERROR(
@@ -247,8 +250,8 @@ Status CheckGroundTruthCovers(const GroundTruthTable& table, const std::string& 
 }
 
 Status WriteGroundTruthFile(const std::string& path, Metric metric, std::size_t queries, std::size_t k,
-                            const std::vector<std::int64_t>& ids, const std::vector<float>& distances,
-                            bool overwrite, std::span<const double> keys) {
+                            const std::vector<std::int64_t>& ids, const std::vector<float>& distances, bool overwrite,
+                            std::span<const double> keys) {
   const GroundTruthKind kind = KindOf(path);
   if (kind == GroundTruthKind::kUnknown) {
     return Status::InvalidArgument(path + ": unknown ground-truth extension (expected .ibin, .bin, .ivecs or .hdf5)");
@@ -257,15 +260,15 @@ Status WriteGroundTruthFile(const std::string& path, Metric metric, std::size_t 
   if (k == 0) return Status::InvalidArgument(path + ": ground truth of k 0");
   if (ids.size() != queries * k || distances.size() != queries * k) {
     return Status::InvalidArgument(path + ": " + Num(ids.size()) + " ids and " + Num(distances.size()) +
-                                   " distances; expected " + Num(queries) + " x " + Num(k) + " = " +
-                                   Num(queries * k) + " of each");
+                                   " distances; expected " + Num(queries) + " x " + Num(k) + " = " + Num(queries * k) +
+                                   " of each");
   }
   if (!keys.empty() && keys.size() != queries * k) {
-    return Status::InvalidArgument(path + ": " + Num(keys.size()) + " keys; expected " + Num(queries) + " x " +
-                                   Num(k) + " = " + Num(queries * k));
+    return Status::InvalidArgument(path + ": " + Num(keys.size()) + " keys; expected " + Num(queries) + " x " + Num(k) +
+                                   " = " + Num(queries * k));
   }
   const std::uint64_t id_limit = kind == GroundTruthKind::kBigAnn ? std::numeric_limits<std::uint32_t>::max()
-                                                                   : std::numeric_limits<std::int32_t>::max();
+                                                                  : std::numeric_limits<std::int32_t>::max();
   for (std::size_t i = 0; i < ids.size(); ++i) {
     if (ids[i] >= 0 && (kind == GroundTruthKind::kHdf5 || static_cast<std::uint64_t>(ids[i]) <= id_limit)) continue;
     return Status::InvalidArgument(path + ": row " + Num(i / k) + " column " + Num(i % k) + " holds id " +
@@ -306,7 +309,8 @@ Status WriteGroundTruthFile(const std::string& path, Metric metric, std::size_t 
     for (std::size_t q = 0; q < queries; ++q) {
       unsigned char* row = bytes.data() + q * row_bytes;
       StoreLe<std::int32_t>(row, static_cast<std::int32_t>(k));
-      for (std::size_t j = 0; j < k; ++j) StoreLe<std::int32_t>(row + 4 + 4 * j, static_cast<std::int32_t>(ids[q * k + j]));
+      for (std::size_t j = 0; j < k; ++j)
+        StoreLe<std::int32_t>(row + 4 + 4 * j, static_cast<std::int32_t>(ids[q * k + j]));
     }
   }
   return WriteBytesAtomically(path, bytes);

@@ -122,7 +122,8 @@ Result<VectorFile> VectorFile::Open(const std::string& path, std::size_t max_row
   const std::string type_name(ElementTypeName(file.type_));
 
   if (file.format_ == VectorFileFormat::kBigAnn) {
-    if (size < 8) return Status::InvalidArgument(path + ": file of " + Num(size) + " bytes is shorter than its 8-byte header");
+    if (size < 8)
+      return Status::InvalidArgument(path + ": file of " + Num(size) + " bytes is shorter than its 8-byte header");
     unsigned char header[8];
     ZYPHYR_RETURN_IF_ERROR(file.PreadAll(header, 8, 0, 0, 0));
     const std::uint64_t rows = LoadLe<std::uint32_t>(header);
@@ -131,24 +132,25 @@ Result<VectorFile> VectorFile::Open(const std::string& path, std::size_t max_row
     if (dim == 0) return Status::InvalidArgument(path + ": header says dimension 0");
     const std::uint64_t expected = 8 + rows * dim * element;  // < 2^66 / 2^2: no overflow (u32 x u32 x 4).
     if (size != expected) {
-      return Status::InvalidArgument(path + ": size " + Num(size) + " bytes does not match the header's " +
-                                     Num(rows) + " rows x " + Num(dim) + " dimensions of " + type_name + " (" +
-                                     Num(expected) + " bytes): " + (size < expected ? "truncated" : "trailing bytes"));
+      return Status::InvalidArgument(path + ": size " + Num(size) + " bytes does not match the header's " + Num(rows) +
+                                     " rows x " + Num(dim) + " dimensions of " + type_name + " (" + Num(expected) +
+                                     " bytes): " + (size < expected ? "truncated" : "trailing bytes"));
     }
     file.rows_ = rows;
     file.dim_ = dim;
   } else {
-    if (size < 4) return Status::InvalidArgument(path + ": file of " + Num(size) + " bytes is shorter than its 4-byte header");
+    if (size < 4)
+      return Status::InvalidArgument(path + ": file of " + Num(size) + " bytes is shorter than its 4-byte header");
     unsigned char prefix[4];
     ZYPHYR_RETURN_IF_ERROR(file.PreadAll(prefix, 4, 0, 0, 0));
     const std::int32_t dim = LoadLe<std::int32_t>(prefix);
     if (dim <= 0) return Status::InvalidArgument(path + ": first row's dimension is " + std::to_string(dim));
     const std::uint64_t row_bytes = 4 + static_cast<std::uint64_t>(dim) * element;
     if (size % row_bytes != 0) {
-      return Status::InvalidArgument(path + ": size " + Num(size) + " bytes is not a whole number of rows of dimension " +
-                                     Num(static_cast<std::uint64_t>(dim)) + " (" + Num(row_bytes) +
-                                     " bytes each): truncated or not a " + ExtensionOf(file.format_, file.type_) +
-                                     " file");
+      return Status::InvalidArgument(
+          path + ": size " + Num(size) + " bytes is not a whole number of rows of dimension " +
+          Num(static_cast<std::uint64_t>(dim)) + " (" + Num(row_bytes) + " bytes each): truncated or not a " +
+          ExtensionOf(file.format_, file.type_) + " file");
     }
     file.rows_ = size / row_bytes;
     file.dim_ = static_cast<std::size_t>(dim);
@@ -181,8 +183,7 @@ Status VectorFile::PreadAll(void* out, std::size_t size, std::uint64_t offset, s
 
 Status VectorFile::CheckRange(std::size_t begin, std::size_t count) const {
   if (begin > rows_ || count > rows_ - begin) {
-    return Status::OutOfRange(path_ + ": rows " + Range(begin, count) + " are past its end (" + Num(rows_) +
-                              " rows)");
+    return Status::OutOfRange(path_ + ": rows " + Range(begin, count) + " are past its end (" + Num(rows_) + " rows)");
   }
   return Status::Ok();
 }

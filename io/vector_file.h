@@ -58,8 +58,8 @@ class VectorFile {
   //                   "header says 0 rows" / "header says dimension 0"
   //                   "size 1000 bytes does not match the header's 10 rows x 16 dimensions of uint8 (168 bytes):
   //                    truncated" (or "... : trailing bytes")
-  //                   TEXMEX: "first row's dimension is 0" (or negative), "size 1000 bytes is not a whole number of rows of
-  //                    dimension 16 (68 bytes each): truncated or not a .fvecs file"
+  //                   TEXMEX: "first row's dimension is 0" (or negative), "size 1000 bytes is not a whole
+  //                    number of rows of dimension 16 (68 bytes each): truncated or not a .fvecs file"
   //                   "--rows 100 exceeds the 10 rows of the file"
   //   IOError         "cannot open: <strerror>" (a directory: "cannot open: not a regular file"),
   //                   "cannot read: <strerror>"

@@ -44,8 +44,10 @@ Result<VectorFileWriter> VectorFileWriter::Create(const std::string& path, std::
   if (rows == 0) return Status::InvalidArgument(path + ": 0 rows");
   if (dim == 0) return Status::InvalidArgument(path + ": dimension 0");
   const bool texmex = format == VectorFileFormat::kTexmex;
-  const std::uint64_t limit = texmex ? std::numeric_limits<std::int32_t>::max() : std::numeric_limits<std::uint32_t>::max();
-  if (rows > limit) return Status::InvalidArgument(path + ": " + Num(rows) + " rows exceed the format's limit of " + Num(limit));
+  const std::uint64_t limit =
+      texmex ? std::numeric_limits<std::int32_t>::max() : std::numeric_limits<std::uint32_t>::max();
+  if (rows > limit)
+    return Status::InvalidArgument(path + ": " + Num(rows) + " rows exceed the format's limit of " + Num(limit));
   if (dim > limit) {
     return Status::InvalidArgument(path + ": dimension " + Num(dim) + " exceeds the format's limit of " + Num(limit));
   }
@@ -128,7 +130,8 @@ Status VectorFileWriter::Append(std::span<const float> rows) {
   auto where = [&](std::size_t i) { return path_ + ": row " + Num(written_ + i / dim_) + " column " + Num(i % dim_); };
   if (type_ == ElementType::kFloat32) {
     for (std::size_t i = 0; i < rows.size(); ++i) {
-      if (!std::isfinite(rows[i])) return Status::InvalidArgument(where(i) + (std::isnan(rows[i]) ? " is NaN" : " is Inf"));
+      if (!std::isfinite(rows[i]))
+        return Status::InvalidArgument(where(i) + (std::isnan(rows[i]) ? " is NaN" : " is Inf"));
     }
     return WriteStored(reinterpret_cast<const std::uint8_t*>(rows.data()), count);
   }
@@ -139,8 +142,8 @@ Status VectorFileWriter::Append(std::span<const float> rows) {
     const float v = rows[i];
     if (!(v >= lo && v <= hi) || std::nearbyint(v) != v) {
       return Status::InvalidArgument(where(i) + " holds " + FloatText(v) + ", not a " +
-                                     std::string(ElementTypeName(type_)) + " (" + FloatText(lo) + ".." +
-                                     FloatText(hi) + ")");
+                                     std::string(ElementTypeName(type_)) + " (" + FloatText(lo) + ".." + FloatText(hi) +
+                                     ")");
     }
     bytes[i] = type_ == ElementType::kInt8 ? static_cast<std::uint8_t>(static_cast<std::int8_t>(v))
                                            : static_cast<std::uint8_t>(v);

@@ -66,7 +66,7 @@ class VectorFileWriter {
 
   std::string path_;
   std::optional<PendingFile> pending_;  // Empty once committed.
-  UniqueFd fd_;                          // On the temporary file; closed before the rename.
+  UniqueFd fd_;                         // On the temporary file; closed before the rename.
   ElementType type_ = ElementType::kFloat32;
   bool texmex_ = false;
   std::size_t rows_ = 0;

@@ -49,9 +49,8 @@ Result<GroundTruth> MergeGroundTruth(std::span<const GroundTruth> parts, std::si
     const std::size_t n = part.queries * part.k;
     if (part.ids.size() != n || part.distances.size() != n || part.keys.size() != n) {
       return Status::InvalidArgument("ground truth merge: part " + Num(p) + " holds " + Num(part.ids.size()) +
-                                     " ids, " + Num(part.distances.size()) + " distances and " +
-                                     Num(part.keys.size()) + " keys for " + Num(part.queries) + " queries x k " +
-                                     Num(part.k));
+                                     " ids, " + Num(part.distances.size()) + " distances and " + Num(part.keys.size()) +
+                                     " keys for " + Num(part.queries) + " queries x k " + Num(part.k));
     }
     available += part.k;
   }

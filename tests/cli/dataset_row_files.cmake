@@ -116,3 +116,11 @@ zyphyr_rows_test(dataset_groundtruth_hdf5_data_np2 0 ", [0-9.]+ s on 2 ranks~ide
     cmp '${ROWS}/syn-gt-np1.ibin' '${ROWS}/syn-gt-np2.ibin' && echo identical")
 set_tests_properties(cli.dataset_groundtruth_hdf5_data_np2 PROPERTIES FIXTURES_REQUIRED "rows;syn"
   RESOURCE_LOCK "mpi_cpus;syn_file" LABELS mpi TIMEOUT 180)
+# More ranks than rows: the ranks without rows send empty lists; k is lowered to the 3 rows, as on 1 rank.
+zyphyr_rows_test(dataset_groundtruth_ranks_without_rows 0
+  "note: --k 5 is more than the 3 rows of [^~]*/base\\.u8bin: using k 3~wrote [^~]*: ground truth of 50 queries x k=3 over 3 rows [^~]* on 4 ranks~identical$"
+  bash -c "set -e
+    '${ZYPHYR_EXE}' dataset groundtruth --data '${ROWS}/base.u8bin' --queries '${ROWS}/query.u8bin' --metric ip --rows 3 --k 5 --threads 1 --force --out '${ROWS}/few-np1.ivecs' 2>/dev/null >/dev/null
+    '${MPIEXEC_EXECUTABLE}' --oversubscribe -np 4 '${ZYPHYR_EXE}' dataset groundtruth --data '${ROWS}/base.u8bin' --queries '${ROWS}/query.u8bin' --metric ip --rows 3 --k 5 --threads 1 --force --out '${ROWS}/few-np4.ivecs' 2>&1
+    cmp '${ROWS}/few-np1.ivecs' '${ROWS}/few-np4.ivecs' && echo identical")
+set_tests_properties(cli.dataset_groundtruth_ranks_without_rows PROPERTIES RESOURCE_LOCK mpi_cpus LABELS mpi TIMEOUT 180)

@@ -15,8 +15,8 @@ std::vector<float> Rows(const SyntheticRows& rows, std::size_t begin, std::size_
 }
 
 TEST(SyntheticRows, RowsAreTheSameWhateverRangesAreAsked) {
-  for (const SyntheticSpec& spec : {SyntheticSpec{5, 4, 0, false, 7}, SyntheticSpec{6, 3, 2, false, 7},
-                                    SyntheticSpec{5, 1, 0, true, 7}}) {
+  for (const SyntheticSpec& spec :
+       {SyntheticSpec{5, 4, 0, false, 7}, SyntheticSpec{6, 3, 2, false, 7}, SyntheticSpec{5, 1, 0, true, 7}}) {
     Result<SyntheticRows> rows = SyntheticRows::Create(spec, SampleStream::kBase);
     ASSERT_TRUE(rows.ok()) << rows.status().ToString();
     const std::size_t n = 2 * kSyntheticBlockRows + 123;

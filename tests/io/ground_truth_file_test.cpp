@@ -53,10 +53,11 @@ TEST(GroundTruthFile, WritesBigAnnWithSquaredL2AndReadsItBack) {
   ASSERT_TRUE(WriteGroundTruthFile(keyed, Metric::kL2, 3, 2, kIds, roots, false, keys).ok());
   Result<GroundTruthTable> keyed_table = ReadGroundTruthFile(keyed);
   ASSERT_TRUE(keyed_table.ok()) << keyed_table.status().ToString();
-  EXPECT_EQ(keyed_table->stored_distances, (std::vector<float>{2671.0f, 3312.0f, 3870.0f, 3870.0f, 1e-30f, 16777216.0f}));
-  EXPECT_EQ(WriteGroundTruthFile(dir.File("short.ibin"), Metric::kL2, 3, 2, kIds, roots, false, {keys.data(), 5})
-                .message(),
-            dir.File("short.ibin") + ": 5 keys; expected 3 x 2 = 6");
+  EXPECT_EQ(keyed_table->stored_distances,
+            (std::vector<float>{2671.0f, 3312.0f, 3870.0f, 3870.0f, 1e-30f, 16777216.0f}));
+  EXPECT_EQ(
+      WriteGroundTruthFile(dir.File("short.ibin"), Metric::kL2, 3, 2, kIds, roots, false, {keys.data(), 5}).message(),
+      dir.File("short.ibin") + ": 5 keys; expected 3 x 2 = 6");
 
   const std::string ip = dir.File("gt-ip.bin");
   ASSERT_TRUE(WriteGroundTruthFile(ip, Metric::kInnerProduct, 3, 2, kIds, kDistances).ok());
@@ -124,8 +125,9 @@ TEST(GroundTruthFile, RefusesSizesThatDoNotMatchTheHeader) {
   WriteBytes(ivecs, I32(2) + I32(0) + I32(1) + I32(1) + I32(5) + I32(6));
   ExpectReadRefused(ivecs, ".ivecs row 1 has 1 ids, row 0 has 2");
   WriteBytes(ivecs, I32(2) + I32(0) + I32(1) + I32(2));
-  ExpectReadRefused(ivecs, "size 16 bytes is not a whole number of rows of k 2 (12 bytes each): truncated or not a "
-                           ".ivecs file");
+  ExpectReadRefused(ivecs,
+                    "size 16 bytes is not a whole number of rows of k 2 (12 bytes each): truncated or not a "
+                    ".ivecs file");
 }
 
 TEST(GroundTruthFile, RefusesIdsOutsideTheBaseAndUnknownExtensions) {
