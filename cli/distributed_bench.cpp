@@ -1,6 +1,7 @@
 #include "cli/distributed_bench.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <cmath>
 #include <filesystem>
 #include <thread>
@@ -20,6 +21,7 @@
 #include "mpi/distributed_index.h"
 #include "src/core/parallel_for.h"
 #include "src/eval/latency.h"
+#include "src/eval/memory_usage.h"
 #include "src/eval/recall.h"
 #include "src/index/hnsw_options.h"
 #include "src/index/quantized_searcher.h"
@@ -294,6 +296,35 @@ void DrawModesPlot(const BenchSetting& s, const std::vector<MeasuredRun>& measur
 
 }  // namespace
 
+// What the index takes, summed over the ranks once the searches ran: the shard files on disk, the pages of their
+// mappings resident (mincore: what the searches touched), the sections searches keep resident (rows and links, or
+// codes and compact links), each also per vector; and each rank's resident set. Collective; the text on rank 0.
+Result<std::string> MemoryText(Communicator& comm, const DistributedIndex& index) {
+  const StoredIndex& local = index.local();
+  std::uint64_t disk = 0;
+  for (std::size_t i = 0; i < local.shard_count(); ++i) disk += local.shard(i).info().file_size;
+  const Result<std::size_t> rss = VmRssBytes();
+  const std::string mine = fmt::format("{} {} {} {}", disk, local.ResidentBytes(), local.SearchBytes(),
+                                       rss.ok() ? *rss : std::size_t{0});
+  Result<std::vector<std::string>> parts = comm.Gather(mine);
+  ZYPHYR_RETURN_IF_ERROR(comm.Agree(parts.status()));
+  if (!comm.is_root()) return std::string();
+  std::uint64_t sums[3] = {0, 0, 0};
+  std::string per_rank;
+  for (std::size_t r = 0; r < parts->size(); ++r) {
+    std::uint64_t v[4] = {0, 0, 0, 0};
+    std::sscanf((*parts)[r].c_str(), "%lu %lu %lu %lu", &v[0], &v[1], &v[2], &v[3]);
+    for (int j = 0; j < 3; ++j) sums[j] += v[j];
+    per_rank += fmt::format("{}rank {} {}", r == 0 ? "" : ", ", r, FormatBytes(v[3]));
+  }
+  const double rows = static_cast<double>(std::max<std::uint64_t>(index.manifest().rows, 1));
+  return fmt::format(
+      "memory: shard files {} ({:.1f} B/vector) on disk; mapped pages resident after the searches {} ({:.1f} "
+      "B/vector); sections searches keep resident {} ({:.1f} B/vector); resident set {}\n",
+      FormatBytes(sums[0]), static_cast<double>(sums[0]) / rows, FormatBytes(sums[1]),
+      static_cast<double>(sums[1]) / rows, FormatBytes(sums[2]), static_cast<double>(sums[2]) / rows, per_rank);
+}
+
 int RunDistributedBench(Communicator& comm, const BenchOptions& o) {
   Result<BenchPlan> plan = ParseBenchPlan(o);
   if (!plan.ok()) return ReportAgreed(comm, plan.status());
@@ -322,6 +353,8 @@ int RunDistributedBench(Communicator& comm, const BenchOptions& o) {
 
   Result<std::vector<MeasuredRun>> measured = MeasureRuns(comm, index, o, *plan, data, options);
   if (!measured.ok()) return ReportAgreed(comm, measured.status());
+  Result<std::string> memory = MemoryText(comm, index);
+  if (!memory.ok()) return ReportAgreed(comm, memory.status());
   if (!comm.is_root()) return 0;
 
   const BenchSetting setting{o,
@@ -331,7 +364,7 @@ int RunDistributedBench(Communicator& comm, const BenchOptions& o) {
                              static_cast<std::size_t>(comm.local_size()),
                              data.test.size() / std::max<std::size_t>(dim, 1),
                              std::max(1u, std::thread::hardware_concurrency())};
-  const std::string text = ReportHeader(setting) + Table(*measured, o.k);
+  const std::string text = ReportHeader(setting) + Table(*measured, o.k) + *memory;
   fmt::print("{}", text);
 
   const std::filesystem::path dir(o.report);
