@@ -142,6 +142,17 @@ DatasetCommands AddDatasetCommand(CLI::App& app, DatasetOptions* o) {
   return cmds;
 }
 
+Status CheckDistribution(const DatasetOptions& o) {
+  const bool uniform = o.distribution == "uniform";
+  if (uniform && o.intrinsic_dim != 0) {
+    return Status::InvalidArgument("--intrinsic-dim applies to --distribution gaussian only");
+  }
+  if (!uniform && o.distribution != "gaussian") {
+    return Status::InvalidArgument("--distribution: '" + o.distribution + "' is not known (expected gaussian or uniform)");
+  }
+  return Status::Ok();
+}
+
 int RunFashionMnist(const DatasetOptions& o) {
   const Stopwatch clock;
   Result<FashionMnist> data = LoadFashionMnist(o.source);
@@ -165,14 +176,8 @@ int RunSynthetic(const DatasetOptions& o) {
   }
   Result<Metric> metric = ParseMetric(o.metric);
   if (!metric.ok()) return ReportError(metric.status());
+  if (Status st = CheckDistribution(o); !st.ok()) return ReportError(st);
   const bool uniform = o.distribution == "uniform";
-  if (uniform && o.intrinsic_dim != 0) {
-    return ReportError(Status::InvalidArgument("--intrinsic-dim applies to --distribution gaussian only"));
-  }
-  if (!uniform && o.distribution != "gaussian") {
-    return ReportError(Status::InvalidArgument("--distribution: '" + o.distribution +
-                                               "' is not known (expected gaussian or uniform)"));
-  }
   // Train and test are two streams of one distribution (same seed, same centres).
   auto generate = [&](std::size_t rows, SampleStream stream) {
     return uniform ? Uniform(rows, o.dim, o.seed, stream)

@@ -33,6 +33,7 @@
 #include <CLI/CLI.hpp>
 
 #include "mpi/communicator.h"
+#include "src/core/status.h"
 
 namespace zyphyr::cli {
 
@@ -66,6 +67,9 @@ struct DatasetCommands {
 
 // Registers `dataset` and its subcommands on `app`.
 DatasetCommands AddDatasetCommand(CLI::App& app, DatasetOptions* options);
+
+// --distribution gaussian or uniform, --intrinsic-dim with gaussian only.
+Status CheckDistribution(const DatasetOptions& options);
 
 int RunFashionMnist(const DatasetOptions& options);
 int RunSubset(const DatasetOptions& options);

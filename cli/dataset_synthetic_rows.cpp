@@ -56,14 +56,8 @@ int RunSyntheticRows(const DatasetOptions& o) {
   }
   // Row files carry no metric; --metric only words the groundtruth line printed at the end.
   if (Result<Metric> metric = ParseMetric(o.metric); !metric.ok()) return ReportError(metric.status());
+  if (Status st = CheckDistribution(o); !st.ok()) return ReportError(st);
   const bool uniform = o.distribution == "uniform";
-  if (uniform && o.intrinsic_dim != 0) {
-    return ReportError(Status::InvalidArgument("--intrinsic-dim applies to --distribution gaussian only"));
-  }
-  if (!uniform && o.distribution != "gaussian") {
-    return ReportError(Status::InvalidArgument("--distribution: '" + o.distribution +
-                                               "' is not known (expected gaussian or uniform)"));
-  }
   const Stopwatch clock;
   const SyntheticSpec spec{o.dim, o.clusters, o.intrinsic_dim, uniform, o.seed};
   // Both files are created (and refused when present) before anything is written; both appear at the end.

@@ -181,8 +181,9 @@ struct DotU8Op {
   }
 };
 
-template <typename Op>
-std::uint32_t PairU8(const std::uint8_t* a, const std::uint8_t* b, std::size_t dim) {
+// One loop for both byte types: Op::Step16 widens 16 bytes of its type.
+template <typename Op, typename Byte>
+std::uint32_t PairBytes(const Byte* a, const Byte* b, std::size_t dim) {
   // Two accumulators: the multiplies are independent, only the adds chain.
   __m256i acc0 = _mm256_setzero_si256();
   __m256i acc1 = _mm256_setzero_si256();
@@ -195,7 +196,7 @@ std::uint32_t PairU8(const std::uint8_t* a, const std::uint8_t* b, std::size_t d
     acc0 = Op::Step16(acc0, a + i, b + i);
     i += 16;
   }
-  // AVX2 has no byte-masked load: the last dim % 16 codes one at a time.
+  // AVX2 has no byte-masked load: the last dim % 16 bytes one at a time.
   std::uint32_t sum = HorizontalSumU32(_mm256_add_epi32(acc0, acc1));
   for (; i < dim; ++i) sum += Op::Term(a[i], b[i]);
   return sum;
@@ -230,27 +231,10 @@ struct DotI8Op {
   }
 };
 
-template <typename Op>
-std::uint32_t PairI8(const std::int8_t* a, const std::int8_t* b, std::size_t dim) {
-  __m256i acc0 = _mm256_setzero_si256();
-  __m256i acc1 = _mm256_setzero_si256();
-  std::size_t i = 0;
-  for (; i + 32 <= dim; i += 32) {
-    acc0 = Op::Step16(acc0, a + i, b + i);
-    acc1 = Op::Step16(acc1, a + i + 16, b + i + 16);
-  }
-  if (i + 16 <= dim) {
-    acc0 = Op::Step16(acc0, a + i, b + i);
-    i += 16;
-  }
-  std::uint32_t sum = HorizontalSumU32(_mm256_add_epi32(acc0, acc1));
-  for (; i < dim; ++i) sum += Op::Term(a[i], b[i]);
-  return sum;
-}
 
 // The signed sum, computed modulo 2^32 in the lanes like the scalar one.
 std::int32_t DotI8(const std::int8_t* a, const std::int8_t* b, std::size_t dim) {
-  return static_cast<std::int32_t>(PairI8<DotI8Op>(a, b, dim));
+  return static_cast<std::int32_t>(PairBytes<DotI8Op>(a, b, dim));
 }
 
 constexpr DistanceKernels kAvx2Kernels{
@@ -259,9 +243,9 @@ constexpr DistanceKernels kAvx2Kernels{
     .dot = &Pair<DotOp>,
     .l2_sq_batch = &Batch<L2SqOp>,
     .dot_batch = &Batch<DotOp>,
-    .l2_sq_u8 = &PairU8<L2SqU8Op>,
-    .dot_u8 = &PairU8<DotU8Op>,
-    .l2_sq_i8 = &PairI8<L2SqI8Op>,
+    .l2_sq_u8 = &PairBytes<L2SqU8Op, std::uint8_t>,
+    .dot_u8 = &PairBytes<DotU8Op, std::uint8_t>,
+    .l2_sq_i8 = &PairBytes<L2SqI8Op, std::int8_t>,
     .dot_i8 = &DotI8,
     .vnni = false,
 };

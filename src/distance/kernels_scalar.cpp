@@ -50,7 +50,10 @@ void DotBatchScalar(const float* query, const float* const* rows, std::size_t n,
   for (std::size_t r = 0; r < n; ++r) out[r] = DotScalar(query, rows[r], dim);
 }
 
-std::uint32_t L2SqU8Scalar(const std::uint8_t* a, const std::uint8_t* b, std::size_t dim) {
+
+// Squared L2 of two byte vectors (uint8 or int8), exactly (modulo 2^32).
+template <typename Byte>
+std::uint32_t L2SqBytesScalar(const Byte* a, const Byte* b, std::size_t dim) {
   std::uint32_t sum = 0;
   for (std::size_t i = 0; i < dim; ++i) {
     const int d = static_cast<int>(a[i]) - static_cast<int>(b[i]);
@@ -65,14 +68,6 @@ std::uint32_t DotU8Scalar(const std::uint8_t* a, const std::uint8_t* b, std::siz
   return sum;
 }
 
-std::uint32_t L2SqI8Scalar(const std::int8_t* a, const std::int8_t* b, std::size_t dim) {
-  std::uint32_t sum = 0;
-  for (std::size_t i = 0; i < dim; ++i) {
-    const int d = static_cast<int>(a[i]) - static_cast<int>(b[i]);
-    sum += static_cast<std::uint32_t>(d * d);
-  }
-  return sum;
-}
 
 std::int32_t DotI8Scalar(const std::int8_t* a, const std::int8_t* b, std::size_t dim) {
   std::int32_t sum = 0;
@@ -86,9 +81,9 @@ constexpr DistanceKernels kScalarKernels{
     .dot = &DotScalar,
     .l2_sq_batch = &L2SqBatchScalar,
     .dot_batch = &DotBatchScalar,
-    .l2_sq_u8 = &L2SqU8Scalar,
+    .l2_sq_u8 = &L2SqBytesScalar<std::uint8_t>,
     .dot_u8 = &DotU8Scalar,
-    .l2_sq_i8 = &L2SqI8Scalar,
+    .l2_sq_i8 = &L2SqBytesScalar<std::int8_t>,
     .dot_i8 = &DotI8Scalar,
     .vnni = false,
 };

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "io/ann_dataset_writer.h"
+#include "tests/io/little_endian_bytes.h"
 #include "tests/scratch_dir.h"
 
 namespace zyphyr {
@@ -17,9 +18,9 @@ using testing::ReadBytes;
 using testing::ScratchDir;
 using testing::WriteBytes;
 
-std::string U32(std::uint32_t v) { return std::string(reinterpret_cast<const char*>(&v), 4); }
-std::string I32(std::int32_t v) { return std::string(reinterpret_cast<const char*>(&v), 4); }
-std::string F32(float v) { return std::string(reinterpret_cast<const char*>(&v), 4); }
+using testing::U32;
+using testing::I32;
+using testing::F32;
 
 // 3 queries x k 2.
 const std::vector<std::int64_t> kIds = {4, 1, 0, 9, 7, 7000000};

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "tests/io/little_endian_bytes.h"
 #include "tests/scratch_dir.h"
 
 namespace zyphyr {
@@ -17,9 +18,9 @@ using testing::ReadBytes;
 using testing::ScratchDir;
 using testing::WriteBytes;
 
-std::string U32(std::uint32_t v) { return std::string(reinterpret_cast<const char*>(&v), 4); }
-std::string I32(std::int32_t v) { return std::string(reinterpret_cast<const char*>(&v), 4); }
-std::string F32(float v) { return std::string(reinterpret_cast<const char*>(&v), 4); }
+using testing::U32;
+using testing::I32;
+using testing::F32;
 
 // A big-ann .u8bin of `rows` x `dim` where byte (r, c) is (r * 7 + c) % 256.
 std::string U8Bin(std::uint32_t rows, std::uint32_t dim) {

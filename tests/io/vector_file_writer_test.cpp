@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "io/vector_file.h"
+#include "tests/io/little_endian_bytes.h"
 #include "tests/scratch_dir.h"
 
 namespace zyphyr {
@@ -18,8 +19,8 @@ using testing::ReadBytes;
 using testing::ScratchDir;
 using testing::WriteBytes;
 
-std::string U32(std::uint32_t v) { return std::string(reinterpret_cast<const char*>(&v), 4); }
-std::string I32(std::int32_t v) { return std::string(reinterpret_cast<const char*>(&v), 4); }
+using testing::U32;
+using testing::I32;
 
 // rows x dim values every type holds exactly: integers in [-128, 127] (shifted into [0, 255] for uint8).
 std::vector<float> Values(std::size_t rows, std::size_t dim, ElementType type) {
