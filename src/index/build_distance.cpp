@@ -1,5 +1,6 @@
 #include "src/index/build_distance.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -34,10 +35,40 @@ std::optional<AlignedBuffer<std::uint8_t>> ExactByteCodes(const RowsView& rows) 
   return codes;
 }
 
+AlignedBuffer<float> AugmentedRows(const RowsView& rows) {
+  if (rows.size == 0) return {};
+  std::vector<double> norms(rows.size);
+  double max_norm = 0.0;
+  for (std::size_t i = 0; i < rows.size; ++i) {
+    const float* x = rows.row(i);
+    double sum = 0.0;
+    for (std::size_t d = 0; d < rows.dim; ++d) sum += static_cast<double>(x[d]) * x[d];
+    norms[i] = sum;
+    max_norm = std::max(max_norm, sum);
+  }
+  const std::size_t stride = PaddedDim(rows.dim + 1);
+  AlignedBuffer<float> out(rows.size * stride);
+  for (std::size_t i = 0; i < rows.size; ++i) {
+    float* y = out.data() + i * stride;
+    std::copy(rows.row(i), rows.row(i) + rows.dim, y);
+    y[rows.dim] = static_cast<float>(std::sqrt(std::max(0.0, max_norm - norms[i])));
+    std::fill(y + rows.dim + 1, y + stride, 0.0f);
+  }
+  return out;
+}
+
+namespace {
+
+bool Augments(Metric metric) { return metric == Metric::kInnerProduct; }
+
+}  // namespace
+
 BuildDistance::BuildDistance(const VectorStore& store, const DistanceKernels& kernels)
     : store_(store),
-      float_(store.metric(), kernels, store.padded_dim()),
-      row_bytes_(store.padded_dim() * sizeof(float)) {
+      augmented_(Augments(store.metric()) ? AugmentedRows(store.rows()) : AlignedBuffer<float>()),
+      float_(Augments(store.metric()) ? Metric::kL2 : store.metric(), kernels,
+             Augments(store.metric()) ? PaddedDim(store.dim() + 1) : store.padded_dim()),
+      row_bytes_(float_.dim() * sizeof(float)) {
   if (store.metric() != Metric::kL2 || kernels.l2_sq_u8 == nullptr) return;
   std::optional<AlignedBuffer<std::uint8_t>> codes = ExactByteCodes(store.rows());
   if (!codes) return;

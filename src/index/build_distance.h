@@ -36,16 +36,31 @@ namespace zyphyr {
 std::size_t ByteCodeStride(std::size_t dim);
 std::optional<AlignedBuffer<std::uint8_t>> ExactByteCodes(const RowsView& rows);
 
+// The rows augmented for an ip build (see above): rows.size rows of
+// PaddedDim(rows.dim + 1) floats, x[0..dim), then sqrt(R^2 - |x|^2) (norms in
+// double, clamped at 0), then zeros. Empty when rows.size is 0.
+AlignedBuffer<float> AugmentedRows(const RowsView& rows);
+
 class BuildDistance {
  public:
-  // Byte codes when the metric is l2 and ExactByteCodes finds them.
+  // Byte codes when the metric is l2 and ExactByteCodes finds them;
+  // augmented rows (and l2) when it is ip; the store's rows otherwise.
   BuildDistance(const VectorStore& store, const DistanceKernels& kernels);
 
   bool exact_bytes() const { return codes_.size() != 0; }
+  bool augmented() const { return augmented_.size() != 0; }
+
+  // The float row the distances of `node` are computed from (when
+  // !exact_bytes()): the augmented row under ip, the store's row otherwise;
+  // row_bytes() bytes of it are read.
+  const float* row(std::uint32_t node) const {
+    return augmented() ? augmented_.data() + static_cast<std::size_t>(node) * float_.dim() : store_.row(node);
+  }
+  std::size_t row_bytes() const { return row_bytes_; }
 
   float operator()(std::uint32_t a, std::uint32_t b) const {
     if (exact_bytes()) return static_cast<float>(l2_u8_(Code(a), Code(b), dim_));
-    return float_(store_.row(a), store_.row(b));
+    return float_(row(a), row(b));
   }
 
   // out[i] = (*this)(base, nodes[i]) for i < n.
@@ -57,17 +72,17 @@ class BuildDistance {
     }
     // In chunks: the float kernels take rows four at a time anyway.
     constexpr std::size_t kChunk = 16;
-    const float* query = store_.row(base);
+    const float* query = row(base);
     for (std::size_t first = 0; first < n; first += kChunk) {
       const std::size_t m = n - first < kChunk ? n - first : kChunk;
       const float* rows[kChunk] = {};
-      for (std::size_t i = 0; i < m; ++i) rows[i] = store_.row(nodes[first + i]);
+      for (std::size_t i = 0; i < m; ++i) rows[i] = row(nodes[first + i]);
       float_.Batch(query, rows, m, out + first);
     }
   }
 
-  // The float path with the caller's row pointers (when !exact_bytes()):
-  // out[i] = distance from `query` to rows[i].
+  // The float path with the caller's row pointers, taken from row() (when
+  // !exact_bytes()): out[i] = distance from `query` to rows[i].
   void BatchRows(const float* query, const float* const* rows, std::size_t n, float* out) const {
     float_.Batch(query, rows, n, out);
   }
@@ -79,7 +94,7 @@ class BuildDistance {
       const std::uint8_t* code = Code(node);
       for (std::size_t at = 0; at < stride_; at += 64) __builtin_prefetch(code + at, 0, 3);
     } else {
-      PrefetchRow(store_.row(node), row_bytes_);
+      PrefetchRow(row(node), row_bytes_);
     }
   }
 
@@ -89,6 +104,7 @@ class BuildDistance {
   }
 
   const VectorStore& store_;
+  AlignedBuffer<float> augmented_;  // Before float_: its stride is float_'s dim.
   MetricDistance float_;
   std::size_t row_bytes_;
   AlignedBuffer<std::uint8_t> codes_;

@@ -173,8 +173,8 @@ void HnswBuilder::SearchLayer(std::uint32_t query, ScoredNode entry, int level, 
   scratch.rows.resize(max_links);
   scratch.dists.resize(max_links);
   const bool bytes = distance_.exact_bytes();
-  const float* query_row = store_.row(query);
-  const std::size_t row_bytes = store_.padded_dim() * sizeof(float);
+  const float* query_row = distance_.row(query);
+  const std::size_t row_bytes = distance_.row_bytes();
 
   while (!candidates.empty()) {
     ScoredNode current = candidates.top();
@@ -202,7 +202,7 @@ void HnswBuilder::SearchLayer(std::uint32_t query, ScoredNode entry, int level, 
         const std::uint32_t neighbor = LoadRelaxed(block[i]);
         if (visited.TestAndSet(neighbor)) continue;
         scratch.links[fresh] = neighbor;
-        scratch.rows[fresh] = store_.row(neighbor);
+        scratch.rows[fresh] = distance_.row(neighbor);
         PrefetchRow(scratch.rows[fresh], row_bytes);
         ++fresh;
       }
@@ -233,6 +233,8 @@ void HnswBuilder::SelectNeighbors(std::uint32_t base, const std::vector<ScoredNo
   // skipped (else copies fill every slot), while copies of the base itself
   // may take up to half the slots regardless (else the block falls apart into
   // pieces no search can walk between).
+  // Copies are told by their stored rows: equal rows have equal build rows
+  // (augmented ones included).
   selected->clear();
   const std::size_t bytes = store_.dim() * sizeof(float);
   const float* base_row = store_.row(base);
