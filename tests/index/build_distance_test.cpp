@@ -1,7 +1,7 @@
 // BuildDistance: byte codes exactly when the rows are 8-bit data (integers,
 // each dimension spanning at most 255), their distances the exact squared
 // distances, the float rows otherwise; and a build over 8-bit data finding
-// the true neighbours.
+// the true neighbours; under ip, l2 between norm-augmented rows.
 #include "src/index/build_distance.h"
 
 #include <gtest/gtest.h>
@@ -14,6 +14,7 @@
 
 #include "src/distance/dispatch.h"
 #include "tests/index/index_test_util.h"
+#include "tests/index/norm_spread_data.h"
 
 namespace zyphyr {
 namespace {
@@ -101,6 +102,74 @@ TEST(BuildDistance, OtherMetricsAndFloatDataUseTheRows) {
   rows.Batch(l2.row(0), row_ptrs, 3, want);
   for (int i = 0; i < 3; ++i) EXPECT_EQ(out[i], want[i]);
   EXPECT_EQ(distance(0, 2), rows(l2.row(0), l2.row(2)));
+}
+
+TEST(AugmentedRows, EveryRowReachesTheLargestNormAndKeepsItsComponents) {
+  const Dataset d = testing::NormSpread(200, 21, 4, 9, 10.0);
+  VectorStore store = MakeStore(d, Metric::kInnerProduct);
+  const AlignedBuffer<float> augmented = AugmentedRows(store.rows());
+  const std::size_t stride = PaddedDim(22);
+  ASSERT_EQ(augmented.size(), 200u * stride);
+  double max_norm = 0.0;
+  for (std::size_t i = 0; i < 200; ++i) {
+    double norm = 0.0;
+    for (float x : d.row(i)) norm += static_cast<double>(x) * x;
+    max_norm = std::max(max_norm, norm);
+  }
+  std::size_t at_max = 0;
+  for (std::size_t i = 0; i < 200; ++i) {
+    const float* y = augmented.data() + i * stride;
+    double norm = 0.0;
+    for (std::size_t j = 0; j < 21; ++j) {
+      ASSERT_EQ(y[j], d.row(i)[j]) << i << "," << j;
+      norm += static_cast<double>(y[j]) * y[j];
+    }
+    EXPECT_GE(y[21], 0.0f);
+    at_max += y[21] == 0.0f;
+    norm += static_cast<double>(y[21]) * y[21];
+    EXPECT_NEAR(norm, max_norm, 1e-6 * max_norm) << "row " << i;
+    for (std::size_t j = 22; j < stride; ++j) EXPECT_EQ(y[j], 0.0f) << "padding";
+  }
+  EXPECT_EQ(at_max, 1u) << "only the longest row needs no extra component";
+  EXPECT_EQ(AugmentedRows(RowsView{}).size(), 0u);
+}
+
+TEST(BuildDistance, InnerProductBuildsMeasureL2BetweenAugmentedRows) {
+  const Dataset d = testing::NormSpread(300, 19, 5, 3, 10.0);
+  VectorStore ip = MakeStore(d, Metric::kInnerProduct);
+  BuildDistance distance(ip, Kernels());
+  ASSERT_TRUE(distance.augmented());
+  ASSERT_FALSE(distance.exact_bytes());
+  EXPECT_EQ(distance.row_bytes(), PaddedDim(20) * sizeof(float));
+  // |x' - y'|^2 = |x|^2 + e_x^2 + |y|^2 + e_y^2 - 2 (<x, y> + e_x e_y)
+  //             = 2 R^2 - 2 <x, y> - 2 e_x e_y.
+  double r2 = 0.0;
+  std::vector<double> norms(300);
+  for (std::size_t i = 0; i < 300; ++i) {
+    for (float x : d.row(i)) norms[i] += static_cast<double>(x) * x;
+    r2 = std::max(r2, norms[i]);
+  }
+  std::vector<std::uint32_t> nodes(300);
+  for (std::uint32_t i = 0; i < 300; ++i) nodes[i] = i;
+  std::vector<float> batch(300);
+  for (std::uint32_t a : {0u, 101u, 299u}) {
+    distance.Batch(a, nodes.data(), nodes.size(), batch.data());
+    for (std::uint32_t b = 0; b < 300; ++b) {
+      double dot = 0.0;
+      for (std::size_t j = 0; j < 19; ++j) dot += static_cast<double>(d.row(a)[j]) * d.row(b)[j];
+      const double want = 2 * r2 - 2 * dot - 2 * std::sqrt(r2 - norms[a]) * std::sqrt(r2 - norms[b]);
+      ASSERT_NEAR(distance(a, b), want, 1e-5 * r2) << a << "," << b;
+      ASSERT_NEAR(batch[b], distance(a, b), 1e-6 * r2);
+    }
+    EXPECT_EQ(distance(a, a), 0.0f);
+  }
+  // Cosine rows are unit rows: they keep -<x, y>, like l2 keeps its rows.
+  VectorStore cosine = MakeStore(d, Metric::kCosine);
+  BuildDistance unit(cosine, Kernels());
+  EXPECT_FALSE(unit.augmented());
+  EXPECT_EQ(unit.row(7), cosine.row(7));
+  EXPECT_EQ(unit(0, 7), MetricDistance(Metric::kCosine, Kernels(), cosine.padded_dim())(cosine.row(0), cosine.row(7)));
+  EXPECT_FALSE(BuildDistance(MakeStore(d, Metric::kL2), Kernels()).augmented());
 }
 
 TEST(BuildDistance, AGraphBuiltFromByteCodesFindsTheTrueNeighbours) {
