@@ -25,6 +25,8 @@ def main():
     p.add_argument("--clusters", type=int, default=32)
     p.add_argument("--spread", type=float, default=10.0)
     p.add_argument("--seed", type=int, default=3)
+    p.add_argument("--query-dist", choices=["mixture", "isotropic"], default="mixture",
+                   help="queries from the data's mixture, or N(0, I) (directions unrelated to the clusters)")
     p.add_argument("--out", required=True)
     a = p.parse_args()
     rng = np.random.default_rng(a.seed)
@@ -36,7 +38,7 @@ def main():
 
     train = points(a.n)
     train *= np.exp(rng.uniform(-np.log(a.spread), np.log(a.spread), (a.n, 1)))
-    test = points(a.queries)
+    test = points(a.queries) if a.query_dist == "mixture" else rng.normal(0.0, 1.0, (a.queries, a.dim))
     with h5py.File(a.out, "w") as f:
         f.attrs["distance"] = "ip"
         f.create_dataset("train", data=train.astype(np.float32))

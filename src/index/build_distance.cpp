@@ -57,17 +57,14 @@ AlignedBuffer<float> AugmentedRows(const RowsView& rows) {
   return out;
 }
 
-namespace {
+BuildDistance::BuildDistance(const VectorStore& store, const DistanceKernels& kernels, InnerProductGraph ip_graph)
+    : BuildDistance(store, kernels,
+                    store.metric() == Metric::kInnerProduct && ip_graph == InnerProductGraph::kAugmentedL2) {}
 
-bool Augments(Metric metric) { return metric == Metric::kInnerProduct; }
-
-}  // namespace
-
-BuildDistance::BuildDistance(const VectorStore& store, const DistanceKernels& kernels)
+BuildDistance::BuildDistance(const VectorStore& store, const DistanceKernels& kernels, bool augment)
     : store_(store),
-      augmented_(Augments(store.metric()) ? AugmentedRows(store.rows()) : AlignedBuffer<float>()),
-      float_(Augments(store.metric()) ? Metric::kL2 : store.metric(), kernels,
-             Augments(store.metric()) ? PaddedDim(store.dim() + 1) : store.padded_dim()),
+      augmented_(augment ? AugmentedRows(store.rows()) : AlignedBuffer<float>()),
+      float_(augment ? Metric::kL2 : store.metric(), kernels, augment ? PaddedDim(store.dim() + 1) : store.padded_dim()),
       row_bytes_(float_.dim() * sizeof(float)) {
   if (store.metric() != Metric::kL2 || kernels.l2_sq_u8 == nullptr) return;
   std::optional<AlignedBuffer<std::uint8_t>> codes = ExactByteCodes(store.rows());

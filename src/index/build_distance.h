@@ -12,6 +12,22 @@
 // decides; anything else (one non-integer component, a wider range, another
 // metric) keeps the float rows, so the graph a build makes never depends on
 // approximations.
+//
+// Under ip, when the build asks for it (HnswBuildOptions::ip_graph =
+// kAugmentedL2), distances between stored rows are l2 between augmented rows:
+// with R the largest row norm, each row x becomes x' = [x, sqrt(R^2 - |x|^2)]
+// (AugmentedRows). A query q searched as q' = [q, 0] has
+// |q' - x'|^2 = |q|^2 + R^2 - 2<q, x>, which for a fixed query ranks the rows
+// exactly as -<q, x> does, so the graph is searched by the unchanged ip
+// searchers and stored in the unchanged shard format (the norm-augmentation
+// reduction of MIPS to nearest-neighbour search, Bachrach et al., RecSys
+// 2014). The augmented copy (size() rows of PaddedDim(dim + 1) floats) lives
+// only as long as the BuildDistance, i.e. during the build. It is not the
+// default: on every set measured (docs/performance.md, "Inner product without
+// normalisation") it gave lower recall than -<x, y>: the queries [q, 0] lie
+// far from the augmented rows, which all lie on the sphere of radius R.
+// Cosine rows are unit rows, for which the augmentation is a no-op: they keep
+// -<x, y>.
 #ifndef ZYPHYR_SRC_INDEX_BUILD_DISTANCE_H_
 #define ZYPHYR_SRC_INDEX_BUILD_DISTANCE_H_
 
@@ -44,8 +60,10 @@ AlignedBuffer<float> AugmentedRows(const RowsView& rows);
 class BuildDistance {
  public:
   // Byte codes when the metric is l2 and ExactByteCodes finds them;
-  // augmented rows (and l2) when it is ip; the store's rows otherwise.
-  BuildDistance(const VectorStore& store, const DistanceKernels& kernels);
+  // augmented rows (and l2) when it is ip and `ip_graph` is kAugmentedL2;
+  // the store's rows otherwise.
+  BuildDistance(const VectorStore& store, const DistanceKernels& kernels,
+                InnerProductGraph ip_graph = InnerProductGraph::kInnerProduct);
 
   bool exact_bytes() const { return codes_.size() != 0; }
   bool augmented() const { return augmented_.size() != 0; }
@@ -99,6 +117,8 @@ class BuildDistance {
   }
 
  private:
+  BuildDistance(const VectorStore& store, const DistanceKernels& kernels, bool augment);
+
   const std::uint8_t* Code(std::uint32_t node) const {
     return codes_.data() + static_cast<std::size_t>(node) * stride_;
   }

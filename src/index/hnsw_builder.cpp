@@ -56,7 +56,7 @@ HnswBuilder::HnswBuilder(const VectorStore& store, HnswGraph* graph, const Dista
                          const HnswBuildOptions& options)
     : store_(store),
       graph_(graph),
-      distance_(store, kernels),
+      distance_(store, kernels, options.ip_graph),
       options_(options),
       ef_construction_(std::max(options.ef_construction, options.M)),
       locks_(new std::atomic_flag[store.size()]),

@@ -31,8 +31,7 @@
 // pruning a full block (the most frequent step after the beam search) needs
 // no distance to its current links. Distances come from BuildDistance: exact
 // byte codes for 8-bit data under l2, l2 over norm-augmented rows under ip
-// (a graph of a true metric that the ip searchers walk unchanged), the float
-// rows otherwise.
+// when options.ip_graph asks for it, the float rows otherwise.
 #ifndef ZYPHYR_SRC_INDEX_HNSW_BUILDER_H_
 #define ZYPHYR_SRC_INDEX_HNSW_BUILDER_H_
 

@@ -19,6 +19,17 @@ inline constexpr std::uint64_t kDefaultSeed = 42;
 // Largest M accepted (degree on level 0 is 2M).
 inline constexpr std::size_t kMaxM = 256;
 
+// How a build under ip measures the distance between two stored rows (a
+// search always ranks rows by -<q, x>; see src/index/build_distance.h).
+enum class InnerProductGraph {
+  // -<x, y>, the search's own distance.
+  kInnerProduct,
+  // l2 between the norm-augmented rows [x, sqrt(R^2 - |x|^2)]. Lowered
+  // recall on every set measured so far (docs/performance.md, "Inner product
+  // without normalisation"), hence not the default.
+  kAugmentedL2,
+};
+
 struct HnswBuildOptions {
   // Links per node on upper levels; level 0 keeps up to 2*M. 2 <= M <= kMaxM.
   std::size_t M = kDefaultM;
@@ -32,6 +43,9 @@ struct HnswBuildOptions {
   // Called now and then from the building threads with (inserted, total);
   // may be empty. Must be thread-safe.
   std::function<void(std::size_t, std::size_t)> progress = {};
+  // Under ip only (other metrics ignore it). Not stored in shard files: the
+  // graph it gives is searched like any other.
+  InnerProductGraph ip_graph = InnerProductGraph::kInnerProduct;
 };
 
 struct HnswSearchOptions {

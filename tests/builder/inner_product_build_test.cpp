@@ -1,7 +1,6 @@
 // An index directory built under raw inner product (the one build path:
 // DistributedBuild on one rank) over rows whose norms vary widely: its shard,
-// whose graph was built over norm-augmented rows, reaches the recall of the
-// in-memory index once written and opened again.
+// written and opened again, finds the exact top 10 by inner product.
 #include <gtest/gtest.h>
 
 #include <cstdio>

@@ -1,7 +1,7 @@
 // BuildDistance: byte codes exactly when the rows are 8-bit data (integers,
 // each dimension spanning at most 255), their distances the exact squared
 // distances, the float rows otherwise; and a build over 8-bit data finding
-// the true neighbours; under ip, l2 between norm-augmented rows.
+// the true neighbours; under ip, when asked, l2 between norm-augmented rows.
 #include "src/index/build_distance.h"
 
 #include <gtest/gtest.h>
@@ -137,7 +137,8 @@ TEST(AugmentedRows, EveryRowReachesTheLargestNormAndKeepsItsComponents) {
 TEST(BuildDistance, InnerProductBuildsMeasureL2BetweenAugmentedRows) {
   const Dataset d = testing::NormSpread(300, 19, 5, 3, 10.0);
   VectorStore ip = MakeStore(d, Metric::kInnerProduct);
-  BuildDistance distance(ip, Kernels());
+  EXPECT_FALSE(BuildDistance(ip, Kernels()).augmented()) << "-<x, y> unless the build asks";
+  BuildDistance distance(ip, Kernels(), InnerProductGraph::kAugmentedL2);
   ASSERT_TRUE(distance.augmented());
   ASSERT_FALSE(distance.exact_bytes());
   EXPECT_EQ(distance.row_bytes(), PaddedDim(20) * sizeof(float));
@@ -165,11 +166,11 @@ TEST(BuildDistance, InnerProductBuildsMeasureL2BetweenAugmentedRows) {
   }
   // Cosine rows are unit rows: they keep -<x, y>, like l2 keeps its rows.
   VectorStore cosine = MakeStore(d, Metric::kCosine);
-  BuildDistance unit(cosine, Kernels());
+  BuildDistance unit(cosine, Kernels(), InnerProductGraph::kAugmentedL2);
   EXPECT_FALSE(unit.augmented());
   EXPECT_EQ(unit.row(7), cosine.row(7));
   EXPECT_EQ(unit(0, 7), MetricDistance(Metric::kCosine, Kernels(), cosine.padded_dim())(cosine.row(0), cosine.row(7)));
-  EXPECT_FALSE(BuildDistance(MakeStore(d, Metric::kL2), Kernels()).augmented());
+  EXPECT_FALSE(BuildDistance(MakeStore(d, Metric::kL2), Kernels(), InnerProductGraph::kAugmentedL2).augmented());
 }
 
 TEST(BuildDistance, AGraphBuiltFromByteCodesFindsTheTrueNeighbours) {

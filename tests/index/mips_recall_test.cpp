@@ -1,7 +1,7 @@
 // Raw inner product (rows not normalised, norms spread over two orders of
 // magnitude): an HNSW index built with metric ip finds the exact top 10 by
-// inner product, because its graph is built over norm-augmented rows
-// (src/index/build_distance.h).
+// inner product, with either graph an ip build can make
+// (HnswBuildOptions::ip_graph), and reports the inner products themselves.
 #include <gtest/gtest.h>
 
 #include <cstdio>
@@ -19,12 +19,14 @@ using testing::IdOverlapRecall;
 using testing::NormSpread;
 using testing::SearchAll;
 
-TEST(MipsRecall, InnerProductOverVaryingNormsReachesRecallAt10) {
+class MipsRecallTest : public ::testing::TestWithParam<InnerProductGraph> {};
+
+TEST_P(MipsRecallTest, InnerProductOverVaryingNormsReachesRecallAt10) {
   const Dataset data = NormSpread(5000, 32, 16, 21, 10.0);
   Result<Dataset> queries = ClusteredGaussian(200, 32, 16, 21, SampleStream::kQueries);
   ASSERT_TRUE(queries.ok());
   const std::vector<std::vector<Neighbor>> exact = ExactByInnerProduct(data, *queries, 10);
-  std::unique_ptr<HnswIndex> index = BuildIndex(data, Metric::kInnerProduct, {.threads = 2});
+  std::unique_ptr<HnswIndex> index = BuildIndex(data, Metric::kInnerProduct, {.threads = 2, .ip_graph = GetParam()});
 
   double previous = 0.0;
   for (std::size_t ef : {10, 32, 64, 128}) {
@@ -37,13 +39,21 @@ TEST(MipsRecall, InnerProductOverVaryingNormsReachesRecallAt10) {
   EXPECT_GE(previous, 0.95) << "at ef 128";
 }
 
-TEST(MipsRecall, SearchRanksByTheTrueInnerProduct) {
+INSTANTIATE_TEST_SUITE_P(BothGraphs, MipsRecallTest,
+                         ::testing::Values(InnerProductGraph::kInnerProduct, InnerProductGraph::kAugmentedL2),
+                         [](const auto& info) {
+                           return std::string(info.param == InnerProductGraph::kInnerProduct ? "InnerProduct"
+                                                                                             : "AugmentedL2");
+                         });
+
+TEST(MipsRecall, SearchOfAnAugmentedGraphRanksByTheTrueInnerProduct) {
   // The graph is built over augmented rows, but results are reported as the
   // inner products themselves, largest first.
   const Dataset data = NormSpread(2000, 16, 8, 5, 10.0);
   Result<Dataset> queries = ClusteredGaussian(20, 16, 8, 5, SampleStream::kQueries);
   ASSERT_TRUE(queries.ok());
-  std::unique_ptr<HnswIndex> index = BuildIndex(data, Metric::kInnerProduct);
+  std::unique_ptr<HnswIndex> index =
+      BuildIndex(data, Metric::kInnerProduct, {.ip_graph = InnerProductGraph::kAugmentedL2});
   for (std::size_t q = 0; q < queries->n; ++q) {
     auto found = index->Search(queries->row(q), HnswSearchOptions{.k = 10, .ef = 128});
     ASSERT_TRUE(found.ok());
