@@ -118,6 +118,7 @@ CLI::App* AddBenchCommand(CLI::App& app, BenchOptions* o) {
       ->capture_default_str();
   AddPqMOption(cmd, &o->pq_m);
   AddRerankOption(cmd, &o->rerank, "Codes");
+  AddRerankRowsOption(cmd, &o->rerank_rows);
   cmd->add_option("--report", o->report, "Directory for report.json, report.txt, the plot and result files")
       ->required();
   cmd->add_flag("--isolate", o->isolate,
@@ -255,6 +256,8 @@ std::vector<std::pair<std::string, ZyphyrEngineConfig>> EngineRuns(const std::ve
       config.quantization.encoding = encoding;
       config.quantization.pq_m = o.pq_m;
       config.rerank = o.rerank;
+      const Result<RerankRows> rows = ParseRerankRows(o.rerank_rows);  // Checked by RunBench.
+      config.rerank_rows = rows.ok() ? *rows : RerankRows::kAuto;
       if (o.index.empty() && encoding != Encoding::kFloat32) {
         config.build_dir = (report_dir / ("zyphyr-" + std::string(EncodingName(encoding)) + ".idx")).string();
         std::error_code ec;
@@ -327,6 +330,7 @@ int RunBench(Communicator& comm, const BenchOptions& options) {
   }
   Result<std::vector<Encoding>> encodings = ParseEncodings(o.encodings);
   if (!encodings.ok()) return ReportError(encodings.status());
+  if (Result<RerankRows> rows = ParseRerankRows(o.rerank_rows); !rows.ok()) return ReportError(rows.status());
   Result<std::vector<std::size_t>> efs = ParsePositiveList("--ef", o.ef_list);
   if (!efs.ok()) return ReportError(efs.status());
   if (!o.engine_only.empty() && (o.isolate || o.repeat != 1)) {

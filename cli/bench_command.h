@@ -63,6 +63,7 @@ struct BenchOptions {
   std::string encodings = "float32";   // Comma-separated: one Zyphyr engine each (float32, int8, pq).
   std::size_t pq_m = 0;                // pq sub-spaces; 0: DefaultPqM(dim).
   std::size_t rerank = 0;              // Codes: candidates re-ranked (0: ef).
+  std::string rerank_rows = "auto";    // Codes: where re-ranking reads rows (auto, memory, file).
   bool M_given = false;
   bool ef_construction_given = false;
   // Standalone mode: each engine (Zyphyr with its encodings, each peer) runs

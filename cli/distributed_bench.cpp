@@ -332,7 +332,9 @@ int RunDistributedBench(Communicator& comm, const BenchOptions& o) {
 
   // A row-file set names its queries apart; an HDF5 file holds them.
   const std::string& queries = o.queries.empty() ? o.data : o.queries;
-  Result<SearchPrologue> opened = OpenDatasetAndIndex(comm, queries, o.index, threads);
+  Result<RerankRows> rerank_rows = ParseRerankRows(o.rerank_rows);
+  if (!rerank_rows.ok()) return ReportAgreed(comm, rerank_rows.status());
+  Result<SearchPrologue> opened = OpenDatasetAndIndex(comm, queries, o.index, threads, *rerank_rows);
   if (!opened.ok()) return ReportAgreed(comm, opened.status());
   DistributedIndex& index = *opened->index;
   const std::size_t dim = index.manifest().dim;

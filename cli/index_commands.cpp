@@ -131,6 +131,7 @@ CLI::App* AddSearchCommand(CLI::App& app, SearchOptions* o) {
       ->capture_default_str()
       ->check(CountRange(1));
   AddRerankOption(cmd, &o->rerank, "Indexes built with --encoding int8 or pq");
+  AddRerankRowsOption(cmd, &o->rerank_rows);
   cmd->add_option("--threads", o->threads,
                   "Search threads per rank (0: the node's, shared among its ranks; at most the hardware threads)")
       ->capture_default_str()
@@ -280,7 +281,9 @@ int RunSearch(Communicator& comm, const SearchOptions& o) {
   const std::size_t threads = RankThreads(comm, o.threads);
 
   // Rank 0 reads the queries; every rank opens its shards.
-  Result<SearchPrologue> opened = OpenDatasetAndIndex(comm, o.queries, o.index, threads);
+  Result<RerankRows> rerank_rows = ParseRerankRows(o.rerank_rows);
+  if (!rerank_rows.ok()) return ReportAgreed(comm, rerank_rows.status());
+  Result<SearchPrologue> opened = OpenDatasetAndIndex(comm, o.queries, o.index, threads, *rerank_rows);
   if (!opened.ok()) return ReportAgreed(comm, opened.status());
   std::optional<QueryFile>& reader = opened->dataset;
   DistributedIndex& index = *opened->index;

@@ -68,6 +68,7 @@ struct SearchOptions {
   std::size_t nprobe = 0;  // 0: broadcast mode.
   std::size_t batch = 256;
   std::size_t rerank = 0;  // Indexes with codes: candidates re-ranked (0: ef).
+  std::string rerank_rows = "auto";  // Where codes re-rank rows from: auto, memory or file.
 };
 
 CLI::App* AddBuildCommand(CLI::App& app, BuildOptions* options);

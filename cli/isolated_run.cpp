@@ -33,6 +33,8 @@ std::vector<std::string> ChildArguments(const BenchOptions& o, const std::string
                                    o.encodings,
                                    "--rerank",
                                    std::to_string(o.rerank),
+                                   "--rerank-rows",
+                                   o.rerank_rows,
                                    "--engine-only",
                                    engine,
                                    "--report",

@@ -48,6 +48,14 @@ CLI::Option* AddPqMOption(CLI::App* cmd, std::size_t* pq_m) {
       ->check(CountRange(0));
 }
 
+CLI::Option* AddRerankRowsOption(CLI::App* cmd, std::string* rerank_rows) {
+  return cmd
+      ->add_option("--rerank-rows", *rerank_rows,
+                   "Indexes with codes: re-rank with rows from memory (the mapping), from the file (pread: for indexes "
+                   "beyond RAM), or auto (memory when a shard's rows take at most a quarter of RAM)")
+      ->capture_default_str();
+}
+
 CLI::Option* AddRerankOption(CLI::App* cmd, std::size_t* rerank, std::string_view applies_to) {
   return cmd
       ->add_option("--rerank", *rerank,

@@ -61,6 +61,10 @@ CLI::Option* AddPqMOption(CLI::App* cmd, std::size_t* pq_m);
 // pq> under pq)", no default shown.
 CLI::Option* AddRerankOption(CLI::App* cmd, std::size_t* rerank, std::string_view applies_to);
 
+// --rerank-rows auto|memory|file: where indexes with codes re-rank rows from
+// (storage/shard.h, RerankRows).
+CLI::Option* AddRerankRowsOption(CLI::App* cmd, std::string* rerank_rows);
+
 // ---- lists ----
 
 // "16,32,64" -> {16, 32, 64}; every entry a positive integer (so "-1" is

@@ -17,7 +17,7 @@ std::size_t RankThreads(const Communicator& comm, std::size_t requested) {
 }
 
 Result<SearchPrologue> OpenDatasetAndIndex(Communicator& comm, const std::string& data, const std::string& index_dir,
-                                           std::size_t threads) {
+                                           std::size_t threads, RerankRows rerank_rows) {
   SearchPrologue opened;
   Status st;
   if (comm.is_root()) {
@@ -26,7 +26,7 @@ Result<SearchPrologue> OpenDatasetAndIndex(Communicator& comm, const std::string
     if (reader.ok()) opened.dataset.emplace(std::move(*reader));
   }
   ZYPHYR_RETURN_IF_ERROR(comm.Agree(st, Communicator::Blame::kInput));
-  Result<std::unique_ptr<DistributedIndex>> index = DistributedIndex::Open(comm, index_dir, threads);
+  Result<std::unique_ptr<DistributedIndex>> index = DistributedIndex::Open(comm, index_dir, threads, rerank_rows);
   if (!index.ok()) return index.status();
   opened.index = std::move(*index);
   const std::size_t dim = opened.index->manifest().dim;

@@ -39,7 +39,7 @@ struct SearchPrologue {
 // QueryFile::Open and DistributedIndex::Open, and InvalidArgument
 // "<data>: queries have dimension 8, the index <index_dir> has 16".
 Result<SearchPrologue> OpenDatasetAndIndex(Communicator& comm, const std::string& data, const std::string& index_dir,
-                                           std::size_t threads);
+                                           std::size_t threads, RerankRows rerank_rows = RerankRows::kAuto);
 
 }  // namespace zyphyr::cli
 

@@ -13,7 +13,7 @@
 namespace zyphyr {
 
 Result<std::unique_ptr<DistributedIndex>> DistributedIndex::Open(Communicator& comm, const std::string& dir,
-                                                                 std::size_t threads) {
+                                                                 std::size_t threads, RerankRows rerank_rows) {
   std::unique_ptr<DistributedIndex> index(new DistributedIndex(comm));
   index->dir_ = dir;
   Result<IndexManifest> manifest = ReadManifest(dir);
@@ -41,6 +41,7 @@ Result<std::unique_ptr<DistributedIndex>> DistributedIndex::Open(Communicator& c
 
   StoredIndexOptions options;
   options.threads = threads;
+  options.rerank_rows = rerank_rows;
   const IndexRange mine = ShardsOfRank(index->manifest_.shards.size(), ranks, static_cast<std::size_t>(comm.rank()));
   for (std::size_t s = mine.begin; s < mine.end; ++s) options.shards.push_back(s);
   Result<std::unique_ptr<StoredIndex>> local = OpenSearchableIndex(dir, options);

@@ -52,8 +52,10 @@ class DistributedIndex {
   // "<dir>: the manifest changed while the ranks read it"; the errors of
   // StoredIndex::Open on any rank, e.g. "rank 1: <dir>/shard-0001-g1.zys:
   // truncated: ...".
+  // `rerank_rows`: where shards with codes re-rank from (storage/shard.h).
   static Result<std::unique_ptr<DistributedIndex>> Open(Communicator& comm, const std::string& dir,
-                                                        std::size_t threads);
+                                                        std::size_t threads,
+                                                        RerankRows rerank_rows = RerankRows::kAuto);
 
   const IndexManifest& manifest() const { return manifest_; }
   // This rank's part of the index.

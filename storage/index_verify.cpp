@@ -14,7 +14,7 @@ Result<std::vector<std::string>> VerifyPath(const std::string& path) {
   std::vector<std::string> lines;
   std::error_code ec;
   if (!std::filesystem::is_directory(path, ec)) {
-    Result<std::unique_ptr<Shard>> shard = Shard::Open(path, ShardOpenOptions{true});
+    Result<std::unique_ptr<Shard>> shard = Shard::Open(path, ShardOpenOptions{true, RerankRows::kAuto});
     if (!shard.ok()) return shard.status();
     lines.push_back(path + ": header, " + std::to_string((*shard)->info().sections.size()) +
                     " section checksums and graph structure ok (" + std::to_string((*shard)->size()) + " rows)");

@@ -58,7 +58,48 @@ class FileRowSource : public RowSource {
   std::size_t row_bytes_;
 };
 
+// Re-ranking reads from the mapping: the row copied (byte rows widened).
+class MappedRowSource : public RowSource {
+ public:
+  MappedRowSource(const unsigned char* rows, std::size_t stride, ElementType type)
+      : rows_(rows), stride_(stride), type_(type), row_bytes_(stride * ElementBytes(type)) {}
+
+  Status Read(std::uint32_t node, float* out) const override {
+    const unsigned char* row = rows_ + std::size_t{node} * row_bytes_;
+    if (type_ == ElementType::kFloat32) {
+      std::memcpy(out, row, row_bytes_);
+    } else if (type_ == ElementType::kUint8) {
+      for (std::size_t j = 0; j < stride_; ++j) out[j] = static_cast<float>(row[j]);
+    } else {
+      for (std::size_t j = 0; j < stride_; ++j) out[j] = static_cast<float>(static_cast<std::int8_t>(row[j]));
+    }
+    return Status::Ok();
+  }
+
+ private:
+  const unsigned char* rows_;
+  std::size_t stride_;
+  ElementType type_;
+  std::size_t row_bytes_;
+};
+
+bool RerankFromMemory(RerankRows rows, std::uint64_t vector_bytes) {
+  if (rows != RerankRows::kAuto) return rows == RerankRows::kMemory;
+  const long pages = ::sysconf(_SC_PHYS_PAGES);
+  const long page = ::sysconf(_SC_PAGESIZE);
+  if (pages <= 0 || page <= 0) return false;
+  return vector_bytes <= static_cast<std::uint64_t>(pages) * static_cast<std::uint64_t>(page) / 4;
+}
+
 }  // namespace
+
+Result<RerankRows> ParseRerankRows(std::string_view name) {
+  if (name == "auto") return RerankRows::kAuto;
+  if (name == "memory") return RerankRows::kMemory;
+  if (name == "file") return RerankRows::kFile;
+  return Status::InvalidArgument("--rerank-rows: '" + std::string(name) +
+                                 "' is not known (expected auto, memory or file)");
+}
 
 Result<std::unique_ptr<Shard>> Shard::Open(const std::string& path, const ShardOpenOptions& options) {
   Result<MappedFile> mapped = MappedFile::Open(path);
@@ -90,12 +131,12 @@ Result<std::unique_ptr<Shard>> Shard::Open(const std::string& path, const ShardO
     codes.emplace(CheckCodes(info, file, path));
     if (!codes->ok()) return codes->status();
   }
-  shard->MakeSearcher(**kernels, codes ? &**codes : nullptr);
+  shard->MakeSearcher(**kernels, codes ? &**codes : nullptr, options.rerank_rows);
   shard->DropUnsearched();
   return shard;
 }
 
-void Shard::MakeSearcher(const DistanceKernels& kernels, CheckedCodes* codes) {
+void Shard::MakeSearcher(const DistanceKernels& kernels, CheckedCodes* codes, RerankRows rerank_rows) {
   const ShardSection& vectors = *info_.Find(SectionKind::kVectors);
   const bool bytes = IsByteElement(info_.element_type);
   if (bytes) {
@@ -115,7 +156,12 @@ void Shard::MakeSearcher(const DistanceKernels& kernels, CheckedCodes* codes) {
   }
   quantizer_ = std::move(codes->quantizer);
   codes_ = codes->codes;
-  row_source_ = std::make_unique<FileRowSource>(file_, vectors.offset, info_.stride, info_.element_type);
+  rerank_from_memory_ = RerankFromMemory(rerank_rows, vectors.length);
+  if (rerank_from_memory_) {
+    row_source_ = std::make_unique<MappedRowSource>(file_.data() + vectors.offset, info_.stride, info_.element_type);
+  } else {
+    row_source_ = std::make_unique<FileRowSource>(file_, vectors.offset, info_.stride, info_.element_type);
+  }
   quantized_searcher_ =
       std::make_unique<QuantizedSearcher>(graph_, codes_, *quantizer_, *row_source_, info_.stride, kernels);
 }
@@ -194,6 +240,8 @@ std::size_t Shard::SearchBytes() const {
         bytes += s.length;
         break;
       case K::kVectors:
+        bytes += codes && !rerank_from_memory_ ? 0 : s.length;
+        break;
       case K::kLevel0Links:
       case K::kUpperOffsets:
       case K::kUpperLinks:

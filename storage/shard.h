@@ -24,6 +24,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "src/core/element_type.h"
@@ -74,9 +75,23 @@ struct WrittenShard {
 Result<WrittenShard> WriteShard(const std::string& path, RowsView rows, std::span<const std::uint64_t> ids,
                                 HnswGraphView graph, const ShardParams& params, const FileOps& ops = SystemFileOps());
 
+// Where a shard with codes re-ranks its candidates' rows from:
+//   kMemory  the mapping (a row copied from memory; the rows a search
+//            re-ranks become resident, like the codes);
+//   kFile    pread from the file (the rows stay out of the process: for
+//            indexes searched beyond RAM, at a system call per row);
+//   kAuto    memory when the vectors section is at most a quarter of the
+//            machine's physical memory, else file.
+enum class RerankRows { kAuto, kMemory, kFile };
+
+// Parses "auto", "memory" or "file" (InvalidArgument "--rerank-rows: 'x' is
+// not known (expected auto, memory or file)").
+Result<RerankRows> ParseRerankRows(std::string_view name);
+
 struct ShardOpenOptions {
   // Also check the vector section's checksum (reads every row once).
   bool verify_vectors = false;
+  RerankRows rerank_rows = RerankRows::kAuto;
 };
 
 class Shard {
@@ -111,12 +126,15 @@ class Shard {
   // float32: the searcher over the mapped rows and links; null with codes.
   const HnswSearcher* searcher() const { return searcher_.get(); }
   // int8, pq: the searcher over codes and compact links with re-ranking
-  // from the file's rows (read with pread, so they never become resident);
+  // from the rows, read from the mapping or with pread (rerank_from_memory());
   // null for a float32 shard.
   const QuantizedSearcher* quantized_searcher() const { return quantized_searcher_.get(); }
   // The quantizer and codes; null and empty for a float32 shard.
   const Quantizer* quantizer() const { return quantizer_ ? &*quantizer_ : nullptr; }
   CodesView codes() const { return codes_; }
+  // With codes: whether re-ranking reads the rows from the mapping (else
+  // with pread). ShardOpenOptions::rerank_rows decided it.
+  bool rerank_from_memory() const { return rerank_from_memory_; }
 
   // The id of `node` (< size()). Contiguous ids (ids[i] = ids[0] + i, as
   // builds over row numbers give) are computed, so searches never touch the
@@ -134,15 +152,16 @@ class Shard {
   std::size_t ResidentBytes() const;
   // Bytes of the sections searches read through the mapping, which stay
   // resident once warm: with codes the quantizer, codes, biases and compact
-  // links (rows are read with pread, the uint32 links not at all); without,
-  // rows and links (and ids unless they are contiguous).
+  // links, and the rows when re-ranking reads them from memory (the uint32
+  // links not at all); without, rows and links (and ids unless they are
+  // contiguous).
   std::size_t SearchBytes() const;
 
  private:
   Shard() = default;
   // The views over the checked sections and the searcher of the encoding:
   // over the rows when `codes` is null, else over the codes.
-  void MakeSearcher(const DistanceKernels& kernels, CheckedCodes* codes);
+  void MakeSearcher(const DistanceKernels& kernels, CheckedCodes* codes, RerankRows rerank_rows);
   // Lets the pages searches never read leave the process's resident memory.
   void DropUnsearched() const;
 
@@ -158,6 +177,7 @@ class Shard {
   std::optional<Quantizer> quantizer_;
   CodesView codes_;
   std::unique_ptr<RowSource> row_source_;
+  bool rerank_from_memory_ = false;
   std::unique_ptr<QuantizedSearcher> quantized_searcher_;
 };
 

@@ -153,7 +153,7 @@ Result<std::unique_ptr<StoredIndex>> StoredIndex::Open(const std::string& dir, c
     state->number = number;
     state->entry = entry;
     Result<std::unique_ptr<Shard>> shard =
-        Shard::Open(JoinPath(dir, entry.file), ShardOpenOptions{options.verify_vectors});
+        Shard::Open(JoinPath(dir, entry.file), ShardOpenOptions{options.verify_vectors, options.rerank_rows});
     if (!shard.ok()) return shard.status();
     state->shard = std::move(*shard);
     ZYPHYR_RETURN_IF_ERROR(CheckShardAgainstManifest(*state->shard, entry, m));

@@ -45,6 +45,8 @@ using InsertedIndexer = Result<std::unique_ptr<HnswIndex>> (*)(VectorStore store
 struct StoredIndexOptions {
   // Check the vector sections' checksums too (reads every row).
   bool verify_vectors = false;
+  // Shards with codes: where re-ranking reads rows (ShardOpenOptions).
+  RerankRows rerank_rows = RerankRows::kAuto;
   // Threads for building the in-memory index of inserted vectors.
   std::size_t threads = 1;
   // Indexes the vectors inserted through the logs (OpenSearchableIndex sets

@@ -24,10 +24,16 @@ std::string ZyphyrEngine::note() const {
            " deep when it has them); build time is the time to open it";
   }
   if (config_.quantization.encoding != Encoding::kFloat32) {
+    if (stored_ && stored_->shard_count() > 0 && stored_->shard(0).rerank_from_memory()) {
+      return std::string(EncodingName(config_.quantization.encoding)) + " codes searched in place from " +
+             config_.build_dir + ", " + rerank +
+             " candidates re-ranked with rows read from the mapping; index MiB = the codes, compact links, quantizer "
+             "and rows searches keep in memory (the uint32 links stay in the file)";
+    }
     return std::string(EncodingName(config_.quantization.encoding)) + " codes searched in place from " +
            config_.build_dir + ", " + rerank +
-           " candidates re-ranked with rows read from the shard file; index MiB = the codes, compact links and "
-           "quantizer searches keep in memory (the rows and uint32 links stay in the file)";
+           " candidates re-ranked with rows read from the shard file (pread); index MiB = the codes, compact links "
+           "and quantizer searches keep in memory (the rows and uint32 links stay in the file)";
   }
   return {};
 }
@@ -59,6 +65,7 @@ Status ZyphyrEngine::DoBuild(std::span<const float> rows, std::size_t dim, Metri
   if (!dir.empty()) {
     StoredIndexOptions open_options;
     open_options.threads = params.threads;
+    open_options.rerank_rows = config_.rerank_rows;
     Result<std::unique_ptr<StoredIndex>> stored = OpenSearchableIndex(dir, open_options);
     if (!stored.ok()) return stored.status();
     const StoredIndex& s = **stored;

@@ -28,6 +28,7 @@ struct ZyphyrEngineConfig {
   QuantizerOptions quantization;
   std::string build_dir;
   std::size_t rerank = 0;  // HnswSearchOptions::rerank.
+  RerankRows rerank_rows = RerankRows::kAuto;  // Codes: where re-ranking reads rows.
 };
 
 class ZyphyrEngine final : public Engine {

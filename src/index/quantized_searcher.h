@@ -5,8 +5,9 @@
 // distances computed from the nodes' codes (src/quant/quantizer.h), so a
 // search touches codes and links only. The `rerank` nearest nodes by code
 // distance then get their exact distances from the full-precision rows, read
-// one by one from a RowSource (for a shard: pread from the file, so the rows
-// never become resident in the process), and are returned in exact order.
+// one by one from a RowSource (for a shard: the mapping, or pread from the
+// file so that the rows never become resident in the process), and are
+// returned in exact order.
 //
 // Code distances are for ranking only, in the encoding's own units:
 //   int8, l2:         sum (q_d - x_d)^2 over the codes (the squared L2

@@ -145,7 +145,7 @@ TEST(StorageCrash, KilledShardWriteLeavesTheOldOrTheNewFile) {
     ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL)
         << "kill " << kill << ": the writer " << DescribeStatus(status);
 
-    auto shard = Shard::Open(target, ShardOpenOptions{true});
+    auto shard = Shard::Open(target, ShardOpenOptions{true, RerankRows::kAuto});
     ASSERT_TRUE(shard.ok()) << "kill " << kill << ": " << shard.status().ToString();
     const std::string bytes = ReadBytes(target);
     if (bytes == a_bytes) {

@@ -62,9 +62,10 @@ TEST_P(QuantizedShardRoundTrip, CodesAndQuantizerRoundTripAndSearchInPlaceEquals
   auto index = SmallIndex(600, 16, metric(), 8);
   const Quantized q = Quantize(*index, encoding());
   WriteQuantizedShard(*index, q, dir.File("a.zys"));
-  auto opened = Shard::Open(dir.File("a.zys"), ShardOpenOptions{true});
+  auto opened = Shard::Open(dir.File("a.zys"), ShardOpenOptions{true, RerankRows::kFile});
   ASSERT_TRUE(opened.ok()) << opened.status().ToString();
   const Shard& s = **opened;
+  EXPECT_FALSE(s.rerank_from_memory());
   EXPECT_EQ(s.info().major, 1);
   EXPECT_EQ(s.info().minor, 2);
   EXPECT_EQ(s.encoding(), encoding());
@@ -136,6 +137,43 @@ TEST_P(QuantizedShardRoundTrip, CodesAndQuantizerRoundTripAndSearchInPlaceEquals
   // The same contents give the same bytes.
   WriteQuantizedShard(*index, q, dir.File("b.zys"));
   EXPECT_EQ(ReadBytes(dir.File("a.zys")), ReadBytes(dir.File("b.zys")));
+}
+
+// Re-ranking from the mapping and with pread read the same rows: the same
+// nodes and distances, the same rows read per query; searches then keep the
+// rows resident too (SearchBytes counts the vectors section).
+TEST_P(QuantizedShardRoundTrip, RerankFromMemoryEqualsRerankFromTheFile) {
+  ScratchDir dir;
+  auto index = SmallIndex(600, 16, metric(), 8);
+  const Quantized q = Quantize(*index, encoding());
+  WriteQuantizedShard(*index, q, dir.File("a.zys"));
+  auto from_file = Shard::Open(dir.File("a.zys"), ShardOpenOptions{false, RerankRows::kFile});
+  auto from_memory = Shard::Open(dir.File("a.zys"), ShardOpenOptions{false, RerankRows::kMemory});
+  auto automatic = Shard::Open(dir.File("a.zys"));  // 600 rows: far under a quarter of RAM.
+  ASSERT_TRUE(from_file.ok() && from_memory.ok() && automatic.ok());
+  EXPECT_FALSE((*from_file)->rerank_from_memory());
+  EXPECT_TRUE((*from_memory)->rerank_from_memory());
+  EXPECT_TRUE((*automatic)->rerank_from_memory());
+  const std::uint64_t vectors = (*from_memory)->info().Find(SectionKind::kVectors)->length;
+  EXPECT_EQ((*from_memory)->SearchBytes(), (*from_file)->SearchBytes() + vectors);
+  auto queries = ClusteredGaussian(30, 16, 4, 3, SampleStream::kQueries);
+  ASSERT_TRUE(queries.ok());
+  AlignedBuffer<float> query(PaddedDim(16));
+  std::vector<ScoredNode> a, b;
+  for (std::size_t i = 0; i < queries->n; ++i) {
+    ASSERT_TRUE(PrepareVector(queries->row(i), 16, metric(), "query", query.data()).ok());
+    const std::uint64_t reads_before = QuantizedSearcher::ThreadRowReads();
+    ASSERT_TRUE((*from_file)->quantized_searcher()->Search(query.data(), 32, 10, 16, &a).ok());
+    const std::uint64_t file_reads = QuantizedSearcher::ThreadRowReads() - reads_before;
+    ASSERT_TRUE((*from_memory)->quantized_searcher()->Search(query.data(), 32, 10, 16, &b).ok());
+    const std::uint64_t memory_reads = QuantizedSearcher::ThreadRowReads() - reads_before - file_reads;
+    ASSERT_NO_FATAL_FAILURE(testing::ExpectSameNodes(a, b));
+    EXPECT_EQ(file_reads, memory_reads) << "query " << i;
+    EXPECT_GT(file_reads, 0u) << "query " << i;
+  }
+  EXPECT_EQ(ParseRerankRows("file").status().ok(), true);
+  EXPECT_EQ(ParseRerankRows("disk").status().message(),
+            "--rerank-rows: 'disk' is not known (expected auto, memory or file)");
 }
 
 INSTANTIATE_TEST_SUITE_P(MetricsAndEncodings, QuantizedShardRoundTrip, testing::EveryMetricAndCodedEncoding(),

@@ -34,7 +34,7 @@ TEST_P(ShardRoundTrip, MappedShardHoldsTheSameBytesAndSearchesIdentically) {
   ScratchDir dir;
   auto index = SmallIndex(500, 20, GetParam(), 8);
   const WrittenShard written = WriteIndexShard(*index, dir.File("a.zys"));
-  auto shard = Shard::Open(dir.File("a.zys"), ShardOpenOptions{true});
+  auto shard = Shard::Open(dir.File("a.zys"), ShardOpenOptions{true, RerankRows::kAuto});
   ASSERT_TRUE(shard.ok()) << shard.status().ToString();
   const Shard& s = **shard;
   EXPECT_EQ(s.info().file_size, written.bytes);
@@ -152,7 +152,7 @@ TEST(ShardCorruption, FlippedVectorByteIsCaughtByVerifyNotByOpen) {
   EXPECT_EQ(verified.code(), StatusCode::kCorruption);
   EXPECT_EQ(verified.message().rfind(path + ": vectors section at offset 4096: checksum mismatch (stored 0x", 0), 0u)
       << verified.message();
-  auto strict = Shard::Open(path, ShardOpenOptions{true});
+  auto strict = Shard::Open(path, ShardOpenOptions{true, RerankRows::kAuto});
   ASSERT_FALSE(strict.ok());
   EXPECT_EQ(strict.status().message(), verified.message());
 }
