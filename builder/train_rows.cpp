@@ -35,6 +35,7 @@ class RowFileTrainRows final : public TrainRows {
   Status Read(std::size_t begin, std::size_t count, std::span<float> out) const override {
     return file_.ReadRows(begin, count, out);
   }
+  std::uint64_t bytes_read() const override { return file_.bytes_read(); }
 
  private:
   VectorFile file_;

@@ -6,6 +6,7 @@
 #define ZYPHYR_BUILDER_TRAIN_ROWS_H_
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <span>
@@ -31,6 +32,9 @@ class TrainRows {
   // Rows [begin, begin + count) into `out` (exactly count * dim() floats),
   // row-major. Errors: those of the underlying file.
   virtual Status Read(std::size_t begin, std::size_t count, std::span<float> out) const = 0;
+  // Bytes read from a row file so far (VectorFile::bytes_read); 0 for HDF5
+  // files and rows in memory.
+  virtual std::uint64_t bytes_read() const { return 0; }
 };
 
 // The rows of the file at `path`: an ann-benchmarks HDF5 file's 'train', or

@@ -313,6 +313,7 @@ Result<DistributedBuildReport> DistributedBuild(Communicator& comm, const Distri
   }
   ZYPHYR_RETURN_IF_ERROR(comm.Agree(st, Communicator::Blame::kInput));
   report.seconds = SecondsSince(start);
+  report.bytes_read = (*rows)->bytes_read();
   return report;
 }
 

@@ -27,6 +27,7 @@
 #define ZYPHYR_MPI_DISTRIBUTED_BUILD_H_
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 
@@ -69,6 +70,8 @@ struct DistributedBuildReport {
   IndexManifest manifest;            // On rank 0 only; build_seconds: rank 0's wall time up to publishing.
   double seconds = 0;                // Wall time on rank 0.
   double slowest_build_seconds = 0;  // The slowest rank's graph building and writing (rank 0 only).
+  // Bytes this rank read from a row file (header included; TrainRows::bytes_read): its own rows only.
+  std::uint64_t bytes_read = 0;
 };
 
 // Collective. Errors (the same on every rank): InvalidArgument "--partition

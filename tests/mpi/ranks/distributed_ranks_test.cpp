@@ -18,10 +18,12 @@
 #include "builder/open_index.h"
 #include "builder/train_rows.h"
 #include "io/ann_dataset_writer.h"
+#include "io/vector_file_writer.h"
 #include "mpi/communicator.h"
 #include "mpi/distributed_build.h"
 #include "mpi/distributed_index.h"
 #include "mpi/query_pipeline.h"
+#include "mpi/shard_assignment.h"
 #include "src/core/vector_store.h"
 #include "src/data/synthetic.h"
 #include "src/index/brute_force.h"
@@ -302,6 +304,28 @@ TEST(DistributedRanks, OpenFailsOnEveryRankWhenTheLastRanksShardIsDamaged) {
   ASSERT_FALSE(index.ok());
   EXPECT_EQ(index.status().message().rfind(RankPrefix(world->size() - 1) + last + ": ", 0), 0u)
       << index.status().message();
+}
+
+// A build from a row file: each rank reads the file's header and its own
+// rows (EvenPart), nothing else, and the shards keep the uint8 rows.
+TEST(DistributedRanks, EachRankReadsOnlyItsRowsOfARowFile) {
+  SharedScratch scratch;
+  constexpr std::size_t kRows = 1000, kDim = 12;
+  const std::string path = scratch.File("base.u8bin");
+  std::vector<float> rows(kRows * kDim);
+  for (std::size_t i = 0; i < rows.size(); ++i) rows[i] = static_cast<float>((i * 37 + i / kDim) % 256);
+  Status st;
+  if (world->is_root()) st = WriteVectorFile(path, kDim, rows);
+  ASSERT_TRUE(world->Agree(st).ok()) << st.ToString();
+  DistributedBuildParams params = testing::FileBuildParams(path, scratch.File("idx"), Ranks(), "range", 8, 32, 7);
+  params.metric = Metric::kL2;
+  Result<DistributedBuildReport> built = DistributedBuild(*world, params);
+  ASSERT_TRUE(built.ok()) << built.status().ToString();
+  const IndexRange mine = EvenPart(kRows, Ranks(), static_cast<std::size_t>(world->rank()));
+  EXPECT_EQ(built->bytes_read, 8 + mine.size() * kDim) << "rank " << world->rank();
+  if (world->is_root()) {
+    EXPECT_EQ(built->manifest.element_type, ElementType::kUint8);
+  }
 }
 
 TEST(DistributedRanks, RefusesFewerShardsThanRanks) {
