@@ -21,6 +21,7 @@ template <typename T>
 bool Take(std::string_view* in, std::size_t count, std::vector<T>* values) {
   if (count > in->size() / sizeof(T)) return false;
   values->resize(count);
+  if (count == 0) return true;  // memcpy must not see the null data() of an empty vector.
   std::memcpy(values->data(), in->data(), count * sizeof(T));
   in->remove_prefix(count * sizeof(T));
   return true;
