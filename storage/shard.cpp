@@ -17,6 +17,15 @@ namespace zyphyr {
 
 namespace {
 
+// `n` byte components of `type` (uint8 or int8) widened to floats, exactly.
+void WidenBytes(const unsigned char* bytes, std::size_t n, ElementType type, float* out) {
+  if (type == ElementType::kInt8) {
+    for (std::size_t j = 0; j < n; ++j) out[j] = static_cast<float>(static_cast<std::int8_t>(bytes[j]));
+  } else {
+    for (std::size_t j = 0; j < n; ++j) out[j] = static_cast<float>(bytes[j]);
+  }
+}
+
 // Re-ranking reads: one row by pread from the shard's file, so the rows go
 // through the page cache but are never mapped into the process. Byte rows
 // are read into the back of `out` and widened to floats in place.
@@ -40,13 +49,7 @@ class FileRowSource : public RowSource {
       }
       done += static_cast<std::size_t>(got);
     }
-    if (type_ == ElementType::kUint8) {
-      const auto* bytes = reinterpret_cast<const std::uint8_t*>(dst);
-      for (std::size_t j = 0; j < stride_; ++j) out[j] = static_cast<float>(bytes[j]);
-    } else if (type_ == ElementType::kInt8) {
-      const auto* bytes = reinterpret_cast<const std::int8_t*>(dst);
-      for (std::size_t j = 0; j < stride_; ++j) out[j] = static_cast<float>(bytes[j]);
-    }
+    if (IsByteElement(type_)) WidenBytes(reinterpret_cast<const unsigned char*>(dst), stride_, type_, out);
     return Status::Ok();
   }
 
@@ -68,10 +71,8 @@ class MappedRowSource : public RowSource {
     const unsigned char* row = rows_ + std::size_t{node} * row_bytes_;
     if (type_ == ElementType::kFloat32) {
       std::memcpy(out, row, row_bytes_);
-    } else if (type_ == ElementType::kUint8) {
-      for (std::size_t j = 0; j < stride_; ++j) out[j] = static_cast<float>(row[j]);
     } else {
-      for (std::size_t j = 0; j < stride_; ++j) out[j] = static_cast<float>(static_cast<std::int8_t>(row[j]));
+      WidenBytes(row, stride_, type_, out);
     }
     return Status::Ok();
   }
@@ -191,11 +192,9 @@ void Shard::AppendRow(std::uint32_t node, std::vector<float>* out) const {
     out->insert(out->end(), row, row + info_.dim);
     return;
   }
-  const std::uint8_t* row = byte_rows_.row(node);
-  for (std::size_t j = 0; j < info_.dim; ++j) {
-    out->push_back(info_.element_type == ElementType::kInt8 ? static_cast<float>(static_cast<std::int8_t>(row[j]))
-                                                             : static_cast<float>(row[j]));
-  }
+  const std::size_t at = out->size();
+  out->resize(at + info_.dim);
+  WidenBytes(byte_rows_.row(node), info_.dim, info_.element_type, out->data() + at);
 }
 
 std::optional<std::uint32_t> Shard::NodeOf(std::uint64_t id) const {

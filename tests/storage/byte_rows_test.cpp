@@ -145,6 +145,19 @@ TEST_P(ByteRowsTest, ExactModeReturnsTheBruteForceNeighbours) {
       EXPECT_EQ(ids, BruteForce(q)) << EncodingName(encoding) << " query " << q;
     }
   }
+  // Codes re-ranked with byte rows read by pread (widened as the mapping's are).
+  StoredIndexOptions from_file;
+  from_file.rerank_rows = RerankRows::kFile;
+  Result<std::unique_ptr<StoredIndex>> opened = OpenSearchableIndex(dir_.File("exact-int8"), from_file);
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  ASSERT_FALSE((*opened)->shard(0).rerank_from_memory());
+  for (std::size_t q = 0; q < kQueries; ++q) {
+    Result<std::vector<Neighbor>> found = (*opened)->Search(Query(q), HnswSearchOptions{kK, kRows});
+    ASSERT_TRUE(found.ok()) << found.status().ToString();
+    std::vector<std::uint64_t> ids;
+    for (const Neighbor& n : *found) ids.push_back(n.id);
+    EXPECT_EQ(ids, BruteForce(q)) << "pread query " << q;
+  }
 }
 
 TEST_P(ByteRowsTest, Int8CodesOverByteRowsReachTheRecallOfTheRows) {
