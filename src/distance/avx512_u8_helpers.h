@@ -29,6 +29,28 @@ static inline std::uint32_t HorizontalSum(__m512i v) {
   return static_cast<std::uint32_t>(_mm_cvtsi128_si32(s));
 }
 
+// Four codes x[0..3] against one query q, 64 bytes at a time: each query
+// load is shared by the four, and acc[j] (which the caller zeroes) collects
+// step(acc[j], query bytes, x[j]'s bytes) over the whole vectors, the tail
+// through zero-filling masked loads. on_query(query bytes) sees each query
+// load once (VNNI's dot product sums the query's bytes).
+template <typename Step, typename OnQuery>
+static inline void Block4(const std::uint8_t* q, const std::uint8_t* const* x, std::size_t dim, Step step,
+                          OnQuery on_query, __m512i acc[4]) {
+  std::size_t i = 0;
+  for (; i + 64 <= dim; i += 64) {
+    const __m512i qv = _mm512_loadu_si512(q + i);
+    on_query(qv);
+    for (int j = 0; j < 4; ++j) acc[j] = step(acc[j], qv, _mm512_loadu_si512(x[j] + i));
+  }
+  if (i < dim) {
+    const __mmask64 mask = TailMask(dim - i);
+    const __m512i qv = _mm512_maskz_loadu_epi8(mask, q + i);
+    on_query(qv);
+    for (int j = 0; j < 4; ++j) acc[j] = step(acc[j], qv, _mm512_maskz_loadu_epi8(mask, x[j] + i));
+  }
+}
+
 }  // namespace zyphyr::avx512_u8
 
 #endif  // ZYPHYR_SRC_DISTANCE_AVX512_U8_HELPERS_H_

@@ -5,7 +5,7 @@
 // Every kernel accepts any dimension >= 0 and any alignment; callers that pad
 // rows to PaddedDim() (see src/core/vector_store.h) avoid the tail code.
 //
-// The int8 kernels (l2_sq_u8, dot_u8) work on the uint8 codes of
+// The int8 kernels (l2_sq_u8, dot_u8 and their batch forms) work on the uint8 codes of
 // src/quant/scalar_quantizer.h and are exact: every table returns the same
 // integer as the scalar reference (see U8PairKernel).
 //
@@ -61,6 +61,12 @@ inline constexpr std::size_t kMaxU8Dim = 66051;
 using BatchKernel = void (*)(const float* query, const float* const* rows, std::size_t n, std::size_t dim,
                              float* out);
 
+// The same for uint8 codes: out[i] = the pair kernel's (query, codes[i], dim),
+// exactly the integer it returns. One call scores a node's whole neighbour
+// list, so a search makes one indirect call per step, not one per node.
+using U8BatchKernel = void (*)(const std::uint8_t* query, const std::uint8_t* const* codes, std::size_t n,
+                               std::size_t dim, std::uint32_t* out);
+
 struct DistanceKernels {
   Isa isa;
   PairKernel l2_sq;
@@ -69,6 +75,8 @@ struct DistanceKernels {
   BatchKernel dot_batch;
   U8PairKernel l2_sq_u8;
   U8PairKernel dot_u8;
+  U8BatchKernel l2_sq_u8_batch;
+  U8BatchKernel dot_u8_batch;
   I8L2Kernel l2_sq_i8;
   I8DotKernel dot_i8;
   // True when l2_sq_u8 and dot_u8 use AVX-512 VNNI (Avx512VnniKernels()).

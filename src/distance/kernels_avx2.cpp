@@ -15,6 +15,8 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "src/distance/u8_batch.h"
+
 namespace zyphyr {
 
 namespace {
@@ -245,6 +247,8 @@ constexpr DistanceKernels kAvx2Kernels{
     .dot_batch = &Batch<DotOp>,
     .l2_sq_u8 = &PairBytes<L2SqU8Op, std::uint8_t>,
     .dot_u8 = &PairBytes<DotU8Op, std::uint8_t>,
+    .l2_sq_u8_batch = &u8_batch::ByPairs<&PairBytes<L2SqU8Op, std::uint8_t>>,
+    .dot_u8_batch = &u8_batch::ByPairs<&PairBytes<DotU8Op, std::uint8_t>>,
     .l2_sq_i8 = &PairBytes<L2SqI8Op, std::int8_t>,
     .dot_i8 = &DotI8,
     .vnni = false,

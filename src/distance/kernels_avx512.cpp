@@ -20,6 +20,7 @@
 
 #include "src/distance/avx512_u8_helpers.h"
 #include "src/distance/kernels_avx512_vnni.h"
+#include "src/distance/u8_batch.h"
 
 namespace zyphyr {
 
@@ -203,6 +204,21 @@ std::uint32_t PairU8(const std::uint8_t* a, const std::uint8_t* b, std::size_t d
   return avx512_u8::HorizontalSum(_mm512_add_epi32(acc0, acc1));
 }
 
+// Four codes against one query, each query load shared (the batch kernels).
+template <typename Op>
+void Block4U8(const std::uint8_t* q, const std::uint8_t* const* x, std::size_t dim, std::uint32_t* out) {
+  __m512i acc[4] = {_mm512_setzero_si512(), _mm512_setzero_si512(), _mm512_setzero_si512(), _mm512_setzero_si512()};
+  avx512_u8::Block4(q, x, dim, [](__m512i a, __m512i qv, __m512i xv) { return Op::Step(a, qv, xv); },
+                    [](__m512i) {}, acc);
+  for (int j = 0; j < 4; ++j) out[j] = avx512_u8::HorizontalSum(acc[j]);
+}
+
+template <typename Op>
+void BatchU8(const std::uint8_t* query, const std::uint8_t* const* codes, std::size_t n, std::size_t dim,
+             std::uint32_t* out) {
+  u8_batch::ByBlocks<&Block4U8<Op>, &PairU8<Op>>(query, codes, n, dim, out);
+}
+
 // ---- signed bytes (int8 rows, AVX-512 BW) ----
 //
 // 32 bytes at a time sign-extended to 16-bit lanes (vpmovsxbw), then
@@ -253,6 +269,8 @@ constexpr DistanceKernels kAvx512Kernels{
     .dot_batch = &Batch<DotOp>,
     .l2_sq_u8 = &PairU8<L2SqU8Op>,
     .dot_u8 = &PairU8<DotU8Op>,
+    .l2_sq_u8_batch = &BatchU8<L2SqU8Op>,
+    .dot_u8_batch = &BatchU8<DotU8Op>,
     .l2_sq_i8 = &PairI8<L2SqI8Op>,
     .dot_i8 = &DotI8,
     .vnni = false,
@@ -268,6 +286,8 @@ constexpr DistanceKernels kAvx512VnniKernels{
     .dot_batch = &Batch<DotOp>,
     .l2_sq_u8 = &L2SqU8Avx512Vnni,
     .dot_u8 = &DotU8Avx512Vnni,
+    .l2_sq_u8_batch = &L2SqU8BatchAvx512Vnni,
+    .dot_u8_batch = &DotU8BatchAvx512Vnni,
     .l2_sq_i8 = &PairI8<L2SqI8Op>,
     .dot_i8 = &DotI8,
     .vnni = true,

@@ -32,6 +32,7 @@
 #include <cstdint>
 
 #include "src/distance/avx512_u8_helpers.h"
+#include "src/distance/u8_batch.h"
 
 namespace zyphyr {
 
@@ -113,7 +114,43 @@ std::uint32_t L2SqU8(const std::uint8_t* a, const std::uint8_t* b, std::size_t d
   return avx512_u8::HorizontalSum(_mm512_add_epi32(acc0, acc1));
 }
 
+// ---- four codes at a time ----
+
+void L2SqU8Block4(const std::uint8_t* q, const std::uint8_t* const* x, std::size_t dim, std::uint32_t* out) {
+  __m512i acc[4] = {_mm512_setzero_si512(), _mm512_setzero_si512(), _mm512_setzero_si512(), _mm512_setzero_si512()};
+  avx512_u8::Block4(q, x, dim, [](__m512i a, __m512i qv, __m512i xv) { return L2SqStep(a, qv, xv); },
+                    [](__m512i) {}, acc);
+  for (int j = 0; j < 4; ++j) out[j] = avx512_u8::HorizontalSum(acc[j]);
+}
+
+// The query is vpdpbusd's unsigned operand, so its byte sum (the correction
+// term, the same for all four codes) is taken once per query load.
+void DotU8Block4(const std::uint8_t* q, const std::uint8_t* const* x, std::size_t dim, std::uint32_t* out) {
+  __m512i acc[4] = {_mm512_setzero_si512(), _mm512_setzero_si512(), _mm512_setzero_si512(), _mm512_setzero_si512()};
+  __m512i sum_q = _mm512_setzero_si512();
+  const __m512i flip = _mm512_set1_epi8(static_cast<char>(0x80));
+  avx512_u8::Block4(
+      q, x, dim,
+      [flip](__m512i a, __m512i qv, __m512i xv) { return _mm512_dpbusd_epi32(a, qv, _mm512_xor_si512(xv, flip)); },
+      [&sum_q](__m512i qv) { sum_q = _mm512_add_epi64(sum_q, _mm512_sad_epu8(qv, _mm512_setzero_si512())); }, acc);
+  // 128 * sum q, modulo 2^32 like the lanes: the 64-bit lanes' low halves
+  // (the high halves cleared, as in DotU8) summed as 32-bit lanes.
+  const __m512i correction = _mm512_and_si512(_mm512_maskz_slli_epi64(0xFF, sum_q, 7), _mm512_set1_epi64(0xFFFFFFFF));
+  const std::uint32_t shift = avx512_u8::HorizontalSum(correction);
+  for (int j = 0; j < 4; ++j) out[j] = avx512_u8::HorizontalSum(acc[j]) + shift;
+}
+
 }  // namespace
+
+void L2SqU8BatchAvx512Vnni(const std::uint8_t* query, const std::uint8_t* const* codes, std::size_t n, std::size_t dim,
+                           std::uint32_t* out) {
+  u8_batch::ByBlocks<&L2SqU8Block4, &L2SqU8>(query, codes, n, dim, out);
+}
+
+void DotU8BatchAvx512Vnni(const std::uint8_t* query, const std::uint8_t* const* codes, std::size_t n, std::size_t dim,
+                          std::uint32_t* out) {
+  u8_batch::ByBlocks<&DotU8Block4, &DotU8>(query, codes, n, dim, out);
+}
 
 std::uint32_t L2SqU8Avx512Vnni(const std::uint8_t* a, const std::uint8_t* b, std::size_t dim) {
   return L2SqU8(a, b, dim);

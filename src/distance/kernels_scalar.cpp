@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "src/distance/kernels.h"
+#include "src/distance/u8_batch.h"
 
 namespace zyphyr {
 
@@ -83,6 +84,8 @@ constexpr DistanceKernels kScalarKernels{
     .dot_batch = &DotBatchScalar,
     .l2_sq_u8 = &L2SqBytesScalar<std::uint8_t>,
     .dot_u8 = &DotU8Scalar,
+    .l2_sq_u8_batch = &u8_batch::ByPairs<&L2SqBytesScalar<std::uint8_t>>,
+    .dot_u8_batch = &u8_batch::ByPairs<&DotU8Scalar>,
     .l2_sq_i8 = &L2SqBytesScalar<std::int8_t>,
     .dot_i8 = &DotI8Scalar,
     .vnni = false,

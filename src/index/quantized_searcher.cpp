@@ -47,40 +47,62 @@ class PerNodeDistances {
   }
 };
 
-// Code distances under l2: the exact integer sum of squared code differences.
-class Int8L2Scorer : public PerNodeDistances<Int8L2Scorer> {
+// A scorer's Distances for int8 codes: the nodes' codes scored by one call
+// of the batch kernel (several codes per call, the query's loads shared),
+// then turned into code distances by Finish(sum, node).
+template <typename Scorer>
+class Int8BatchDistances {
  public:
-  Int8L2Scorer(const std::uint8_t* query, const CodesView& codes, std::size_t dim, U8PairKernel l2)
-      : query_(query), codes_(codes), dim_(dim), l2_(l2) {}
+  void Distances(const std::uint32_t* nodes, std::size_t n, float* out) const {
+    const Scorer& scorer = static_cast<const Scorer&>(*this);
+    const std::uint8_t* codes[2 * kMaxM];  // SearchGraph's bound on n.
+    std::uint32_t sums[2 * kMaxM];
+    for (std::size_t i = 0; i < n; ++i) codes[i] = scorer.codes_.code(nodes[i]);
+    scorer.batch_(scorer.query_, codes, n, scorer.dim_, sums);
+    for (std::size_t i = 0; i < n; ++i) out[i] = scorer.Finish(sums[i], nodes[i]);
+  }
+};
 
-  float Distance(std::uint32_t node) const { return static_cast<float>(l2_(query_, codes_.code(node), dim_)); }
+// Code distances under l2: the exact integer sum of squared code differences.
+class Int8L2Scorer : public Int8BatchDistances<Int8L2Scorer> {
+ public:
+  Int8L2Scorer(const std::uint8_t* query, const CodesView& codes, std::size_t dim, const DistanceKernels& kernels)
+      : query_(query), codes_(codes), dim_(dim), l2_(kernels.l2_sq_u8), batch_(kernels.l2_sq_u8_batch) {}
+
+  float Distance(std::uint32_t node) const { return Finish(l2_(query_, codes_.code(node), dim_), node); }
+  float Finish(std::uint32_t sum, std::uint32_t /*node*/) const { return static_cast<float>(sum); }
   void Prefetch(std::uint32_t node) const { PrefetchCode(codes_.code(node), dim_); }
 
  private:
+  friend class Int8BatchDistances<Int8L2Scorer>;
   const std::uint8_t* query_;
   const CodesView& codes_;
   std::size_t dim_;
   U8PairKernel l2_;
+  U8BatchKernel batch_;
 };
 
 // Code distances under ip and cosine: -(bias(x) + step * codes' dot product).
-class Int8DotScorer : public PerNodeDistances<Int8DotScorer> {
+class Int8DotScorer : public Int8BatchDistances<Int8DotScorer> {
  public:
-  Int8DotScorer(const std::uint8_t* query, const CodesView& codes, std::size_t dim, float step, U8PairKernel dot)
-      : query_(query), codes_(codes), dim_(dim), step_(step), dot_(dot) {}
+  Int8DotScorer(const std::uint8_t* query, const CodesView& codes, std::size_t dim, float step,
+                const DistanceKernels& kernels)
+      : query_(query), codes_(codes), dim_(dim), step_(step), dot_(kernels.dot_u8), batch_(kernels.dot_u8_batch) {}
 
-  float Distance(std::uint32_t node) const {
-    const float dot = static_cast<float>(dot_(query_, codes_.code(node), dim_));
-    return -(codes_.biases[node] + step_ * dot);
+  float Distance(std::uint32_t node) const { return Finish(dot_(query_, codes_.code(node), dim_), node); }
+  float Finish(std::uint32_t sum, std::uint32_t node) const {
+    return -(codes_.biases[node] + step_ * static_cast<float>(sum));
   }
   void Prefetch(std::uint32_t node) const { PrefetchCode(codes_.code(node), dim_); }
 
  private:
+  friend class Int8BatchDistances<Int8DotScorer>;
   const std::uint8_t* query_;
   const CodesView& codes_;
   std::size_t dim_;
   float step_;
   U8PairKernel dot_;
+  U8BatchKernel batch_;
 };
 
 // pq code distances: sums of the query's table entries (negated dot products
@@ -137,10 +159,10 @@ void QuantizedSearcher::SearchCodes(const float* query, std::size_t ef, std::vec
   sq->Encode(query, scratch.query_code.data());
   const std::size_t dim = quantizer_.dim();
   if (l2) {
-    SearchGraph(graph_, Int8L2Scorer(scratch.query_code.data(), codes_, dim, kernels_.l2_sq_u8), ef, excluded,
+    SearchGraph(graph_, Int8L2Scorer(scratch.query_code.data(), codes_, dim, kernels_), ef, excluded,
                 visited_pool_, out);
   } else {
-    SearchGraph(graph_, Int8DotScorer(scratch.query_code.data(), codes_, dim, sq->step(), kernels_.dot_u8), ef,
+    SearchGraph(graph_, Int8DotScorer(scratch.query_code.data(), codes_, dim, sq->step(), kernels_), ef,
                 excluded, visited_pool_, out);
   }
 }

@@ -108,6 +108,54 @@ TEST_P(Int8KernelsTest, TableHasInt8KernelsAndSaysWhichVariant) {
   EXPECT_EQ(kernels_->vnni, GetParam().vnni);
   EXPECT_NE(kernels_->l2_sq_u8, nullptr);
   EXPECT_NE(kernels_->dot_u8, nullptr);
+  EXPECT_NE(kernels_->l2_sq_u8_batch, nullptr);
+  EXPECT_NE(kernels_->dot_u8_batch, nullptr);
+}
+
+// The batch kernels score n codes against one query exactly as the pair
+// kernels do, for every n up to 13 (every remainder of the blocks of four,
+// several blocks), at dimensions that end each loop differently; codes each
+// in its own allocation (a read past one is an AddressSanitizer report), and
+// nothing written past out[n - 1].
+TEST_P(Int8KernelsTest, BatchEqualsPairForEveryCount) {
+  std::mt19937 rng(99);
+  for (std::size_t dim : {0, 1, 15, 16, 17, 63, 64, 65, 100, 127, 128, 129, 256, 300, 784, 960}) {
+    Codes query(dim, 1);
+    query.FillRandom(dim, rng);
+    std::vector<std::unique_ptr<Codes>> codes;
+    std::vector<const std::uint8_t*> pointers;
+    for (std::size_t i = 0; i < 13; ++i) {
+      codes.push_back(std::make_unique<Codes>(dim, i % 3));
+      codes.back()->FillRandom(dim, rng);
+      pointers.push_back(codes.back()->data());
+    }
+    for (std::size_t n = 0; n <= pointers.size(); ++n) {
+      std::vector<std::uint32_t> l2(n + 1, 0xDEADBEEF), dot(n + 1, 0xDEADBEEF);
+      kernels_->l2_sq_u8_batch(query.data(), pointers.data(), n, dim, l2.data());
+      kernels_->dot_u8_batch(query.data(), pointers.data(), n, dim, dot.data());
+      const std::string where = Where(dim, 1, 0) + " n=" + std::to_string(n);
+      for (std::size_t i = 0; i < n; ++i) {
+        ASSERT_EQ(l2[i], L2SqReference(query.data(), pointers[i], dim)) << "l2_sq_u8_batch " << where << " i=" << i;
+        ASSERT_EQ(dot[i], DotReference(query.data(), pointers[i], dim)) << "dot_u8_batch " << where << " i=" << i;
+      }
+      ASSERT_EQ(l2[n], 0xDEADBEEF) << "l2_sq_u8_batch wrote past n, " << where;
+      ASSERT_EQ(dot[n], 0xDEADBEEF) << "dot_u8_batch wrote past n, " << where;
+    }
+  }
+  // The largest terms in every lane, four codes and a tail of three.
+  Codes full(kMaxU8Dim, 0);
+  Codes zeros(kMaxU8Dim, 0);
+  full.Fill(kMaxU8Dim, 255);
+  zeros.Fill(kMaxU8Dim, 0);
+  const std::uint8_t* seven[7] = {zeros.data(), full.data(), zeros.data(), full.data(),
+                                  zeros.data(), full.data(), zeros.data()};
+  std::uint32_t l2[7], dot[7];
+  kernels_->l2_sq_u8_batch(full.data(), seven, 7, kMaxU8Dim, l2);
+  kernels_->dot_u8_batch(full.data(), seven, 7, kMaxU8Dim, dot);
+  for (std::size_t i = 0; i < 7; ++i) {
+    EXPECT_EQ(l2[i], i % 2 == 0 ? 4294966275u : 0u) << i;
+    EXPECT_EQ(dot[i], i % 2 == 0 ? 0u : 4294966275u) << i;
+  }
 }
 
 TEST_P(Int8KernelsTest, EqualScalarReferenceExactly) {
