@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "io/hdf5_handle.h"
+#include "io/hdf5_internal.h"
 #include "io/hdf5_matrix.h"
 #include "src/core/check.h"
 #include "src/eval/true_distances.h"
@@ -26,17 +27,17 @@ struct AnnDatasetReader::Impl {
 
 namespace {
 
+using hdf5_internal::Quoted;
+
 constexpr const char* kExpectedDistances = "(expected euclidean, angular or ip)";
 
-std::string Quoted(const char* name) { return std::string("'") + name + "'"; }
-std::string Num(std::size_t n) { return std::to_string(n); }
 
 // "[b, e)" without wrapping when begin + count overflows.
 std::string RangeText(std::size_t begin, std::size_t count) {
   std::string text = "[";  // Appended piecewise: GCC 12 warns falsely (-Wrestrict) on "[" + std::string.
-  text += Num(begin);
+  text += std::to_string(begin);
   text += ", ";
-  text += begin <= std::numeric_limits<std::size_t>::max() - count ? Num(begin + count) : "overflow";
+  text += begin <= std::numeric_limits<std::size_t>::max() - count ? std::to_string(begin + count) : "overflow";
   text += ")";
   return text;
 }
@@ -54,8 +55,8 @@ Status OpenGroundTruth(hid_t file, const std::string& path, const char* name, Ma
                        std::size_t test_rows, Hdf5Handle* dataset, MatrixShape* shape) {
   ZYPHYR_RETURN_IF_ERROR(OpenMatrix(file, path, name, accept, dataset, shape));
   if (shape->rows != test_rows) {
-    return Status::InvalidArgument(path + ": dataset " + Quoted(name) + " has " + Num(shape->rows) +
-                                   " rows but 'test' has " + Num(test_rows));
+    return Status::InvalidArgument(path + ": dataset " + Quoted(name) + " has " + std::to_string(shape->rows) +
+                                   " rows but 'test' has " + std::to_string(test_rows));
   }
   if (shape->cols == 0) return Status::InvalidArgument(path + ": dataset " + Quoted(name) + " is empty (0 columns)");
   return CheckAddressable(path, name, *shape, sizeof(std::int64_t));
@@ -101,8 +102,8 @@ Result<AnnDatasetReader> AnnDatasetReader::Open(const std::string& path) {
   ZYPHYR_RETURN_IF_ERROR(OpenVectors(f, path, "train", &impl.train, &reader.train_));
   ZYPHYR_RETURN_IF_ERROR(OpenVectors(f, path, "test", &impl.test, &reader.test_));
   if (reader.test_.cols != reader.train_.cols) {
-    return Status::InvalidArgument(path + ": dataset 'test' has " + Num(reader.test_.cols) +
-                                   " columns but 'train' has " + Num(reader.train_.cols));
+    return Status::InvalidArgument(path + ": dataset 'test' has " + std::to_string(reader.test_.cols) +
+                                   " columns but 'train' has " + std::to_string(reader.train_.cols));
   }
 
   Result<std::string> distance = ReadStringAttribute(f, path, "distance");
@@ -119,7 +120,7 @@ Result<AnnDatasetReader> AnnDatasetReader::Open(const std::string& path) {
   if (!dimension.ok() && dimension.status().code() != StatusCode::kNotFound) return dimension.status();
   if (dimension.ok() && (*dimension < 0 || static_cast<std::uint64_t>(*dimension) != reader.train_.cols)) {
     return Status::InvalidArgument(path + ": attribute 'dimension' is " + std::to_string(*dimension) +
-                                   " but dataset 'train' has " + Num(reader.train_.cols) + " columns");
+                                   " but dataset 'train' has " + std::to_string(reader.train_.cols) + " columns");
   }
 
   Result<bool> has_neighbors = LinkExists(f, path, "neighbors");
@@ -139,8 +140,8 @@ Result<AnnDatasetReader> AnnDatasetReader::Open(const std::string& path) {
     ZYPHYR_RETURN_IF_ERROR(
         OpenGroundTruth(f, path, "distances", MatrixElements::kFloat, reader.test_.rows, &impl.distances, &dists));
     if (ids.cols != dists.cols) {
-      return Status::InvalidArgument(path + ": datasets 'neighbors' (" + Num(ids.cols) + " columns) and 'distances' (" +
-                                     Num(dists.cols) + " columns) differ in width");
+      return Status::InvalidArgument(path + ": datasets 'neighbors' (" + std::to_string(ids.cols) + " columns) and 'distances' (" +
+                                     std::to_string(dists.cols) + " columns) differ in width");
     }
     reader.ground_truth_ = ids;
   }
@@ -156,11 +157,11 @@ Status AnnDatasetReader::ReadFloatRows(Part part, std::size_t begin, std::size_t
                                                     : impl_->distances;
   if (count > shape.rows || begin > shape.rows - count) {
     return Status::OutOfRange(path_ + ": rows " + RangeText(begin, count) + " of dataset " + Quoted(name) +
-                              " are past its end (" + Num(shape.rows) + " rows)");
+                              " are past its end (" + std::to_string(shape.rows) + " rows)");
   }
   if (out.size() != count * shape.cols) {
-    return Status::InvalidArgument(path_ + ": output holds " + Num(out.size()) + " floats; " + Num(count) +
-                                   " rows of dataset " + Quoted(name) + " need " + Num(count * shape.cols));
+    return Status::InvalidArgument(path_ + ": output holds " + std::to_string(out.size()) + " floats; " + std::to_string(count) +
+                                   " rows of dataset " + Quoted(name) + " need " + std::to_string(count * shape.cols));
   }
   ZYPHYR_RETURN_IF_ERROR(ReadRows(dataset.get(), path_, name, H5T_NATIVE_FLOAT, begin, count, shape.cols, out.data()));
   return CheckFinite(path_, name, begin, shape.cols, out);
@@ -173,7 +174,7 @@ Result<std::vector<float>> AnnDatasetReader::ReadWholeFloat(Part part) const {
   try {
     out.resize(shape.rows * shape.cols);  // Open checked that the product fits.
   } catch (const std::bad_alloc&) {
-    return Status::IOError(path_ + ": dataset " + Quoted(name) + " (" + Num(shape.rows) + " x " + Num(shape.cols) +
+    return Status::IOError(path_ + ": dataset " + Quoted(name) + " (" + std::to_string(shape.rows) + " x " + std::to_string(shape.cols) +
                            ") does not fit in memory");
   }
   for (std::size_t begin = 0; begin < shape.rows; begin += kReadBlockRows) {
@@ -246,7 +247,7 @@ Result<std::vector<std::int64_t>> AnnDatasetReader::ReadNeighbors() const {
   try {
     ids.resize(shape.rows * shape.cols);
   } catch (const std::bad_alloc&) {
-    return Status::IOError(path_ + ": dataset 'neighbors' (" + Num(shape.rows) + " x " + Num(shape.cols) +
+    return Status::IOError(path_ + ": dataset 'neighbors' (" + std::to_string(shape.rows) + " x " + std::to_string(shape.cols) +
                            ") does not fit in memory");
   }
   for (std::size_t begin = 0; begin < shape.rows; begin += kReadBlockRows) {
@@ -257,9 +258,9 @@ Result<std::vector<std::int64_t>> AnnDatasetReader::ReadNeighbors() const {
   const auto train_rows = static_cast<std::int64_t>(train_.rows);
   for (std::size_t i = 0; i < ids.size(); ++i) {
     if (ids[i] >= 0 && ids[i] < train_rows) continue;
-    return Status::InvalidArgument(path_ + ": dataset 'neighbors' row " + Num(i / shape.cols) + " column " +
-                                   Num(i % shape.cols) + " holds id " + std::to_string(ids[i]) + ", outside [0, " +
-                                   Num(train_.rows) + ")");
+    return Status::InvalidArgument(path_ + ": dataset 'neighbors' row " + std::to_string(i / shape.cols) + " column " +
+                                   std::to_string(i % shape.cols) + " holds id " + std::to_string(ids[i]) + ", outside [0, " +
+                                   std::to_string(train_.rows) + ")");
   }
   return ids;
 }

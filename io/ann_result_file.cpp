@@ -10,7 +10,6 @@
 namespace zyphyr {
 namespace {
 
-std::string Num(std::size_t n) { return std::to_string(n); }
 
 std::string ShapeText(const std::vector<std::uint64_t>& dims) {
   std::string text;
@@ -23,17 +22,17 @@ Status CheckSizes(const std::string& path, const AnnResult& result) {
   const std::size_t queries = result.times.size();
   if (queries == 0) return Status::InvalidArgument(path + ": result has no queries (times is empty)");
   if (result.count > std::numeric_limits<std::size_t>::max() / queries) {
-    return Status::InvalidArgument(path + ": result of " + Num(queries) + " x " + Num(result.count) + " is too large");
+    return Status::InvalidArgument(path + ": result of " + std::to_string(queries) + " x " + std::to_string(result.count) + " is too large");
   }
   const std::string expected =
-      " (expected " + Num(queries) + " x " + Num(result.count) + " = " + Num(queries * result.count) + ")";
+      " (expected " + std::to_string(queries) + " x " + std::to_string(result.count) + " = " + std::to_string(queries * result.count) + ")";
   if (result.neighbors.size() != queries * result.count) {
-    return Status::InvalidArgument(path + ": result has " + Num(queries) + " query times but " +
-                                   Num(result.neighbors.size()) + " neighbor ids" + expected);
+    return Status::InvalidArgument(path + ": result has " + std::to_string(queries) + " query times but " +
+                                   std::to_string(result.neighbors.size()) + " neighbor ids" + expected);
   }
   if (result.distances.size() != queries * result.count) {
-    return Status::InvalidArgument(path + ": result has " + Num(queries) + " query times but " +
-                                   Num(result.distances.size()) + " distances" + expected);
+    return Status::InvalidArgument(path + ": result has " + std::to_string(queries) + " query times but " +
+                                   std::to_string(result.distances.size()) + " distances" + expected);
   }
   return Status::Ok();
 }
@@ -78,7 +77,7 @@ Status ReadCount(hid_t file, const std::string& path, const char* name, std::siz
   if (!value.ok()) return Required(value.status());
   if (*value < 0 || static_cast<std::uint64_t>(*value) < minimum) {
     return Status::InvalidArgument(path + ": attribute '" + name + "' is " + std::to_string(*value) +
-                                   "; expected at least " + Num(minimum));
+                                   "; expected at least " + std::to_string(minimum));
   }
   *out = static_cast<std::size_t>(*value);
   return Status::Ok();

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Sets up, builds from scratch and runs the whole test suite:
-#   1. Release build: every test, then the suite again under each ISA the
-#      host supports (ZYPHYR_ISA=scalar|avx2|avx512; others report skipped).
-#      The Slurm jobs (slurm/) are submitted to a real one-node Slurm that the
-#      test starts (tests/slurm/slurm_jobs_test.sh).
-#   2. AddressSanitizer + UndefinedBehaviorSanitizer build: every test but the
-#      Slurm jobs.
+#   1. Release build: the GoogleTest suite in one process (label suite), the
+#      tests that run distance kernels again under each other ISA the host
+#      supports (label isa: ZYPHYR_ISA=scalar|avx2|avx512; others report
+#      skipped), the command-line, MPI and peer tests, and the Slurm jobs
+#      (slurm/), submitted to a real one-node Slurm that the test starts
+#      (tests/slurm/slurm_jobs_test.sh).
+#   2. AddressSanitizer + UndefinedBehaviorSanitizer build: every GoogleTest
+#      test in its own process (label unit), the command-line and MPI tests.
 #   3. ThreadSanitizer build: the concurrency tests.
 #   4. libFuzzer: each fuzz target for ZYPHYR_FUZZ_SECONDS (default 30 here; scripts/fuzz.sh).
 set -euo pipefail
@@ -19,12 +21,12 @@ jobs="${ZYPHYR_JOBS:-$(nproc)}"
 
 echo "=== release build ==="
 bash scripts/build.sh release
-ctest --test-dir build/release -j "$jobs" --timeout 900
+ctest --test-dir build/release -j "$jobs" --timeout 900 -LE unit
 
 echo "=== AddressSanitizer + UBSan build ==="
 bash scripts/build.sh asan
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-  ctest --test-dir build/asan -j "$jobs" --timeout 900 -LE 'isa|slurm'
+  ctest --test-dir build/asan -j "$jobs" --timeout 900 -LE 'isa|slurm|suite'
 
 echo "=== ThreadSanitizer build (concurrency tests) ==="
 # The concurrency tests are all in zyphyr_tests; only the files defining them are compiled.

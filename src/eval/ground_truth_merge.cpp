@@ -10,7 +10,6 @@
 namespace zyphyr {
 namespace {
 
-std::string Num(std::size_t n) { return std::to_string(n); }
 
 template <typename T>
 void Append(std::string* out, const std::vector<T>& values) {
@@ -44,14 +43,14 @@ Result<GroundTruth> MergeGroundTruth(std::span<const GroundTruth> parts, std::si
       first = p;
       queries = part.queries;
     } else if (part.queries != queries) {
-      return Status::InvalidArgument("ground truth merge: part " + Num(p) + " has " + Num(part.queries) +
-                                     " queries, part " + Num(first) + " has " + Num(queries));
+      return Status::InvalidArgument("ground truth merge: part " + std::to_string(p) + " has " + std::to_string(part.queries) +
+                                     " queries, part " + std::to_string(first) + " has " + std::to_string(queries));
     }
     const std::size_t n = part.queries * part.k;
     if (part.ids.size() != n || part.distances.size() != n || part.keys.size() != n) {
-      return Status::InvalidArgument("ground truth merge: part " + Num(p) + " holds " + Num(part.ids.size()) +
-                                     " ids, " + Num(part.distances.size()) + " distances and " + Num(part.keys.size()) +
-                                     " keys for " + Num(part.queries) + " queries x k " + Num(part.k));
+      return Status::InvalidArgument("ground truth merge: part " + std::to_string(p) + " holds " + std::to_string(part.ids.size()) +
+                                     " ids, " + std::to_string(part.distances.size()) + " distances and " + std::to_string(part.keys.size()) +
+                                     " keys for " + std::to_string(part.queries) + " queries x k " + std::to_string(part.k));
     }
     available += part.k;
   }
@@ -102,7 +101,7 @@ std::string SerializeGroundTruth(const GroundTruth& truth) {
 
 Result<GroundTruth> ParseGroundTruth(std::string_view bytes) {
   const Status malformed =
-      Status::InvalidArgument("ground truth message of " + Num(bytes.size()) + " bytes is malformed");
+      Status::InvalidArgument("ground truth message of " + std::to_string(bytes.size()) + " bytes is malformed");
   std::uint64_t head[2];
   if (bytes.size() < sizeof(head)) return malformed;
   std::memcpy(head, bytes.data(), sizeof(head));

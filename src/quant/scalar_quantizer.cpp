@@ -16,16 +16,16 @@ namespace zyphyr {
 
 namespace {
 
-constexpr char kMagic[4] = {'Z', 'S', 'Q', '8'};
+constexpr char kSq8Magic[4] = {'Z', 'S', 'Q', '8'};
 
 using quant_internal::FloatText;
 using quant_internal::Hex32;
 using quant_internal::Load;
 using quant_internal::Store;
 
-Status Error(std::string message) { return Status::InvalidArgument("scalar quantizer: " + message); }
+Status SqError(std::string message) { return Status::InvalidArgument("scalar quantizer: " + message); }
 
-Status Corrupt(std::string message) { return Status::Corruption("scalar quantizer: " + message); }
+Status SqCorrupt(std::string message) { return Status::Corruption("scalar quantizer: " + message); }
 
 std::string DimensionRangeText(std::size_t dim) {
   return "dimension " + std::to_string(dim) + " is outside 1.." + std::to_string(kMaxU8Dim);
@@ -39,14 +39,14 @@ ScalarQuantizer::ScalarQuantizer(std::vector<float> offsets, float step)
 }
 
 Result<ScalarQuantizer> ScalarQuantizer::Train(std::span<const float> rows, std::size_t dim) {
-  if (dim == 0) return Error("dimension must be at least 1");
+  if (dim == 0) return SqError("dimension must be at least 1");
   if (dim > kMaxU8Dim) {
-    return Error("dimension " + std::to_string(dim) + " exceeds " + std::to_string(kMaxU8Dim) +
+    return SqError("dimension " + std::to_string(dim) + " exceeds " + std::to_string(kMaxU8Dim) +
                  ", the largest whose int8 distances fit a uint32");
   }
-  if (rows.empty()) return Error("no training rows");
+  if (rows.empty()) return SqError("no training rows");
   if (rows.size() % dim != 0) {
-    return Error(std::to_string(rows.size()) + " training floats is not a multiple of the dimension " +
+    return SqError(std::to_string(rows.size()) + " training floats is not a multiple of the dimension " +
                  std::to_string(dim));
   }
   const std::size_t n = rows.size() / dim;
@@ -56,7 +56,7 @@ Result<ScalarQuantizer> ScalarQuantizer::Train(std::span<const float> rows, std:
     const float* x = rows.data() + r * dim;
     for (std::size_t j = 0; j < dim; ++j) {
       if (!std::isfinite(x[j])) {
-        return Error("training row " + std::to_string(r) + " has a non-finite component (" +
+        return SqError("training row " + std::to_string(r) + " has a non-finite component (" +
                      (std::isnan(x[j]) ? "NaN" : "Inf") + ") at index " + std::to_string(j));
       }
       lo[j] = std::min(lo[j], x[j]);
@@ -102,30 +102,30 @@ float ScalarQuantizer::CodeBias(const std::uint8_t* code) const {
 
 std::vector<std::uint8_t> ScalarQuantizer::Serialize() const {
   std::vector<std::uint8_t> out =
-      quant_internal::ModelBytes(kMagic, kSerializedVersion, kSerializedHeaderBytes, offsets_.size(), offsets_);
+      quant_internal::ModelBytes(kSq8Magic, kSerializedVersion, kSerializedHeaderBytes, offsets_.size(), offsets_);
   Store<float>(out.data() + 16, step_);
   return out;
 }
 
 Result<ScalarQuantizer> ScalarQuantizer::Deserialize(std::span<const std::uint8_t> bytes) {
   ZYPHYR_RETURN_IF_ERROR(
-      quant_internal::CheckModelHeader(bytes, kMagic, kSerializedVersion, kSerializedHeaderBytes, "scalar quantizer"));
+      quant_internal::CheckModelHeader(bytes, kSq8Magic, kSerializedVersion, kSerializedHeaderBytes, "scalar quantizer"));
   const std::uint8_t* p = bytes.data();
   const auto dim64 = Load<std::uint64_t>(p + 8);
-  if (dim64 == 0 || dim64 > kMaxU8Dim) return Corrupt(DimensionRangeText(dim64));
+  if (dim64 == 0 || dim64 > kMaxU8Dim) return SqCorrupt(DimensionRangeText(dim64));
   // dim <= kMaxU8Dim: no overflow below.
   const std::size_t dim = static_cast<std::size_t>(dim64);
   const std::size_t need = kSerializedHeaderBytes + dim * sizeof(float);
   ZYPHYR_RETURN_IF_ERROR(quant_internal::CheckModelSize(bytes, dim, need, "scalar quantizer"));
   const auto step = Load<float>(p + 16);
   if (!std::isnormal(step) || step < 0.0f) {
-    return Corrupt("step " + FloatText(step) + " is not a positive normal float");
+    return SqCorrupt("step " + FloatText(step) + " is not a positive normal float");
   }
   std::vector<float> offsets(dim);
   std::memcpy(offsets.data(), p + kSerializedHeaderBytes, dim * sizeof(float));
   for (std::size_t d = 0; d < dim; ++d) {
     if (!std::isfinite(offsets[d])) {
-      return Corrupt("offset of dimension " + std::to_string(d) + " is " + FloatText(offsets[d]) +
+      return SqCorrupt("offset of dimension " + std::to_string(d) + " is " + FloatText(offsets[d]) +
                      " (expected a finite float)");
     }
   }

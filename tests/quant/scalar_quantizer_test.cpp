@@ -24,6 +24,9 @@
 #include "src/distance/kernels.h"
 
 namespace zyphyr {
+// Named, so that a unity build (tests/CMakeLists.txt) keeps these helpers apart
+// from the other quantizer tests' of the same names.
+namespace scalar_quantizer_test {
 namespace {
 
 constexpr float kInf = std::numeric_limits<float>::infinity();
@@ -428,4 +431,5 @@ TEST(ScalarQuantizerTest, InconsistentHeadersAreRefused) {
 }
 
 }  // namespace
+}  // namespace scalar_quantizer_test
 }  // namespace zyphyr

@@ -15,6 +15,7 @@
 #include "tests/storage/stored_index_fixture.h"
 
 namespace zyphyr {
+namespace index_mutations_test {
 namespace {
 
 using testing::ExactIds;
@@ -94,4 +95,5 @@ TEST(StoredIndex, MutationsAreRefusedWithoutWritingAnything) {
 }
 
 }  // namespace
+}  // namespace index_mutations_test
 }  // namespace zyphyr
