@@ -6,10 +6,11 @@
 #      skipped), the command-line, MPI and peer tests, and the Slurm jobs
 #      (slurm/), submitted to a real one-node Slurm that the test starts
 #      (tests/slurm/slurm_jobs_test.sh).
-#   2. AddressSanitizer + UndefinedBehaviorSanitizer build: every GoogleTest
-#      test in its own process (label unit), the command-line and MPI tests.
+#   2. AddressSanitizer + UndefinedBehaviorSanitizer build: the GoogleTest
+#      suite in four shards (label shards), the command-line and MPI tests.
+#   (The per-test entries, label unit, are for developers' `ctest -R`.)
 #   3. ThreadSanitizer build: the concurrency tests.
-#   4. libFuzzer: each fuzz target for ZYPHYR_FUZZ_SECONDS (default 30 here; scripts/fuzz.sh).
+#   4. libFuzzer: each fuzz target for ZYPHYR_FUZZ_SECONDS (default 20 here; scripts/fuzz.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,12 +22,12 @@ jobs="${ZYPHYR_JOBS:-$(nproc)}"
 
 echo "=== release build ==="
 bash scripts/build.sh release
-ctest --test-dir build/release -j "$jobs" --timeout 900 -LE unit
+ctest --test-dir build/release -j "$jobs" --timeout 900 -LE 'unit|shards'
 
 echo "=== AddressSanitizer + UBSan build ==="
 bash scripts/build.sh asan
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-  ctest --test-dir build/asan -j "$jobs" --timeout 900 -LE 'isa|slurm|suite'
+  ctest --test-dir build/asan -j "$jobs" --timeout 900 -LE 'isa|slurm|suite|unit'
 
 echo "=== ThreadSanitizer build (concurrency tests) ==="
 # The concurrency tests are all in zyphyr_tests; only the files defining them are compiled.
@@ -36,4 +37,4 @@ TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1:suppressions="$PWD/tests/ts
   ctest --test-dir build/tsan -j "$jobs" --timeout 900 -R "$concurrency_tests"
 
 echo "=== fuzzing (libFuzzer) ==="
-ZYPHYR_FUZZ_SECONDS="${ZYPHYR_FUZZ_SECONDS:-30}" bash scripts/fuzz.sh
+ZYPHYR_FUZZ_SECONDS="${ZYPHYR_FUZZ_SECONDS:-20}" bash scripts/fuzz.sh
