@@ -58,6 +58,11 @@ endfunction()
 # three flavours). Files of one target must therefore not define the same
 # name at namespace scope, anonymous namespaces included: a collision is a
 # compile error, fixed by naming the file's own namespace.
+# -DZYPHYR_UNITY_BUILD=OFF compiles every file on its own (to check that a
+# file builds without what its batch happened to declare before it).
+option(ZYPHYR_UNITY_BUILD "Compile the libraries, the CLI and the tests in unity batches" ON)
 function(zyphyr_unity_build target)
-  set_target_properties(${target} PROPERTIES UNITY_BUILD ON UNITY_BUILD_BATCH_SIZE 8)
+  if(ZYPHYR_UNITY_BUILD)
+    set_target_properties(${target} PROPERTIES UNITY_BUILD ON UNITY_BUILD_BATCH_SIZE 8)
+  endif()
 endfunction()
