@@ -31,7 +31,6 @@ using hdf5_internal::Quoted;
 
 constexpr const char* kExpectedDistances = "(expected euclidean, angular or ip)";
 
-
 // "[b, e)" without wrapping when begin + count overflows.
 std::string RangeText(std::size_t begin, std::size_t count) {
   std::string text = "[";  // Appended piecewise: GCC 12 warns falsely (-Wrestrict) on "[" + std::string.
@@ -140,8 +139,9 @@ Result<AnnDatasetReader> AnnDatasetReader::Open(const std::string& path) {
     ZYPHYR_RETURN_IF_ERROR(
         OpenGroundTruth(f, path, "distances", MatrixElements::kFloat, reader.test_.rows, &impl.distances, &dists));
     if (ids.cols != dists.cols) {
-      return Status::InvalidArgument(path + ": datasets 'neighbors' (" + std::to_string(ids.cols) + " columns) and 'distances' (" +
-                                     std::to_string(dists.cols) + " columns) differ in width");
+      return Status::InvalidArgument(path + ": datasets 'neighbors' (" + std::to_string(ids.cols) +
+                                     " columns) and 'distances' (" + std::to_string(dists.cols) +
+                                     " columns) differ in width");
     }
     reader.ground_truth_ = ids;
   }
@@ -160,8 +160,9 @@ Status AnnDatasetReader::ReadFloatRows(Part part, std::size_t begin, std::size_t
                               " are past its end (" + std::to_string(shape.rows) + " rows)");
   }
   if (out.size() != count * shape.cols) {
-    return Status::InvalidArgument(path_ + ": output holds " + std::to_string(out.size()) + " floats; " + std::to_string(count) +
-                                   " rows of dataset " + Quoted(name) + " need " + std::to_string(count * shape.cols));
+    return Status::InvalidArgument(path_ + ": output holds " + std::to_string(out.size()) + " floats; " +
+                                   std::to_string(count) + " rows of dataset " + Quoted(name) + " need " +
+                                   std::to_string(count * shape.cols));
   }
   ZYPHYR_RETURN_IF_ERROR(ReadRows(dataset.get(), path_, name, H5T_NATIVE_FLOAT, begin, count, shape.cols, out.data()));
   return CheckFinite(path_, name, begin, shape.cols, out);
@@ -174,8 +175,8 @@ Result<std::vector<float>> AnnDatasetReader::ReadWholeFloat(Part part) const {
   try {
     out.resize(shape.rows * shape.cols);  // Open checked that the product fits.
   } catch (const std::bad_alloc&) {
-    return Status::IOError(path_ + ": dataset " + Quoted(name) + " (" + std::to_string(shape.rows) + " x " + std::to_string(shape.cols) +
-                           ") does not fit in memory");
+    return Status::IOError(path_ + ": dataset " + Quoted(name) + " (" + std::to_string(shape.rows) + " x " +
+                           std::to_string(shape.cols) + ") does not fit in memory");
   }
   for (std::size_t begin = 0; begin < shape.rows; begin += kReadBlockRows) {
     const std::size_t count = std::min(kReadBlockRows, shape.rows - begin);
@@ -247,8 +248,8 @@ Result<std::vector<std::int64_t>> AnnDatasetReader::ReadNeighbors() const {
   try {
     ids.resize(shape.rows * shape.cols);
   } catch (const std::bad_alloc&) {
-    return Status::IOError(path_ + ": dataset 'neighbors' (" + std::to_string(shape.rows) + " x " + std::to_string(shape.cols) +
-                           ") does not fit in memory");
+    return Status::IOError(path_ + ": dataset 'neighbors' (" + std::to_string(shape.rows) + " x " +
+                           std::to_string(shape.cols) + ") does not fit in memory");
   }
   for (std::size_t begin = 0; begin < shape.rows; begin += kReadBlockRows) {
     const std::size_t count = std::min(kReadBlockRows, shape.rows - begin);
@@ -259,8 +260,8 @@ Result<std::vector<std::int64_t>> AnnDatasetReader::ReadNeighbors() const {
   for (std::size_t i = 0; i < ids.size(); ++i) {
     if (ids[i] >= 0 && ids[i] < train_rows) continue;
     return Status::InvalidArgument(path_ + ": dataset 'neighbors' row " + std::to_string(i / shape.cols) + " column " +
-                                   std::to_string(i % shape.cols) + " holds id " + std::to_string(ids[i]) + ", outside [0, " +
-                                   std::to_string(train_.rows) + ")");
+                                   std::to_string(i % shape.cols) + " holds id " + std::to_string(ids[i]) +
+                                   ", outside [0, " + std::to_string(train_.rows) + ")");
   }
   return ids;
 }

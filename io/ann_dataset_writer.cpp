@@ -6,8 +6,8 @@
 #include <utility>
 
 #include "io/ann_dataset_reader.h"
-#include "storage/atomic_file.h"
 #include "io/hdf5_handle.h"
+#include "storage/atomic_file.h"
 
 namespace zyphyr {
 
@@ -26,7 +26,6 @@ struct AnnDatasetWriter::Impl {
 
 namespace {
 
-
 // Chunks of whole rows, at most 1 MiB (at least one row), so any row range touches few chunks.
 std::uint64_t ChunkRows(std::size_t rows, std::size_t dim) {
   const std::size_t per_chunk = (std::size_t{1} << 20) / (dim * sizeof(float));
@@ -39,24 +38,28 @@ Status CheckGroundTruth(const std::string& path, std::size_t test_rows, std::siz
                         std::span<const std::int64_t> ids, std::span<const float> distances) {
   if (k == 0) return Status::InvalidArgument(path + ": ground truth needs k >= 1");
   if (k > std::numeric_limits<std::size_t>::max() / test_rows) {
-    return Status::InvalidArgument(path + ": ground truth of " + std::to_string(test_rows) + " x " + std::to_string(k) + " is too large");
+    return Status::InvalidArgument(path + ": ground truth of " + std::to_string(test_rows) + " x " + std::to_string(k) +
+                                   " is too large");
   }
-  const std::string expected = "; expected " + std::to_string(test_rows) + " x " + std::to_string(k) + " = " + std::to_string(test_rows * k);
+  const std::string expected =
+      "; expected " + std::to_string(test_rows) + " x " + std::to_string(k) + " = " + std::to_string(test_rows * k);
   if (ids.size() != test_rows * k) {
     return Status::InvalidArgument(path + ": ground truth holds " + std::to_string(ids.size()) + " ids" + expected);
   }
   if (distances.size() != test_rows * k) {
-    return Status::InvalidArgument(path + ": ground truth holds " + std::to_string(distances.size()) + " distances" + expected);
+    return Status::InvalidArgument(path + ": ground truth holds " + std::to_string(distances.size()) + " distances" +
+                                   expected);
   }
   for (std::size_t i = 0; i < ids.size(); ++i) {
     if (ids[i] >= 0 && static_cast<std::uint64_t>(ids[i]) < train_rows) continue;
-    return Status::InvalidArgument(path + ": ground-truth id " + std::to_string(ids[i]) + " at row " + std::to_string(i / k) +
-                                   " column " + std::to_string(i % k) + " is outside [0, " + std::to_string(train_rows) + ")");
+    return Status::InvalidArgument(path + ": ground-truth id " + std::to_string(ids[i]) + " at row " +
+                                   std::to_string(i / k) + " column " + std::to_string(i % k) + " is outside [0, " +
+                                   std::to_string(train_rows) + ")");
   }
   for (std::size_t i = 0; i < distances.size(); ++i) {
     if (std::isfinite(distances[i])) continue;
-    return Status::InvalidArgument(path + ": ground-truth distance at row " + std::to_string(i / k) + " column " + std::to_string(i % k) +
-                                   ValueText(distances[i]));
+    return Status::InvalidArgument(path + ": ground-truth distance at row " + std::to_string(i / k) + " column " +
+                                   std::to_string(i % k) + ValueText(distances[i]));
   }
   return Status::Ok();
 }
@@ -98,8 +101,8 @@ Result<AnnDatasetWriter> AnnDatasetWriter::Create(const std::string& path, const
   const std::size_t max_floats = std::numeric_limits<std::size_t>::max() / sizeof(float);
   for (const auto& [name, rows] : {std::pair{"train", layout.train_rows}, std::pair{"test", layout.test_rows}}) {
     if (layout.dim > max_floats / rows) {
-      return Status::InvalidArgument(path + ": '" + name + "' (" + std::to_string(rows) + " x " + std::to_string(layout.dim) +
-                                     ") is too large");
+      return Status::InvalidArgument(path + ": '" + name + "' (" + std::to_string(rows) + " x " +
+                                     std::to_string(layout.dim) + ") is too large");
     }
   }
   Result<PendingFile> pending = PendingFile::Create(path);
@@ -134,19 +137,20 @@ Status AnnDatasetWriter::WriteVectorRows(bool train, std::size_t begin, std::spa
   const std::size_t dim = impl_->layout.dim;
   const std::size_t total = train ? impl_->layout.train_rows : impl_->layout.test_rows;
   if (rows.size() % dim != 0) {
-    return Status::InvalidArgument(path_ + ": " + std::to_string(rows.size()) + " floats are not whole rows of dimension " +
-                                   std::to_string(dim));
+    return Status::InvalidArgument(path_ + ": " + std::to_string(rows.size()) +
+                                   " floats are not whole rows of dimension " + std::to_string(dim));
   }
   const std::size_t count = rows.size() / dim;
   if (count > total || begin > total - count) {
-    const std::string end = begin <= std::numeric_limits<std::size_t>::max() - count ? std::to_string(begin + count) : "overflow";
-    return Status::InvalidArgument(path_ + ": rows [" + std::to_string(begin) + ", " + end + ") are past the end of dataset '" +
-                                   name + "' (" + std::to_string(total) + " rows)");
+    const std::string end =
+        begin <= std::numeric_limits<std::size_t>::max() - count ? std::to_string(begin + count) : "overflow";
+    return Status::InvalidArgument(path_ + ": rows [" + std::to_string(begin) + ", " + end +
+                                   ") are past the end of dataset '" + name + "' (" + std::to_string(total) + " rows)");
   }
   for (std::size_t i = 0; i < rows.size(); ++i) {
     if (std::isfinite(rows[i])) continue;
-    return Status::InvalidArgument(path_ + ": dataset '" + name + "' row " + std::to_string(begin + i / dim) + " column " +
-                                   std::to_string(i % dim) + ValueText(rows[i]));
+    return Status::InvalidArgument(path_ + ": dataset '" + name + "' row " + std::to_string(begin + i / dim) +
+                                   " column " + std::to_string(i % dim) + ValueText(rows[i]));
   }
   const Hdf5Handle& dataset = train ? impl_->train : impl_->test;
   return WriteRows(dataset.get(), path_, name, H5T_NATIVE_FLOAT, begin, count, dim, rows.data());

@@ -4,12 +4,11 @@
 #include <new>
 #include <utility>
 
-#include "storage/atomic_file.h"
 #include "io/hdf5_handle.h"
+#include "storage/atomic_file.h"
 
 namespace zyphyr {
 namespace {
-
 
 std::string ShapeText(const std::vector<std::uint64_t>& dims) {
   std::string text;
@@ -22,10 +21,11 @@ Status CheckSizes(const std::string& path, const AnnResult& result) {
   const std::size_t queries = result.times.size();
   if (queries == 0) return Status::InvalidArgument(path + ": result has no queries (times is empty)");
   if (result.count > std::numeric_limits<std::size_t>::max() / queries) {
-    return Status::InvalidArgument(path + ": result of " + std::to_string(queries) + " x " + std::to_string(result.count) + " is too large");
+    return Status::InvalidArgument(path + ": result of " + std::to_string(queries) + " x " +
+                                   std::to_string(result.count) + " is too large");
   }
-  const std::string expected =
-      " (expected " + std::to_string(queries) + " x " + std::to_string(result.count) + " = " + std::to_string(queries * result.count) + ")";
+  const std::string expected = " (expected " + std::to_string(queries) + " x " + std::to_string(result.count) + " = " +
+                               std::to_string(queries * result.count) + ")";
   if (result.neighbors.size() != queries * result.count) {
     return Status::InvalidArgument(path + ": result has " + std::to_string(queries) + " query times but " +
                                    std::to_string(result.neighbors.size()) + " neighbor ids" + expected);

@@ -22,7 +22,6 @@
 namespace zyphyr {
 namespace {
 
-
 enum class GroundTruthKind { kBigAnn, kIvecs, kHdf5, kUnknown };
 
 GroundTruthKind KindOf(std::string_view path) {
@@ -59,15 +58,17 @@ Result<std::vector<unsigned char>> ReadWholeFile(const std::string& path) {
 Result<GroundTruthTable> ReadBigAnn(const std::string& path, const std::vector<unsigned char>& bytes) {
   const std::uint64_t size = bytes.size();
   if (size < 8)
-    return Status::InvalidArgument(path + ": file of " + std::to_string(size) + " bytes is shorter than its 8-byte header");
+    return Status::InvalidArgument(path + ": file of " + std::to_string(size) +
+                                   " bytes is shorter than its 8-byte header");
   const std::uint64_t queries = LoadLe<std::uint32_t>(bytes.data());
   const std::uint64_t k = LoadLe<std::uint32_t>(bytes.data() + 4);
   if (queries == 0) return Status::InvalidArgument(path + ": header says 0 queries");
   if (k == 0) return Status::InvalidArgument(path + ": header says k 0");
   const std::uint64_t expected = 8 + queries * k * 8;
   if (size != expected) {
-    return Status::InvalidArgument(path + ": size " + std::to_string(size) + " bytes does not match the header's " + std::to_string(queries) +
-                                   " queries x k " + std::to_string(k) + " (" + std::to_string(expected) +
+    return Status::InvalidArgument(path + ": size " + std::to_string(size) + " bytes does not match the header's " +
+                                   std::to_string(queries) + " queries x k " + std::to_string(k) + " (" +
+                                   std::to_string(expected) +
                                    " bytes): " + (size < expected ? "truncated" : "trailing bytes"));
   }
   GroundTruthTable table;
@@ -87,14 +88,16 @@ Result<GroundTruthTable> ReadBigAnn(const std::string& path, const std::vector<u
 Result<GroundTruthTable> ReadIvecs(const std::string& path, const std::vector<unsigned char>& bytes) {
   const std::uint64_t size = bytes.size();
   if (size < 4)
-    return Status::InvalidArgument(path + ": file of " + std::to_string(size) + " bytes is shorter than its 4-byte header");
+    return Status::InvalidArgument(path + ": file of " + std::to_string(size) +
+                                   " bytes is shorter than its 4-byte header");
   const std::int32_t first_k = LoadLe<std::int32_t>(bytes.data());
   if (first_k <= 0) return Status::InvalidArgument(path + ": first row's k is " + std::to_string(first_k));
   const std::uint64_t k = static_cast<std::uint64_t>(first_k);
   const std::uint64_t row_bytes = 4 + 4 * k;
   if (size % row_bytes != 0) {
-    return Status::InvalidArgument(path + ": size " + std::to_string(size) + " bytes is not a whole number of rows of k " +
-                                   std::to_string(k) + " (" + std::to_string(row_bytes) + " bytes each): truncated or not a .ivecs file");
+    return Status::InvalidArgument(path + ": size " + std::to_string(size) +
+                                   " bytes is not a whole number of rows of k " + std::to_string(k) + " (" +
+                                   std::to_string(row_bytes) + " bytes each): truncated or not a .ivecs file");
   }
   GroundTruthTable table;
   table.queries = size / row_bytes;
@@ -123,8 +126,9 @@ Result<GroundTruthTable> ReadHdf5GroundTruthOnly(const std::string& path, hid_t 
   ZYPHYR_RETURN_IF_ERROR(OpenMatrix(file, path, "distances", MatrixElements::kFloat, &distances, &dist_shape));
   if (ids_shape.rows != dist_shape.rows || ids_shape.cols != dist_shape.cols) {
     return Status::InvalidArgument(path + ": datasets 'neighbors' (" + std::to_string(ids_shape.rows) + " x " +
-                                   std::to_string(ids_shape.cols) + ") and 'distances' (" + std::to_string(dist_shape.rows) + " x " +
-                                   std::to_string(dist_shape.cols) + ") differ in shape");
+                                   std::to_string(ids_shape.cols) + ") and 'distances' (" +
+                                   std::to_string(dist_shape.rows) + " x " + std::to_string(dist_shape.cols) +
+                                   ") differ in shape");
   }
   if (ids_shape.rows == 0) return Status::InvalidArgument(path + ": dataset 'neighbors' has 0 queries");
   if (ids_shape.cols == 0) return Status::InvalidArgument(path + ": dataset 'neighbors' has k 0");
@@ -172,8 +176,8 @@ Status CheckIds(const GroundTruthTable& table, const std::string& path, std::siz
   for (std::size_t i = 0; i < table.ids.size(); ++i) {
     const std::int64_t id = table.ids[i];
     if (id >= 0 && (base_rows == 0 || static_cast<std::uint64_t>(id) < base_rows)) continue;
-    const std::string where =
-        path + ": row " + std::to_string(i / table.k) + " column " + std::to_string(i % table.k) + " holds id " + std::to_string(id);
+    const std::string where = path + ": row " + std::to_string(i / table.k) + " column " + std::to_string(i % table.k) +
+                              " holds id " + std::to_string(id);
     if (base_rows == 0) return Status::InvalidArgument(where + ", which is negative");
     return Status::InvalidArgument(where + ", outside [0, " + std::to_string(base_rows) + ")");
   }
@@ -241,10 +245,12 @@ Result<GroundTruthTable> ReadGroundTruthFile(const std::string& path, std::size_
 Status CheckGroundTruthCovers(const GroundTruthTable& table, const std::string& path, std::size_t queries,
                               std::size_t k) {
   if (table.queries < queries) {
-    return Status::InvalidArgument(path + ": has " + std::to_string(table.queries) + " queries, fewer than the " + std::to_string(queries) +
-                                   " searched");
+    return Status::InvalidArgument(path + ": has " + std::to_string(table.queries) + " queries, fewer than the " +
+                                   std::to_string(queries) + " searched");
   }
-  if (table.k < k) return Status::InvalidArgument(path + ": has k " + std::to_string(table.k) + ", fewer than --k " + std::to_string(k));
+  if (table.k < k)
+    return Status::InvalidArgument(path + ": has k " + std::to_string(table.k) + ", fewer than --k " +
+                                   std::to_string(k));
   return Status::Ok();
 }
 
@@ -258,20 +264,22 @@ Status WriteGroundTruthFile(const std::string& path, Metric metric, std::size_t 
   if (queries == 0) return Status::InvalidArgument(path + ": ground truth of 0 queries");
   if (k == 0) return Status::InvalidArgument(path + ": ground truth of k 0");
   if (ids.size() != queries * k || distances.size() != queries * k) {
-    return Status::InvalidArgument(path + ": " + std::to_string(ids.size()) + " ids and " + std::to_string(distances.size()) +
-                                   " distances; expected " + std::to_string(queries) + " x " + std::to_string(k) + " = " + std::to_string(queries * k) +
-                                   " of each");
+    return Status::InvalidArgument(path + ": " + std::to_string(ids.size()) + " ids and " +
+                                   std::to_string(distances.size()) + " distances; expected " +
+                                   std::to_string(queries) + " x " + std::to_string(k) + " = " +
+                                   std::to_string(queries * k) + " of each");
   }
   if (!keys.empty() && keys.size() != queries * k) {
-    return Status::InvalidArgument(path + ": " + std::to_string(keys.size()) + " keys; expected " + std::to_string(queries) + " x " + std::to_string(k) +
-                                   " = " + std::to_string(queries * k));
+    return Status::InvalidArgument(path + ": " + std::to_string(keys.size()) + " keys; expected " +
+                                   std::to_string(queries) + " x " + std::to_string(k) + " = " +
+                                   std::to_string(queries * k));
   }
   const std::uint64_t id_limit = kind == GroundTruthKind::kBigAnn ? std::numeric_limits<std::uint32_t>::max()
                                                                   : std::numeric_limits<std::int32_t>::max();
   for (std::size_t i = 0; i < ids.size(); ++i) {
     if (ids[i] >= 0 && (kind == GroundTruthKind::kHdf5 || static_cast<std::uint64_t>(ids[i]) <= id_limit)) continue;
-    return Status::InvalidArgument(path + ": row " + std::to_string(i / k) + " column " + std::to_string(i % k) + " holds id " +
-                                   std::to_string(ids[i]) + ", which the format cannot store");
+    return Status::InvalidArgument(path + ": row " + std::to_string(i / k) + " column " + std::to_string(i % k) +
+                                   " holds id " + std::to_string(ids[i]) + ", which the format cannot store");
   }
   if (kind != GroundTruthKind::kIvecs && queries > std::numeric_limits<std::uint32_t>::max()) {
     return Status::InvalidArgument(path + ": " + std::to_string(queries) + " queries exceed the format's limit");

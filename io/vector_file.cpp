@@ -17,7 +17,6 @@
 namespace zyphyr {
 namespace {
 
-
 bool EndsWith(std::string_view s, std::string_view suffix) {
   return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
 }
@@ -122,7 +121,8 @@ Result<VectorFile> VectorFile::Open(const std::string& path, std::size_t max_row
 
   if (file.format_ == VectorFileFormat::kBigAnn) {
     if (size < 8)
-      return Status::InvalidArgument(path + ": file of " + std::to_string(size) + " bytes is shorter than its 8-byte header");
+      return Status::InvalidArgument(path + ": file of " + std::to_string(size) +
+                                     " bytes is shorter than its 8-byte header");
     unsigned char header[8];
     ZYPHYR_RETURN_IF_ERROR(file.PreadAll(header, 8, 0, 0, 0));
     const std::uint64_t rows = LoadLe<std::uint32_t>(header);
@@ -131,15 +131,17 @@ Result<VectorFile> VectorFile::Open(const std::string& path, std::size_t max_row
     if (dim == 0) return Status::InvalidArgument(path + ": header says dimension 0");
     const std::uint64_t expected = 8 + rows * dim * element;  // < 2^66 / 2^2: no overflow (u32 x u32 x 4).
     if (size != expected) {
-      return Status::InvalidArgument(path + ": size " + std::to_string(size) + " bytes does not match the header's " + std::to_string(rows) +
-                                     " rows x " + std::to_string(dim) + " dimensions of " + type_name + " (" + std::to_string(expected) +
+      return Status::InvalidArgument(path + ": size " + std::to_string(size) + " bytes does not match the header's " +
+                                     std::to_string(rows) + " rows x " + std::to_string(dim) + " dimensions of " +
+                                     type_name + " (" + std::to_string(expected) +
                                      " bytes): " + (size < expected ? "truncated" : "trailing bytes"));
     }
     file.rows_ = rows;
     file.dim_ = dim;
   } else {
     if (size < 4)
-      return Status::InvalidArgument(path + ": file of " + std::to_string(size) + " bytes is shorter than its 4-byte header");
+      return Status::InvalidArgument(path + ": file of " + std::to_string(size) +
+                                     " bytes is shorter than its 4-byte header");
     unsigned char prefix[4];
     ZYPHYR_RETURN_IF_ERROR(file.PreadAll(prefix, 4, 0, 0, 0));
     const std::int32_t dim = LoadLe<std::int32_t>(prefix);
@@ -148,15 +150,15 @@ Result<VectorFile> VectorFile::Open(const std::string& path, std::size_t max_row
     if (size % row_bytes != 0) {
       return Status::InvalidArgument(
           path + ": size " + std::to_string(size) + " bytes is not a whole number of rows of dimension " +
-          std::to_string(static_cast<std::uint64_t>(dim)) + " (" + std::to_string(row_bytes) + " bytes each): truncated or not a " +
-          ExtensionOf(file.format_, file.type_) + " file");
+          std::to_string(static_cast<std::uint64_t>(dim)) + " (" + std::to_string(row_bytes) +
+          " bytes each): truncated or not a " + ExtensionOf(file.format_, file.type_) + " file");
     }
     file.rows_ = size / row_bytes;
     file.dim_ = static_cast<std::size_t>(dim);
   }
   if (max_rows > file.rows_) {
-    return Status::InvalidArgument(path + ": --rows " + std::to_string(max_rows) + " exceeds the " + std::to_string(file.rows_) +
-                                   " rows of the file");
+    return Status::InvalidArgument(path + ": --rows " + std::to_string(max_rows) + " exceeds the " +
+                                   std::to_string(file.rows_) + " rows of the file");
   }
   if (max_rows > 0) file.rows_ = max_rows;
   return file;
@@ -182,7 +184,8 @@ Status VectorFile::PreadAll(void* out, std::size_t size, std::uint64_t offset, s
 
 Status VectorFile::CheckRange(std::size_t begin, std::size_t count) const {
   if (begin > rows_ || count > rows_ - begin) {
-    return Status::OutOfRange(path_ + ": rows " + Range(begin, count) + " are past its end (" + std::to_string(rows_) + " rows)");
+    return Status::OutOfRange(path_ + ": rows " + Range(begin, count) + " are past its end (" + std::to_string(rows_) +
+                              " rows)");
   }
   return Status::Ok();
 }
@@ -206,8 +209,8 @@ Status VectorFile::ReadStored(std::size_t begin, std::size_t count, std::uint8_t
       const unsigned char* row = staging.data() + i * stored_row;
       const std::int32_t dim = LoadLe<std::int32_t>(row);
       if (dim < 0 || static_cast<std::size_t>(dim) != dim_) {
-        return Status::InvalidArgument(path_ + ": row " + std::to_string(first + i) + " has dimension " + std::to_string(dim) +
-                                       ", the file's rows have " + std::to_string(dim_));
+        return Status::InvalidArgument(path_ + ": row " + std::to_string(first + i) + " has dimension " +
+                                       std::to_string(dim) + ", the file's rows have " + std::to_string(dim_));
       }
       std::memcpy(out + (done + i) * row_bytes, row + 4, row_bytes);
     }
@@ -220,8 +223,8 @@ Status VectorFile::ReadRawRows(std::size_t begin, std::size_t count, std::span<s
   ZYPHYR_RETURN_IF_ERROR(CheckRange(begin, count));
   const std::size_t need = count * dim_ * ElementBytes(type_);
   if (out.size() != need) {
-    return Status::InvalidArgument(path_ + ": output holds " + std::to_string(out.size()) + " bytes; " + std::to_string(count) +
-                                   " rows need " + std::to_string(need));
+    return Status::InvalidArgument(path_ + ": output holds " + std::to_string(out.size()) + " bytes; " +
+                                   std::to_string(count) + " rows need " + std::to_string(need));
   }
   if (count == 0) return Status::Ok();
   return ReadStored(begin, count, out.data());
@@ -230,16 +233,16 @@ Status VectorFile::ReadRawRows(std::size_t begin, std::size_t count, std::span<s
 Status VectorFile::ReadRows(std::size_t begin, std::size_t count, std::span<float> out) const {
   ZYPHYR_RETURN_IF_ERROR(CheckRange(begin, count));
   if (out.size() != count * dim_) {
-    return Status::InvalidArgument(path_ + ": output holds " + std::to_string(out.size()) + " floats; " + std::to_string(count) +
-                                   " rows need " + std::to_string(count * dim_));
+    return Status::InvalidArgument(path_ + ": output holds " + std::to_string(out.size()) + " floats; " +
+                                   std::to_string(count) + " rows need " + std::to_string(count * dim_));
   }
   if (count == 0) return Status::Ok();
   if (type_ == ElementType::kFloat32) {
     ZYPHYR_RETURN_IF_ERROR(ReadStored(begin, count, reinterpret_cast<std::uint8_t*>(out.data())));
     for (std::size_t i = 0; i < out.size(); ++i) {
       if (std::isfinite(out[i])) continue;
-      return Status::InvalidArgument(path_ + ": row " + std::to_string(begin + i / dim_) + " column " + std::to_string(i % dim_) +
-                                     (std::isnan(out[i]) ? " is NaN" : " is Inf"));
+      return Status::InvalidArgument(path_ + ": row " + std::to_string(begin + i / dim_) + " column " +
+                                     std::to_string(i % dim_) + (std::isnan(out[i]) ? " is NaN" : " is Inf"));
     }
     return Status::Ok();
   }

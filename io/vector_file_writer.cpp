@@ -18,7 +18,6 @@
 namespace zyphyr {
 namespace {
 
-
 // The shortest text that reads back as `value` (e.g. "300.5").
 std::string FloatText(float value) {
   char buffer[32];
@@ -46,9 +45,11 @@ Result<VectorFileWriter> VectorFileWriter::Create(const std::string& path, std::
   const std::uint64_t limit =
       texmex ? std::numeric_limits<std::int32_t>::max() : std::numeric_limits<std::uint32_t>::max();
   if (rows > limit)
-    return Status::InvalidArgument(path + ": " + std::to_string(rows) + " rows exceed the format's limit of " + std::to_string(limit));
+    return Status::InvalidArgument(path + ": " + std::to_string(rows) + " rows exceed the format's limit of " +
+                                   std::to_string(limit));
   if (dim > limit) {
-    return Status::InvalidArgument(path + ": dimension " + std::to_string(dim) + " exceeds the format's limit of " + std::to_string(limit));
+    return Status::InvalidArgument(path + ": dimension " + std::to_string(dim) + " exceeds the format's limit of " +
+                                   std::to_string(limit));
   }
   struct stat st {};
   if (!overwrite && ::stat(path.c_str(), &st) == 0) {
@@ -78,8 +79,8 @@ Result<VectorFileWriter> VectorFileWriter::Create(const std::string& path, std::
 Status VectorFileWriter::Usable(std::size_t rows) const {
   if (!pending_) return Status::InvalidArgument(path_ + ": the writer was committed");
   if (rows > rows_ - written_) {
-    return Status::InvalidArgument(path_ + ": " + std::to_string(written_ + rows) + " rows would exceed the " + std::to_string(rows_) +
-                                   " announced");
+    return Status::InvalidArgument(path_ + ": " + std::to_string(written_ + rows) + " rows would exceed the " +
+                                   std::to_string(rows_) + " announced");
   }
   return Status::Ok();
 }
@@ -111,8 +112,9 @@ Status VectorFileWriter::WriteStored(const std::uint8_t* data, std::size_t count
 Status VectorFileWriter::AppendRaw(std::span<const std::uint8_t> rows) {
   const std::size_t row_bytes = dim_ * ElementBytes(type_);
   if (row_bytes == 0 || rows.size() % row_bytes != 0) {
-    return Status::InvalidArgument(path_ + ": " + std::to_string(rows.size()) + " bytes are not whole rows of dimension " +
-                                   std::to_string(dim_) + " (" + std::string(ElementTypeName(type_)) + ")");
+    return Status::InvalidArgument(path_ + ": " + std::to_string(rows.size()) +
+                                   " bytes are not whole rows of dimension " + std::to_string(dim_) + " (" +
+                                   std::string(ElementTypeName(type_)) + ")");
   }
   const std::size_t count = rows.size() / row_bytes;
   ZYPHYR_RETURN_IF_ERROR(Usable(count));
@@ -121,12 +123,14 @@ Status VectorFileWriter::AppendRaw(std::span<const std::uint8_t> rows) {
 
 Status VectorFileWriter::Append(std::span<const float> rows) {
   if (dim_ == 0 || rows.size() % dim_ != 0) {
-    return Status::InvalidArgument(path_ + ": " + std::to_string(rows.size()) + " floats are not whole rows of dimension " +
-                                   std::to_string(dim_));
+    return Status::InvalidArgument(path_ + ": " + std::to_string(rows.size()) +
+                                   " floats are not whole rows of dimension " + std::to_string(dim_));
   }
   const std::size_t count = rows.size() / dim_;
   ZYPHYR_RETURN_IF_ERROR(Usable(count));
-  auto where = [&](std::size_t i) { return path_ + ": row " + std::to_string(written_ + i / dim_) + " column " + std::to_string(i % dim_); };
+  auto where = [&](std::size_t i) {
+    return path_ + ": row " + std::to_string(written_ + i / dim_) + " column " + std::to_string(i % dim_);
+  };
   if (type_ == ElementType::kFloat32) {
     for (std::size_t i = 0; i < rows.size(); ++i) {
       if (!std::isfinite(rows[i]))
@@ -155,7 +159,8 @@ Status VectorFileWriter::Commit() {
   std::optional<PendingFile> pending = std::move(pending_);
   pending_.reset();
   if (written_ != rows_) {
-    return Status::InvalidArgument(path_ + ": " + std::to_string(written_) + " of " + std::to_string(rows_) + " rows written");
+    return Status::InvalidArgument(path_ + ": " + std::to_string(written_) + " of " + std::to_string(rows_) +
+                                   " rows written");
   }
   ZYPHYR_RETURN_IF_ERROR(SyncFd(SystemFileOps(), fd_.get(), path_));
   if (const int err = fd_.Close(); err != 0) return Status::IOError(path_ + ": cannot write: " + std::strerror(err));
@@ -165,8 +170,8 @@ Status VectorFileWriter::Commit() {
 Status WriteVectorFile(const std::string& path, std::size_t dim, std::span<const float> rows, bool overwrite) {
   if (dim == 0) return Status::InvalidArgument(path + ": dimension 0");
   if (rows.size() % dim != 0) {
-    return Status::InvalidArgument(path + ": " + std::to_string(rows.size()) + " floats are not whole rows of dimension " +
-                                   std::to_string(dim));
+    return Status::InvalidArgument(path + ": " + std::to_string(rows.size()) +
+                                   " floats are not whole rows of dimension " + std::to_string(dim));
   }
   Result<VectorFileWriter> writer = VectorFileWriter::Create(path, rows.size() / dim, dim, overwrite);
   if (!writer.ok()) return writer.status();

@@ -233,7 +233,6 @@ struct DotI8Op {
   }
 };
 
-
 // The signed sum, computed modulo 2^32 in the lanes like the scalar one.
 std::int32_t DotI8(const std::int8_t* a, const std::int8_t* b, std::size_t dim) {
   return static_cast<std::int32_t>(PairBytes<DotI8Op>(a, b, dim));

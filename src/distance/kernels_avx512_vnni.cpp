@@ -118,8 +118,8 @@ std::uint32_t L2SqU8(const std::uint8_t* a, const std::uint8_t* b, std::size_t d
 
 void L2SqU8Block4(const std::uint8_t* q, const std::uint8_t* const* x, std::size_t dim, std::uint32_t* out) {
   __m512i acc[4] = {_mm512_setzero_si512(), _mm512_setzero_si512(), _mm512_setzero_si512(), _mm512_setzero_si512()};
-  avx512_u8::Block4(q, x, dim, [](__m512i a, __m512i qv, __m512i xv) { return L2SqStep(a, qv, xv); },
-                    [](__m512i) {}, acc);
+  avx512_u8::Block4(
+      q, x, dim, [](__m512i a, __m512i qv, __m512i xv) { return L2SqStep(a, qv, xv); }, [](__m512i) {}, acc);
   for (int j = 0; j < 4; ++j) out[j] = avx512_u8::HorizontalSum(acc[j]);
 }
 

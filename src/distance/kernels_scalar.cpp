@@ -51,7 +51,6 @@ void DotBatchScalar(const float* query, const float* const* rows, std::size_t n,
   for (std::size_t r = 0; r < n; ++r) out[r] = DotScalar(query, rows[r], dim);
 }
 
-
 // Squared L2 of two byte vectors (uint8 or int8), exactly (modulo 2^32).
 template <typename Byte>
 std::uint32_t L2SqBytesScalar(const Byte* a, const Byte* b, std::size_t dim) {
@@ -68,7 +67,6 @@ std::uint32_t DotU8Scalar(const std::uint8_t* a, const std::uint8_t* b, std::siz
   for (std::size_t i = 0; i < dim; ++i) sum += static_cast<std::uint32_t>(a[i]) * static_cast<std::uint32_t>(b[i]);
   return sum;
 }
-
 
 std::int32_t DotI8Scalar(const std::int8_t* a, const std::int8_t* b, std::size_t dim) {
   std::int32_t sum = 0;

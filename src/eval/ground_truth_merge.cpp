@@ -10,7 +10,6 @@
 namespace zyphyr {
 namespace {
 
-
 template <typename T>
 void Append(std::string* out, const std::vector<T>& values) {
   out->append(reinterpret_cast<const char*>(values.data()), values.size() * sizeof(T));
@@ -43,14 +42,16 @@ Result<GroundTruth> MergeGroundTruth(std::span<const GroundTruth> parts, std::si
       first = p;
       queries = part.queries;
     } else if (part.queries != queries) {
-      return Status::InvalidArgument("ground truth merge: part " + std::to_string(p) + " has " + std::to_string(part.queries) +
-                                     " queries, part " + std::to_string(first) + " has " + std::to_string(queries));
+      return Status::InvalidArgument("ground truth merge: part " + std::to_string(p) + " has " +
+                                     std::to_string(part.queries) + " queries, part " + std::to_string(first) +
+                                     " has " + std::to_string(queries));
     }
     const std::size_t n = part.queries * part.k;
     if (part.ids.size() != n || part.distances.size() != n || part.keys.size() != n) {
-      return Status::InvalidArgument("ground truth merge: part " + std::to_string(p) + " holds " + std::to_string(part.ids.size()) +
-                                     " ids, " + std::to_string(part.distances.size()) + " distances and " + std::to_string(part.keys.size()) +
-                                     " keys for " + std::to_string(part.queries) + " queries x k " + std::to_string(part.k));
+      return Status::InvalidArgument(
+          "ground truth merge: part " + std::to_string(p) + " holds " + std::to_string(part.ids.size()) + " ids, " +
+          std::to_string(part.distances.size()) + " distances and " + std::to_string(part.keys.size()) + " keys for " +
+          std::to_string(part.queries) + " queries x k " + std::to_string(part.k));
     }
     available += part.k;
   }

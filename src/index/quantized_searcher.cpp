@@ -159,11 +159,11 @@ void QuantizedSearcher::SearchCodes(const float* query, std::size_t ef, std::vec
   sq->Encode(query, scratch.query_code.data());
   const std::size_t dim = quantizer_.dim();
   if (l2) {
-    SearchGraph(graph_, Int8L2Scorer(scratch.query_code.data(), codes_, dim, kernels_), ef, excluded,
-                visited_pool_, out);
+    SearchGraph(graph_, Int8L2Scorer(scratch.query_code.data(), codes_, dim, kernels_), ef, excluded, visited_pool_,
+                out);
   } else {
-    SearchGraph(graph_, Int8DotScorer(scratch.query_code.data(), codes_, dim, sq->step(), kernels_), ef,
-                excluded, visited_pool_, out);
+    SearchGraph(graph_, Int8DotScorer(scratch.query_code.data(), codes_, dim, sq->step(), kernels_), ef, excluded,
+                visited_pool_, out);
   }
 }
 

@@ -42,12 +42,12 @@ Result<ScalarQuantizer> ScalarQuantizer::Train(std::span<const float> rows, std:
   if (dim == 0) return SqError("dimension must be at least 1");
   if (dim > kMaxU8Dim) {
     return SqError("dimension " + std::to_string(dim) + " exceeds " + std::to_string(kMaxU8Dim) +
-                 ", the largest whose int8 distances fit a uint32");
+                   ", the largest whose int8 distances fit a uint32");
   }
   if (rows.empty()) return SqError("no training rows");
   if (rows.size() % dim != 0) {
     return SqError(std::to_string(rows.size()) + " training floats is not a multiple of the dimension " +
-                 std::to_string(dim));
+                   std::to_string(dim));
   }
   const std::size_t n = rows.size() / dim;
   std::vector<float> lo(rows.begin(), rows.begin() + static_cast<std::ptrdiff_t>(dim));
@@ -57,7 +57,7 @@ Result<ScalarQuantizer> ScalarQuantizer::Train(std::span<const float> rows, std:
     for (std::size_t j = 0; j < dim; ++j) {
       if (!std::isfinite(x[j])) {
         return SqError("training row " + std::to_string(r) + " has a non-finite component (" +
-                     (std::isnan(x[j]) ? "NaN" : "Inf") + ") at index " + std::to_string(j));
+                       (std::isnan(x[j]) ? "NaN" : "Inf") + ") at index " + std::to_string(j));
       }
       lo[j] = std::min(lo[j], x[j]);
       hi[j] = std::max(hi[j], x[j]);
@@ -108,8 +108,8 @@ std::vector<std::uint8_t> ScalarQuantizer::Serialize() const {
 }
 
 Result<ScalarQuantizer> ScalarQuantizer::Deserialize(std::span<const std::uint8_t> bytes) {
-  ZYPHYR_RETURN_IF_ERROR(
-      quant_internal::CheckModelHeader(bytes, kSq8Magic, kSerializedVersion, kSerializedHeaderBytes, "scalar quantizer"));
+  ZYPHYR_RETURN_IF_ERROR(quant_internal::CheckModelHeader(bytes, kSq8Magic, kSerializedVersion, kSerializedHeaderBytes,
+                                                          "scalar quantizer"));
   const std::uint8_t* p = bytes.data();
   const auto dim64 = Load<std::uint64_t>(p + 8);
   if (dim64 == 0 || dim64 > kMaxU8Dim) return SqCorrupt(DimensionRangeText(dim64));
@@ -126,7 +126,7 @@ Result<ScalarQuantizer> ScalarQuantizer::Deserialize(std::span<const std::uint8_
   for (std::size_t d = 0; d < dim; ++d) {
     if (!std::isfinite(offsets[d])) {
       return SqCorrupt("offset of dimension " + std::to_string(d) + " is " + FloatText(offsets[d]) +
-                     " (expected a finite float)");
+                       " (expected a finite float)");
     }
   }
   return ScalarQuantizer(std::move(offsets), step);
