@@ -48,13 +48,27 @@ namespace graph_search_internal {
 struct Scratch {
   CandidateHeap candidates;
   ResultHeap results;
+  ResultHeap spilled;  // The nearest scored nodes the results let go (SearchGraph's `keep`).
 };
+
+// Offers `node` to `spilled`, which keeps the `capacity` nearest offered.
+inline void Spill(ResultHeap& spilled, std::size_t capacity, const ScoredNode& node) {
+  if (spilled.size() < capacity) {
+    spilled.Push(node);
+  } else if (Nearer(node, spilled.top())) {
+    spilled.Pop();
+    spilled.Push(node);
+  }
+}
 Scratch& ThreadScratch();
 
-template <bool kFiltered, typename Scorer>
+// The level-0 beam search. With kSpill, the `spill` nearest of the nodes it
+// scored but did not keep among the ef results (evicted, or never nearer than
+// the ef-th) are kept in `spilled`: they change nothing in the traversal.
+template <bool kFiltered, bool kSpill, typename Scorer>
 void BeamSearch(const HnswGraphView& graph, const Scorer& scorer, std::size_t ef, std::uint32_t entry,
                 float entry_distance, std::span<const std::uint8_t> excluded, VisitedTable& visited,
-                CandidateHeap& candidates, ResultHeap& results) {
+                CandidateHeap& candidates, ResultHeap& results, std::size_t spill, ResultHeap& spilled) {
   constexpr std::size_t kMaxLinks = 2 * kMaxM;
   const std::size_t max_width = ExpansionWidth(ef);
   std::uint32_t ids[kMaxExpansionWidth * kMaxLinks];
@@ -63,6 +77,7 @@ void BeamSearch(const HnswGraphView& graph, const Scorer& scorer, std::size_t ef
 
   candidates.Clear();
   results.Clear();
+  spilled.Clear();
   visited.TestAndSet(entry);
   candidates.Push({entry_distance, entry});
   if (!kFiltered || !excluded[entry]) results.Push({entry_distance, entry});
@@ -112,7 +127,12 @@ void BeamSearch(const HnswGraphView& graph, const Scorer& scorer, std::size_t ef
         __builtin_prefetch(graph.Level0Address(ids[j]), 0, 3);  // Likely expanded soon.
         if (kFiltered && excluded[ids[j]]) continue;
         results.Push({d, ids[j]});
-        if (results.size() > ef) results.Pop();
+        if (results.size() > ef) {
+          const ScoredNode evicted = results.Pop();
+          if constexpr (kSpill) Spill(spilled, spill, evicted);
+        }
+      } else if constexpr (kSpill) {
+        if (!kFiltered || !excluded[ids[j]]) Spill(spilled, spill, {d, ids[j]});
       }
     }
   }
@@ -122,6 +142,10 @@ void BeamSearch(const HnswGraphView& graph, const Scorer& scorer, std::size_t ef
 
 // The up-to-ef nearest nodes to the scorer's query that the search found,
 // nearest first by the scorer's distance, ties by node. Requires ef >= 1.
+// With keep > ef, up to keep nodes: after the ef of the beam, the nearest of
+// the other nodes the search scored (it scores many more than ef), at no
+// change to the traversal; for searches whose distances are approximate
+// (codes), so that re-ranking can look beyond the beam.
 // Empty for an empty graph. When ef >= the number of nodes every node is
 // scanned instead: the result is then exact (every node, in order), even for
 // nodes no link reaches (which inner-product graphs can have).
@@ -130,7 +154,7 @@ void BeamSearch(const HnswGraphView& graph, const Scorer& scorer, std::size_t ef
 // (deleted ones) are walked through like any other but never returned.
 // `visited_pool` must cover the graph's nodes.
 template <typename Scorer>
-void SearchGraph(const HnswGraphView& graph, const Scorer& scorer, std::size_t ef,
+void SearchGraph(const HnswGraphView& graph, const Scorer& scorer, std::size_t ef, std::size_t keep,
                  std::span<const std::uint8_t> excluded, VisitedPool& visited_pool, std::vector<ScoredNode>* out) {
   out->clear();
   std::uint32_t entry = graph.entry_point;
@@ -194,15 +218,26 @@ void SearchGraph(const HnswGraphView& graph, const Scorer& scorer, std::size_t e
   // Beam search of width ef on level 0.
   VisitedPool::Lease visited = visited_pool.Acquire();
   graph_search_internal::Scratch& scratch = graph_search_internal::ThreadScratch();
+  const std::size_t spill = keep > ef ? keep - ef : 0;
+  const auto beam = [&]<bool kFiltered, bool kSpill>() {
+    graph_search_internal::BeamSearch<kFiltered, kSpill>(graph, scorer, ef, entry, entry_distance, excluded, *visited,
+                                                         scratch.candidates, scratch.results, spill, scratch.spilled);
+  };
   if (excluded.empty()) {
-    graph_search_internal::BeamSearch<false>(graph, scorer, ef, entry, entry_distance, {}, *visited, scratch.candidates,
-                                             scratch.results);
+    spill == 0 ? beam.template operator()<false, false>() : beam.template operator()<false, true>();
   } else {
-    graph_search_internal::BeamSearch<true>(graph, scorer, ef, entry, entry_distance, excluded, *visited,
-                                            scratch.candidates, scratch.results);
+    spill == 0 ? beam.template operator()<true, false>() : beam.template operator()<true, true>();
   }
   *out = scratch.results.items();
+  out->insert(out->end(), scratch.spilled.items().begin(), scratch.spilled.items().end());
   std::sort(out->begin(), out->end(), NearerFirst{});
+}
+
+// SearchGraph with keep = ef: the beam's results only.
+template <typename Scorer>
+void SearchGraph(const HnswGraphView& graph, const Scorer& scorer, std::size_t ef,
+                 std::span<const std::uint8_t> excluded, VisitedPool& visited_pool, std::vector<ScoredNode>* out) {
+  SearchGraph(graph, scorer, ef, ef, excluded, visited_pool, out);
 }
 
 }  // namespace zyphyr

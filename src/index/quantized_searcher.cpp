@@ -139,7 +139,7 @@ QuantizedSearcher::QuantizedSearcher(HnswGraphView graph, CodesView codes, const
       distance_(quantizer.metric(), kernels, stride),
       visited_pool_(graph.size) {}
 
-void QuantizedSearcher::SearchCodes(const float* query, std::size_t ef, std::vector<ScoredNode>* out,
+void QuantizedSearcher::SearchCodes(const float* query, std::size_t ef, std::size_t keep, std::vector<ScoredNode>* out,
                                     std::span<const std::uint8_t> excluded) const {
   QuantScratch& scratch = ThreadQuantScratch();
   const bool l2 = quantizer_.metric() == Metric::kL2;
@@ -151,7 +151,7 @@ void QuantizedSearcher::SearchCodes(const float* query, std::size_t ef, std::vec
       pq->ComputeDotTable(query, scratch.table.data());
       for (float& t : scratch.table) t = -t;
     }
-    SearchGraph(graph_, PqScorer(scratch.table.data(), codes_, *pq), ef, excluded, visited_pool_, out);
+    SearchGraph(graph_, PqScorer(scratch.table.data(), codes_, *pq), ef, keep, excluded, visited_pool_, out);
     return;
   }
   const ScalarQuantizer* sq = quantizer_.scalar();
@@ -159,10 +159,10 @@ void QuantizedSearcher::SearchCodes(const float* query, std::size_t ef, std::vec
   sq->Encode(query, scratch.query_code.data());
   const std::size_t dim = quantizer_.dim();
   if (l2) {
-    SearchGraph(graph_, Int8L2Scorer(scratch.query_code.data(), codes_, dim, kernels_), ef, excluded, visited_pool_,
-                out);
+    SearchGraph(graph_, Int8L2Scorer(scratch.query_code.data(), codes_, dim, kernels_), ef, keep, excluded,
+                visited_pool_, out);
   } else {
-    SearchGraph(graph_, Int8DotScorer(scratch.query_code.data(), codes_, dim, sq->step(), kernels_), ef, excluded,
+    SearchGraph(graph_, Int8DotScorer(scratch.query_code.data(), codes_, dim, sq->step(), kernels_), ef, keep, excluded,
                 visited_pool_, out);
   }
 }
@@ -173,7 +173,7 @@ Status QuantizedSearcher::Search(const float* query, std::size_t ef, std::size_t
                                  std::vector<ScoredNode>* out, std::span<const std::uint8_t> excluded) const {
   QuantScratch& scratch = ThreadQuantScratch();
   std::vector<ScoredNode>& candidates = scratch.candidates;
-  SearchCodes(query, ef, &candidates, excluded);
+  SearchCodes(query, ef, std::max(ef, rerank), &candidates, excluded);
   if (ef >= graph_.size) rerank = candidates.size();
   const std::size_t n = std::min(rerank, candidates.size());
   if (scratch.row.size() < stride_) scratch.row = AlignedBuffer<float>(stride_);

@@ -48,20 +48,19 @@ namespace zyphyr {
 
 // The re-rank depth a search with codes of `encoding` uses: options.rerank
 // raised to k, or by default
-//   int8: min(ef, k + ceil(k/2)): int8 codes rank almost like the rows, so a
-//         few rows beyond k suffice (why this depth: docs/quantization.md);
+//   int8: 2k: int8 codes rank almost like the rows, so a few rows beyond k
+//         suffice; when that is more than ef, the candidates past the beam
+//         are the nearest other nodes the traversal scored (QuantizedSearcher::
+//         Search). Why this depth: docs/quantization.md;
 //   pq:   ef: pq codes are coarse, so the whole beam is re-ranked.
 inline std::size_t EffectiveRerank(const HnswSearchOptions& options, Encoding encoding) {
   if (options.rerank != 0) return std::max(options.rerank, options.k);
-  const std::size_t ef = EffectiveEf(options);
-  return encoding == Encoding::kInt8 ? std::min(ef, options.k + (options.k + 1) / 2) : ef;
+  return encoding == Encoding::kInt8 ? 2 * options.k : EffectiveEf(options);
 }
 
 // EffectiveRerank's default (options.rerank 0) in words, for help texts and
-// reports: "min(ef, k + k/2 rounded up)" under int8, "ef" under pq.
-inline std::string_view DefaultRerankText(Encoding encoding) {
-  return encoding == Encoding::kInt8 ? "min(ef, k + k/2 rounded up)" : "ef";
-}
+// reports: "2k" under int8, "ef" under pq.
+inline std::string_view DefaultRerankText(Encoding encoding) { return encoding == Encoding::kInt8 ? "2k" : "ef"; }
 
 // The stored codes of a graph's nodes (see Quantizer for the layout).
 struct CodesView {
@@ -108,8 +107,11 @@ class QuantizedSearcher {
   // by exact internal distance (as HnswSearcher reports it), nearest first,
   // ties by node: the beam search of width ef runs on codes, then its best
   // candidates by code distance, at most `rerank` of them, get exact
-  // distances from the rows. Returns at least min(k, candidates) nodes: the
-  // k nearest of the candidates re-ranked, and possibly more.
+  // distances from the rows. With rerank > ef the candidates are the beam's
+  // ef and then the nearest by code of the other nodes the beam search
+  // scored (SearchGraph's `keep`): the traversal is the same, the re-rank
+  // reaches past it. Returns at least min(k, candidates) nodes: the k nearest
+  // of the candidates re-ranked, and possibly more.
   //
   // Under l2 re-ranking stops early when the codes certify it: with E = the
   // query's own code error (int8) + the rows' error bound, a candidate at
@@ -129,8 +131,9 @@ class QuantizedSearcher {
   // benchmarks).
   static std::uint64_t ThreadRowReads();
 
-  // The beam search alone: up to ef nodes, nearest first by code distance.
-  void SearchCodes(const float* query, std::size_t ef, std::vector<ScoredNode>* out,
+  // The beam search alone: up to max(ef, keep) nodes, nearest first by code
+  // distance (SearchGraph's `keep`).
+  void SearchCodes(const float* query, std::size_t ef, std::size_t keep, std::vector<ScoredNode>* out,
                    std::span<const std::uint8_t> excluded = {}) const;
 
   const Quantizer& quantizer() const { return quantizer_; }

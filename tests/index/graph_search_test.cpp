@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <map>
 #include <utility>
 #include <vector>
 
@@ -84,6 +85,83 @@ TEST(SearchGraph, AStepOverFullBlocksSplitsItsDistancesIntoBatchesOfTheBound) {
   // And the result is exact: the 32 smallest node numbers.
   ASSERT_EQ(found.size(), 32u);
   for (std::uint32_t i = 0; i < 32; ++i) EXPECT_EQ(found[i].node, i);
+}
+
+// Squared L2 distance to a query over a store's rows; records every node it
+// scores.
+class RecordingL2Scorer {
+ public:
+  RecordingL2Scorer(const VectorStore& store, const float* query) : store_(store), query_(query) {}
+  float Distance(std::uint32_t node) const {
+    const float* row = store_.row(node);
+    float sum = 0.0f;
+    for (std::size_t d = 0; d < store_.dim(); ++d) sum += (row[d] - query_[d]) * (row[d] - query_[d]);
+    scored[node] = sum;
+    return sum;
+  }
+  void Prefetch(std::uint32_t) const {}
+  void Distances(const std::uint32_t* nodes, std::size_t n, float* out) const {
+    for (std::size_t i = 0; i < n; ++i) out[i] = Distance(nodes[i]);
+  }
+  mutable std::map<std::uint32_t, float> scored;
+
+ private:
+  const VectorStore& store_;
+  const float* query_;
+};
+
+TEST(SearchGraph, KeepAddsTheNearestScoredNodesOutsideTheBeamWithoutChangingIt) {
+  auto base = ClusteredGaussian(3000, 16, 8, 4);
+  ASSERT_TRUE(base.ok());
+  auto index = BuildIndex(*base, Metric::kL2, {.M = 8, .ef_construction = 64});
+  auto queries = ClusteredGaussian(20, 16, 8, 4, SampleStream::kQueries);
+  ASSERT_TRUE(queries.ok());
+  // The index's level 0 alone, so that every node the search scores is scored
+  // by the beam search (a descent through upper levels scores nodes too).
+  HnswGraph flat(8, std::vector<std::uint8_t>(base->n, 0));
+  const HnswGraphView built = index->graph().view();
+  for (std::uint32_t node = 0; node < base->n; ++node) {
+    std::uint32_t scratch[2 * kMaxM];
+    std::uint32_t count = 0;
+    const std::uint32_t* links = built.Level0Neighbors(node, scratch, &count);
+    std::uint32_t* block = flat.MutableBlock(node, 0);
+    block[0] = count;
+    std::copy(links, links + count, block + 1);
+  }
+  flat.set_entry_point(index->graph().entry_point(), 0);
+  // Every third node excluded in the second pass: spilled nodes obey it too.
+  std::vector<std::uint8_t> excluded(base->n, 0);
+  for (std::size_t i = 0; i < excluded.size(); i += 3) excluded[i] = 1;
+  VisitedPool pool(base->n);
+  for (const bool filtered : {false, true}) {
+    const std::span<const std::uint8_t> skip =
+        filtered ? std::span<const std::uint8_t>(excluded) : std::span<const std::uint8_t>();
+    for (std::size_t q = 0; q < queries->n; ++q) {
+      for (const auto& [ef, keep] : {std::pair<std::size_t, std::size_t>{10, 20}, {16, 17}, {24, 100}}) {
+        RecordingL2Scorer plain_scorer(index->store(), queries->row(q).data());
+        std::vector<ScoredNode> beam;
+        SearchGraph(flat.view(), plain_scorer, ef, skip, pool, &beam);
+        RecordingL2Scorer scorer(index->store(), queries->row(q).data());
+        std::vector<ScoredNode> kept;
+        SearchGraph(flat.view(), scorer, ef, keep, skip, pool, &kept);
+        EXPECT_EQ(scorer.scored, plain_scorer.scored) << "the traversal changed";
+        ASSERT_EQ(beam.size(), ef);
+        // The beam first, then the nearest other scored (and not excluded) nodes.
+        std::vector<ScoredNode> want = beam;
+        std::vector<ScoredNode> rest;
+        for (const auto& [node, distance] : scorer.scored) {
+          const bool in_beam =
+              std::any_of(beam.begin(), beam.end(), [&](const ScoredNode& b) { return b.node == node; });
+          if (!in_beam && !(filtered && excluded[node])) rest.push_back({distance, node});
+        }
+        std::sort(rest.begin(), rest.end(), NearerFirst{});
+        ASSERT_GE(rest.size(), keep - ef);
+        want.insert(want.end(), rest.begin(), rest.begin() + static_cast<std::ptrdiff_t>(keep - ef));
+        testing::ExpectSameNodes(kept, want);
+        if (::testing::Test::HasFailure()) return;
+      }
+    }
+  }
 }
 
 }  // namespace

@@ -93,7 +93,7 @@ TEST_P(QuantizedSearcherTest, CodeDistancesAreTheKernelsOrTablesOnTheQuery) {
                              f.index->kernels());
   AlignedBuffer<float> query = Prepared(*f.index, f.queries.row(3));
   std::vector<ScoredNode> out;
-  searcher.SearchCodes(query.data(), 500, &out);  // ef >= nodes: every node, in code order.
+  searcher.SearchCodes(query.data(), 500, 500, &out);  // ef >= nodes: every node, in code order.
   ASSERT_EQ(out.size(), 500u);
   std::vector<std::uint8_t> qcode(f.quantizer.code_stride());
   std::vector<float> table;
@@ -162,6 +162,42 @@ TEST_P(QuantizedSearcherTest, RecallCloseToFullPrecision) {
   }
 }
 
+// int8 at the narrowest beam (ef = k): the default re-rank depth (2k) reaches
+// past the beam to the nearest other nodes the traversal scored, which is
+// what keeps recall at the full-precision search's when the beam alone,
+// ranked by codes, misses neighbours.
+TEST_P(QuantizedSearcherTest, Int8AtEfEqualToKReRanksBeyondTheBeam) {
+  if (encoding() != Encoding::kInt8) GTEST_SKIP() << "int8 only";
+  Fixture f = Make(metric(), encoding(), 3000, 48);
+  MemoryRowSource rows(f.index->store().rows());
+  QuantizedSearcher searcher(f.index->graph().view(), CodesOf(f), f.quantizer, rows, f.index->store().stride(),
+                             f.index->kernels());
+  const auto exact = testing::Exact(*f.index, f.queries, 10);
+  const HnswSearchOptions options{10, 10, 0};
+  const std::size_t rerank = EffectiveRerank(options, Encoding::kInt8);
+  const auto full = testing::SearchAll(*f.index, f.queries, options);
+  std::vector<std::vector<Neighbor>> beam_only;
+  std::vector<std::vector<Neighbor>> beyond;
+  std::vector<ScoredNode> out;
+  for (std::size_t q = 0; q < f.queries.n; ++q) {
+    AlignedBuffer<float> query = Prepared(*f.index, f.queries.row(q));
+    for (auto* lists : {&beam_only, &beyond}) {
+      ASSERT_TRUE(searcher.Search(query.data(), 10, 10, lists == &beyond ? rerank : 10, &out).ok());
+      ASSERT_GE(out.size(), 10u);  // Under l2 re-ranking may stop early (EarlyStopKeepsTheTopKOfAFullReRank).
+      std::vector<Neighbor> ids;
+      for (std::size_t i = 0; i < 10; ++i) ids.push_back({0.0f, out[i].node});
+      lists->push_back(ids);
+    }
+  }
+  const double full_recall = testing::IdOverlapRecall(exact, full);
+  const double beam_recall = testing::IdOverlapRecall(exact, beam_only);
+  const double beyond_recall = testing::IdOverlapRecall(exact, beyond);
+  std::printf("ef 10: float recall %.4f, int8 beam only %.4f, int8 re-ranking %zu %.4f\n", full_recall, beam_recall,
+              rerank, beyond_recall);
+  EXPECT_GE(beyond_recall, beam_recall);
+  EXPECT_GE(beyond_recall, full_recall - 0.005);
+}
+
 TEST_P(QuantizedSearcherTest, EfCoveringEveryNodeIsExact) {
   Fixture f = Make(metric(), encoding(), 400);
   MemoryRowSource rows(f.index->store().rows());
@@ -192,7 +228,7 @@ TEST_P(QuantizedSearcherTest, EarlyStopKeepsTheTopKOfAFullReRank) {
     const std::uint64_t before = QuantizedSearcher::ThreadRowReads();
     ASSERT_TRUE(searcher.Search(query.data(), 64, 10, 64, &out).ok());
     reads += QuantizedSearcher::ThreadRowReads() - before;
-    searcher.SearchCodes(query.data(), 64, &candidates);
+    searcher.SearchCodes(query.data(), 64, 64, &candidates);
     std::vector<ScoredNode> full;
     for (const ScoredNode& c : candidates) full.push_back({exact(query.data(), f.index->store().row(c.node)), c.node});
     std::sort(full.begin(), full.end(), NearerFirst{});
@@ -234,11 +270,11 @@ TEST_P(QuantizedSearcherTest, ExcludedNodesAreNeverReturned) {
 INSTANTIATE_TEST_SUITE_P(MetricsAndEncodings, QuantizedSearcherTest, testing::EveryMetricAndCodedEncoding(),
                          testing::MetricEncodingName);
 
-TEST(EffectiveRerank, DefaultsToHalfAgainKUnderInt8AndTheBeamUnderPq) {
-  EXPECT_EQ(EffectiveRerank(HnswSearchOptions{10, 64, 0}, Encoding::kInt8), 15u);
-  EXPECT_EQ(EffectiveRerank(HnswSearchOptions{10, 12, 0}, Encoding::kInt8), 12u);    // Never past ef.
-  EXPECT_EQ(EffectiveRerank(HnswSearchOptions{1, 64, 0}, Encoding::kInt8), 2u);      // k + ceil(k/2).
-  EXPECT_EQ(EffectiveRerank(HnswSearchOptions{100, 64, 0}, Encoding::kInt8), 100u);  // ef raised to k.
+TEST(EffectiveRerank, DefaultsToTwiceKUnderInt8AndTheBeamUnderPq) {
+  EXPECT_EQ(EffectiveRerank(HnswSearchOptions{10, 64, 0}, Encoding::kInt8), 20u);
+  EXPECT_EQ(EffectiveRerank(HnswSearchOptions{10, 12, 0}, Encoding::kInt8), 20u);  // Past ef: the beam's spill.
+  EXPECT_EQ(EffectiveRerank(HnswSearchOptions{1, 64, 0}, Encoding::kInt8), 2u);    // 2k.
+  EXPECT_EQ(EffectiveRerank(HnswSearchOptions{100, 64, 0}, Encoding::kInt8), 200u);
   EXPECT_EQ(EffectiveRerank(HnswSearchOptions{10, 64, 0}, Encoding::kPq), 64u);
   EXPECT_EQ(EffectiveRerank(HnswSearchOptions{10, 64, 40}, Encoding::kInt8), 40u);  // As asked...
   EXPECT_EQ(EffectiveRerank(HnswSearchOptions{10, 64, 3}, Encoding::kPq), 10u);     // ...but at least k.
