@@ -61,7 +61,8 @@ class FileRowSource : public RowSource {
   std::size_t row_bytes_;
 };
 
-// Re-ranking reads from the mapping: the row copied (byte rows widened).
+// Re-ranking reads from the mapping: float rows in place, byte rows widened
+// into a copy.
 class MappedRowSource : public RowSource {
  public:
   MappedRowSource(const unsigned char* rows, std::size_t stride, ElementType type)
@@ -75,6 +76,11 @@ class MappedRowSource : public RowSource {
       WidenBytes(row, stride_, type_, out);
     }
     return Status::Ok();
+  }
+
+  const float* InPlace(std::uint32_t node) const override {
+    if (type_ != ElementType::kFloat32) return nullptr;
+    return reinterpret_cast<const float*>(rows_ + std::size_t{node} * row_bytes_);
   }
 
  private:
@@ -141,8 +147,7 @@ void Shard::MakeSearcher(const DistanceKernels& kernels, CheckedCodes* codes, Re
   const ShardSection& vectors = *info_.Find(SectionKind::kVectors);
   const bool bytes = IsByteElement(info_.element_type);
   if (bytes) {
-    byte_rows_ = {file_.data() + vectors.offset, info_.rows, info_.dim, info_.stride, info_.metric,
-                  info_.element_type};
+    byte_rows_ = {file_.data() + vectors.offset, info_.rows, info_.dim, info_.stride, info_.metric, info_.element_type};
   } else {
     rows_ = {reinterpret_cast<const float*>(file_.data() + vectors.offset), info_.rows, info_.dim, info_.stride,
              info_.metric};

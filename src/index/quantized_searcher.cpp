@@ -201,6 +201,13 @@ Status QuantizedSearcher::Search(const float* query, std::size_t ef, std::size_t
   }
   const bool lossless = error == 0.0;
 
+  // Rows in memory: every candidate's row load is issued before the first
+  // distance waits on one (not needed when the codes are lossless).
+  if (!lossless) {
+    const std::size_t row_bytes = quantizer_.dim() * sizeof(float);
+    for (std::size_t i = 0; i < n; ++i) rows_.Prefetch(candidates[i].node, row_bytes);
+  }
+
   // The k smallest exact distances so far, as a max-heap on distance.
   std::vector<float>& best = scratch.best;
   best.clear();
@@ -214,9 +221,13 @@ Status QuantizedSearcher::Search(const float* query, std::size_t ef, std::size_t
     if (lossless) {
       exact = static_cast<float>(static_cast<double>(c.distance) * scale);
     } else {
-      ZYPHYR_RETURN_IF_ERROR(rows_.Read(c.node, scratch.row.data()));
+      const float* row = rows_.InPlace(c.node);
+      if (row == nullptr) {
+        ZYPHYR_RETURN_IF_ERROR(rows_.Read(c.node, scratch.row.data()));
+        row = scratch.row.data();
+      }
       ++scratch.row_reads;
-      exact = distance_(query, scratch.row.data());
+      exact = distance_(query, row);
     }
     out->push_back({exact, c.node});
     if (best.size() < k) {
