@@ -20,6 +20,7 @@
 #ifndef ZYPHYR_SRC_DISTANCE_KERNELS_H_
 #define ZYPHYR_SRC_DISTANCE_KERNELS_H_
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
@@ -58,8 +59,7 @@ inline constexpr std::size_t kMaxU8Dim = 66051;
 
 // One query against `n` rows: out[i] = kernel(query, rows[i], dim).
 // Implementations share the query loads across several rows.
-using BatchKernel = void (*)(const float* query, const float* const* rows, std::size_t n, std::size_t dim,
-                             float* out);
+using BatchKernel = void (*)(const float* query, const float* const* rows, std::size_t n, std::size_t dim, float* out);
 
 // The same for uint8 codes: out[i] = the pair kernel's (query, codes[i], dim),
 // exactly the integer it returns. One call scores a node's whole neighbour
@@ -93,11 +93,12 @@ const DistanceKernels& Avx512Kernels();  // Defined only on x86-64 builds.
 // both (CpuFeatures::avx512_vnni). Defined only on x86-64 builds.
 const DistanceKernels& Avx512VnniKernels();
 
-// Hint the CPU to fetch `bytes` starting at `p` into cache (at most 4 lines;
-// the hardware prefetcher follows the rest of a row).
-inline void PrefetchRow(const void* p, std::size_t bytes) {
+// Hint the CPU to fetch `bytes` starting at `p` into cache (at most
+// `max_lines` lines, 4 by default; the hardware prefetcher follows the rest
+// of a row).
+inline void PrefetchRow(const void* p, std::size_t bytes, std::size_t max_lines = 4) {
   const char* c = static_cast<const char*>(p);
-  std::size_t lines = bytes >= 256 ? 4 : (bytes + 63) / 64;
+  const std::size_t lines = std::min(max_lines, (bytes + 63) / 64);
   for (std::size_t i = 0; i < lines; ++i) __builtin_prefetch(c + i * 64, 0, 3);
 }
 

@@ -201,11 +201,12 @@ Status QuantizedSearcher::Search(const float* query, std::size_t ef, std::size_t
   }
   const bool lossless = error == 0.0;
 
-  // Rows in memory: every candidate's row load is issued before the first
-  // distance waits on one (not needed when the codes are lossless).
+  // Rows in memory: every candidate's first 8 lines are requested before the
+  // first distance waits on one (not needed when the codes are lossless).
   if (!lossless) {
-    const std::size_t row_bytes = quantizer_.dim() * sizeof(float);
-    for (std::size_t i = 0; i < n; ++i) rows_.Prefetch(candidates[i].node, row_bytes);
+    for (std::size_t i = 0; i < n; ++i) {
+      if (const float* row = rows_.InPlace(candidates[i].node)) PrefetchRow(row, dim * sizeof(float), 8);
+    }
   }
 
   // The k smallest exact distances so far, as a max-heap on distance.

@@ -88,19 +88,6 @@ class RowSource {
   // floats, 64-byte aligned), or nullptr when this source has no such row in
   // memory (rows read from a file, byte rows), for which Read is the way.
   virtual const float* InPlace(std::uint32_t /*node*/) const { return nullptr; }
-
-  // Starts loading row `node` into the cache when it is InPlace (its first
-  // kPrefetchLines cache lines; the hardware prefetchers follow with the
-  // rest): re-ranking issues every candidate's loads before the first
-  // distance waits on one.
-  static constexpr std::size_t kPrefetchLines = 8;
-  void Prefetch(std::uint32_t node, std::size_t row_bytes) const {
-    if (const float* row = InPlace(node)) {
-      const char* at = reinterpret_cast<const char*>(row);
-      const std::size_t bytes = row_bytes < kPrefetchLines * 64 ? row_bytes : kPrefetchLines * 64;
-      for (std::size_t line = 0; line < bytes; line += 64) __builtin_prefetch(at + line, 0, 3);
-    }
-  }
 };
 
 // Rows already in memory (an index being built, tests).
