@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <map>
+#include <memory>
 #include <utility>
 #include <vector>
 
@@ -28,18 +29,27 @@ TEST(ExpansionWidth, OneBelowEf16ThenEfOver8UpTo4) {
   for (std::size_t ef : {32u, 64u, 500u}) EXPECT_EQ(ExpansionWidth(ef), kMaxExpansionWidth) << ef;
 }
 
-TEST(SearchGraph, FindsTheNeighboursAtEveryExpansionWidth) {
+// 3,000 clustered 16-d rows under l2 (M 8, efConstruction 64) and `queries`
+// queries from the same mixture.
+struct ClusteredIndex {
+  std::unique_ptr<HnswIndex> index;
+  Dataset queries;
+};
+ClusteredIndex MakeClusteredIndex(std::size_t queries) {
   auto base = ClusteredGaussian(3000, 16, 8, 4);
-  ASSERT_TRUE(base.ok());
-  auto index = BuildIndex(*base, Metric::kL2, {.M = 8, .ef_construction = 64});
-  auto queries = ClusteredGaussian(50, 16, 8, 4, SampleStream::kQueries);
-  ASSERT_TRUE(queries.ok());
-  const auto exact = testing::Exact(*index, *queries, 10);
+  auto query_rows = ClusteredGaussian(queries, 16, 8, 4, SampleStream::kQueries);
+  EXPECT_TRUE(base.ok() && query_rows.ok());
+  return {BuildIndex(*base, Metric::kL2, {.M = 8, .ef_construction = 64}), std::move(*query_rows)};
+}
+
+TEST(SearchGraph, FindsTheNeighboursAtEveryExpansionWidth) {
+  const auto [index, queries] = MakeClusteredIndex(50);
+  const auto exact = testing::Exact(*index, queries, 10);
   // Widths 1, 2, 3, 4, 4, and the least recall each must reach (measured:
   // 0.88, 0.946, 0.986, 0.992, 1).
   const std::pair<std::size_t, double> runs[] = {{10, 0.85}, {16, 0.92}, {24, 0.97}, {32, 0.98}, {64, 0.995}};
   for (const auto& [ef, least] : runs) {
-    EXPECT_GE(testing::IdOverlapRecall(exact, testing::SearchAll(*index, *queries, HnswSearchOptions{10, ef})), least)
+    EXPECT_GE(testing::IdOverlapRecall(exact, testing::SearchAll(*index, queries, HnswSearchOptions{10, ef})), least)
         << "ef " << ef;
   }
 }
@@ -111,16 +121,13 @@ class RecordingL2Scorer {
 };
 
 TEST(SearchGraph, KeepAddsTheNearestScoredNodesOutsideTheBeamWithoutChangingIt) {
-  auto base = ClusteredGaussian(3000, 16, 8, 4);
-  ASSERT_TRUE(base.ok());
-  auto index = BuildIndex(*base, Metric::kL2, {.M = 8, .ef_construction = 64});
-  auto queries = ClusteredGaussian(20, 16, 8, 4, SampleStream::kQueries);
-  ASSERT_TRUE(queries.ok());
+  const auto [index, queries] = MakeClusteredIndex(20);
+  const std::size_t n = index->size();
   // The index's level 0 alone, so that every node the search scores is scored
   // by the beam search (a descent through upper levels scores nodes too).
-  HnswGraph flat(8, std::vector<std::uint8_t>(base->n, 0));
+  HnswGraph flat(8, std::vector<std::uint8_t>(n, 0));
   const HnswGraphView built = index->graph().view();
-  for (std::uint32_t node = 0; node < base->n; ++node) {
+  for (std::uint32_t node = 0; node < n; ++node) {
     std::uint32_t scratch[2 * kMaxM];
     std::uint32_t count = 0;
     const std::uint32_t* links = built.Level0Neighbors(node, scratch, &count);
@@ -130,18 +137,18 @@ TEST(SearchGraph, KeepAddsTheNearestScoredNodesOutsideTheBeamWithoutChangingIt) 
   }
   flat.set_entry_point(index->graph().entry_point(), 0);
   // Every third node excluded in the second pass: spilled nodes obey it too.
-  std::vector<std::uint8_t> excluded(base->n, 0);
+  std::vector<std::uint8_t> excluded(n, 0);
   for (std::size_t i = 0; i < excluded.size(); i += 3) excluded[i] = 1;
-  VisitedPool pool(base->n);
+  VisitedPool pool(n);
   for (const bool filtered : {false, true}) {
     const std::span<const std::uint8_t> skip =
         filtered ? std::span<const std::uint8_t>(excluded) : std::span<const std::uint8_t>();
-    for (std::size_t q = 0; q < queries->n; ++q) {
+    for (std::size_t q = 0; q < queries.n; ++q) {
       for (const auto& [ef, keep] : {std::pair<std::size_t, std::size_t>{10, 20}, {16, 17}, {24, 100}}) {
-        RecordingL2Scorer plain_scorer(index->store(), queries->row(q).data());
+        RecordingL2Scorer plain_scorer(index->store(), queries.row(q).data());
         std::vector<ScoredNode> beam;
         SearchGraph(flat.view(), plain_scorer, ef, skip, pool, &beam);
-        RecordingL2Scorer scorer(index->store(), queries->row(q).data());
+        RecordingL2Scorer scorer(index->store(), queries.row(q).data());
         std::vector<ScoredNode> kept;
         SearchGraph(flat.view(), scorer, ef, keep, skip, pool, &kept);
         EXPECT_EQ(scorer.scored, plain_scorer.scored) << "the traversal changed";
