@@ -3,29 +3,32 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <limits>
 #include <string>
 
 #include "src/core/check.h"
 
 namespace zyphyr {
 
-Status PrepareVector(std::span<const float> vec, std::size_t dim, Metric metric, std::string_view what,
-                     float* out) {
+Status PrepareVector(std::span<const float> vec, std::size_t dim, Metric metric, std::string_view what, float* out) {
   if (vec.size() != dim) {
-    return Status::InvalidArgument(std::string(what) + " has dimension " + std::to_string(vec.size()) +
-                                   ", expected " + std::to_string(dim));
+    return Status::InvalidArgument(std::string(what) + " has dimension " + std::to_string(vec.size()) + ", expected " +
+                                   std::to_string(dim));
   }
-  double norm_sq = 0.0;
-  for (std::size_t j = 0; j < dim; ++j) {
-    float x = vec[j];
-    if (!std::isfinite(x)) {
-      return Status::InvalidArgument(std::string(what) + " has a non-finite component (" +
-                                     (std::isnan(x) ? "NaN" : "Inf") + ") at index " + std::to_string(j));
-    }
-    norm_sq += static_cast<double>(x) * x;
+  // Every query passes here: one branch-free pass (NaN fails the compare),
+  // and the index of the first bad component only for the error.
+  bool finite = true;
+  for (std::size_t j = 0; j < dim; ++j) finite &= std::fabs(vec[j]) <= std::numeric_limits<float>::max();
+  if (!finite) {
+    const std::size_t j = static_cast<std::size_t>(
+        std::find_if(vec.begin(), vec.end(), [](float x) { return !std::isfinite(x); }) - vec.begin());
+    return Status::InvalidArgument(std::string(what) + " has a non-finite component (" +
+                                   (std::isnan(vec[j]) ? "NaN" : "Inf") + ") at index " + std::to_string(j));
   }
   std::size_t padded = PaddedDim(dim);
   if (MetricNormalizes(metric)) {
+    double norm_sq = 0.0;
+    for (std::size_t j = 0; j < dim; ++j) norm_sq += static_cast<double>(vec[j]) * vec[j];
     if (norm_sq == 0.0) {
       return Status::InvalidArgument(std::string(what) + " has zero norm, which the cosine metric cannot use");
     }
@@ -53,8 +56,8 @@ void VectorStore::Reserve(std::size_t count) {
 
 Status VectorStore::Add(std::uint64_t id, std::span<const float> vec) {
   if (vec.size() != dim_) {
-    return Status::InvalidArgument("vector id " + std::to_string(id) + " has dimension " +
-                                   std::to_string(vec.size()) + ", expected " + std::to_string(dim_));
+    return Status::InvalidArgument("vector id " + std::to_string(id) + " has dimension " + std::to_string(vec.size()) +
+                                   ", expected " + std::to_string(dim_));
   }
   return AddBatch(std::span<const std::uint64_t>(&id, 1), vec);
 }
@@ -62,14 +65,14 @@ Status VectorStore::Add(std::uint64_t id, std::span<const float> vec) {
 Status VectorStore::AddBatch(std::span<const std::uint64_t> ids, std::span<const float> rows) {
   std::size_t count = ids.size();
   if (rows.size() != count * dim_) {
-    return Status::InvalidArgument("batch of " + std::to_string(count) + " ids carries " +
-                                   std::to_string(rows.size()) + " floats, expected " +
-                                   std::to_string(count * dim_) + " (dimension " + std::to_string(dim_) + ")");
+    return Status::InvalidArgument("batch of " + std::to_string(count) + " ids carries " + std::to_string(rows.size()) +
+                                   " floats, expected " + std::to_string(count * dim_) + " (dimension " +
+                                   std::to_string(dim_) + ")");
   }
   if (size_ + count > capacity_) Reserve(std::max(size_ + count, capacity_ + capacity_ / 2));
   for (std::size_t i = 0; i < count; ++i) {
-    Status st = PrepareVector(rows.subspan(i * dim_, dim_), dim_, metric_,
-                              "vector id " + std::to_string(ids[i]), rows_.data() + (size_ + i) * stride_);
+    Status st = PrepareVector(rows.subspan(i * dim_, dim_), dim_, metric_, "vector id " + std::to_string(ids[i]),
+                              rows_.data() + (size_ + i) * stride_);
     if (!st.ok()) {
       // Leave the store as it was: rows past size_ are scratch, zero them back.
       std::memset(rows_.data() + size_ * stride_, 0, (i + 1) * stride_ * sizeof(float));

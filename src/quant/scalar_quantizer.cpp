@@ -4,8 +4,10 @@
 #include <bit>
 #include <cmath>
 #include <cstddef>
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
+#include <span>
 #include <string>
 #include <utility>
 
@@ -29,6 +31,36 @@ Status SqCorrupt(std::string message) { return Status::Corruption("scalar quanti
 
 std::string DimensionRangeText(std::size_t dim) {
   return "dimension " + std::to_string(dim) + " is outside 1.." + std::to_string(kMaxU8Dim);
+}
+
+// Each dimension's range over the training rows with the kTrimFraction
+// smallest and largest values left out, from a sample of at most
+// kTrimSampleFloats floats (every n/m-th row). Rows must be finite.
+struct TrimmedRanges {
+  std::vector<float> lo, hi;
+};
+TrimmedRanges TrimRanges(std::span<const float> rows, std::size_t dim) {
+  constexpr double kTrimFraction = 1e-4;
+  constexpr std::size_t kTrimSampleFloats = std::size_t{1} << 24;
+  const std::size_t n = rows.size() / dim;
+  const std::size_t m = std::min(n, std::max<std::size_t>(1, kTrimSampleFloats / dim));
+  // Transposed, one column per dimension, so each is selected in place.
+  std::vector<float> columns(m * dim);
+  for (std::size_t i = 0; i < m; ++i) {
+    const float* x = rows.data() + (i * n / m) * dim;
+    for (std::size_t j = 0; j < dim; ++j) columns[j * m + i] = x[j];
+  }
+  const auto cut = static_cast<std::size_t>(kTrimFraction * static_cast<double>(m - 1));
+  TrimmedRanges out{std::vector<float>(dim), std::vector<float>(dim)};
+  for (std::size_t j = 0; j < dim; ++j) {
+    const auto begin = columns.begin() + static_cast<std::ptrdiff_t>(j * m);
+    const auto end = begin + static_cast<std::ptrdiff_t>(m);
+    std::nth_element(begin, begin + static_cast<std::ptrdiff_t>(cut), end);
+    out.lo[j] = begin[static_cast<std::ptrdiff_t>(cut)];
+    std::nth_element(begin, end - 1 - static_cast<std::ptrdiff_t>(cut), end);
+    out.hi[j] = end[-1 - static_cast<std::ptrdiff_t>(cut)];
+  }
+  return out;
 }
 
 }  // namespace
@@ -63,11 +95,12 @@ Result<ScalarQuantizer> ScalarQuantizer::Train(std::span<const float> rows, std:
       hi[j] = std::max(hi[j], x[j]);
     }
   }
+  const TrimmedRanges trimmed = TrimRanges(rows, dim);
   // In double: the range of a dimension spanning most of the float range
   // would overflow in float.
   double max_range = 0.0;
   for (std::size_t j = 0; j < dim; ++j) {
-    max_range = std::max(max_range, static_cast<double>(hi[j]) - static_cast<double>(lo[j]));
+    max_range = std::max(max_range, static_cast<double>(trimmed.hi[j]) - static_cast<double>(trimmed.lo[j]));
   }
   // Rounding s to float moves the top level by at most 255 * s * 2^-24, far
   // inside s/2. A zero step (every dimension constant) or one that is not a
@@ -75,7 +108,20 @@ Result<ScalarQuantizer> ScalarQuantizer::Train(std::span<const float> rows, std:
   // still decodes within s/2 of the training values.
   float step = static_cast<float>(max_range / 255.0);
   if (!std::isnormal(step)) step = 1.0f;
-  return ScalarQuantizer(std::move(lo), step);
+  const double window = 255.0 * static_cast<double>(step);
+  std::vector<float> offsets = lo;
+  for (std::size_t j = 0; j < dim; ++j) {
+    // A dimension whose whole range fits the 256 levels keeps its minimum
+    // (nothing clamped); a wider one centres the window on its trimmed
+    // range, without reaching below its minimum or past its maximum.
+    const bool untrimmed = trimmed.lo[j] == lo[j] && trimmed.hi[j] == hi[j];
+    if (untrimmed || static_cast<double>(hi[j]) - static_cast<double>(lo[j]) <= window) continue;
+    const double spare = window - (static_cast<double>(trimmed.hi[j]) - static_cast<double>(trimmed.lo[j]));
+    const double centred = static_cast<double>(trimmed.lo[j]) - 0.5 * spare;
+    offsets[j] =
+        static_cast<float>(std::clamp(centred, static_cast<double>(lo[j]), static_cast<double>(hi[j]) - window));
+  }
+  return ScalarQuantizer(std::move(offsets), step);
 }
 
 void ScalarQuantizer::Encode(const float* x, std::uint8_t* code) const {

@@ -150,6 +150,61 @@ TEST(ScalarQuantizerTest, TrainsAtTheLargestDimension) {
   EXPECT_EQ(Kernels().l2_sq_u8(a.data(), b.data(), kMaxU8Dim), 4294966275u);
 }
 
+TEST(ScalarQuantizerTest, TheRarestTenThousandthOfEachTailDoesNotSetTheStep) {
+  // 20,000 rows: dimension 0 spans [0, 1] but for one row at -100 and one at
+  // +100; dimension 1 spans [0, 0.4995]. One in 10,000 of each tail (here the
+  // one outlier) is left out of the range, so the step is 1/255, not 200/255.
+  constexpr std::size_t kRows = 20000;
+  std::vector<float> rows(2 * kRows);
+  for (std::size_t r = 0; r < kRows; ++r) {
+    rows[2 * r] = r == 0 ? -100.0f : r == 1 ? 100.0f : static_cast<float>(r - 2) / static_cast<float>(kRows - 3);
+    rows[2 * r + 1] = static_cast<float>(r % 1000) * 0.0005f;
+  }
+  const ScalarQuantizer sq = MustTrain(rows, 2);
+  EXPECT_EQ(sq.step(), static_cast<float>(1.0 / 255.0));
+  // Dimension 0's window is its trimmed range (no spare levels to centre);
+  // dimension 1 fits the window whole and keeps its minimum.
+  EXPECT_NEAR(sq.offsets()[0], 0.0f, 1e-6f);
+  EXPECT_EQ(sq.offsets()[1], 0.0f);
+
+  std::uint8_t code[2];
+  sq.Encode(rows.data(), code);  // The outliers clamp to the window's ends.
+  EXPECT_EQ(code[0], 0);
+  sq.Encode(rows.data() + 2, code);
+  EXPECT_EQ(code[0], 255);
+  const double tolerance = 0.5 * sq.step() + 1e-6;
+  float decoded[2];
+  for (std::size_t r = 2; r < kRows; ++r) {
+    sq.Encode(rows.data() + 2 * r, code);
+    sq.Decode(code, decoded);
+    ASSERT_LE(std::fabs(decoded[0] - rows[2 * r]), tolerance) << "row " << r;
+    ASSERT_LE(std::fabs(decoded[1] - rows[2 * r + 1]), tolerance) << "row " << r;
+  }
+}
+
+TEST(ScalarQuantizerTest, EightBitIntegersStayExactAfterTrimming) {
+  // Pixel-like data: every dimension's whole range fits 256 levels of step 1,
+  // so nothing is clamped, even a value rarer than the trimmed tails (the one
+  // 0 of dimension 2), and every code decodes to its value exactly.
+  constexpr std::size_t kRows = 20000;
+  std::vector<float> rows(3 * kRows);
+  for (std::size_t r = 0; r < kRows; ++r) {
+    rows[3 * r] = static_cast<float>(r % 256);
+    rows[3 * r + 1] = static_cast<float>(10 + r % 51);
+    rows[3 * r + 2] = r == 7 ? 0.0f : static_cast<float>(100 + r % 11);
+  }
+  const ScalarQuantizer sq = MustTrain(rows, 3);
+  EXPECT_EQ(sq.step(), 1.0f);
+  EXPECT_EQ(sq.offsets()[2], 0.0f);
+  std::uint8_t code[3];
+  float decoded[3];
+  for (std::size_t r = 0; r < kRows; ++r) {
+    sq.Encode(rows.data() + 3 * r, code);
+    sq.Decode(code, decoded);
+    for (std::size_t d = 0; d < 3; ++d) ASSERT_EQ(decoded[d], rows[3 * r + d]) << "row " << r << " dim " << d;
+  }
+}
+
 // ---- encoding -----------------------------------------------------------------
 
 TEST(ScalarQuantizerTest, DecodedWithinHalfAStepInsideTheTrainedRange) {
