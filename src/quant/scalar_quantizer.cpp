@@ -84,6 +84,7 @@ Result<ScalarQuantizer> ScalarQuantizer::Train(std::span<const float> rows, std:
   const std::size_t n = rows.size() / dim;
   std::vector<float> lo(rows.begin(), rows.begin() + static_cast<std::ptrdiff_t>(dim));
   std::vector<float> hi = lo;
+  bool integral = true;
   for (std::size_t r = 0; r < n; ++r) {
     const float* x = rows.data() + r * dim;
     for (std::size_t j = 0; j < dim; ++j) {
@@ -93,7 +94,17 @@ Result<ScalarQuantizer> ScalarQuantizer::Train(std::span<const float> rows, std:
       }
       lo[j] = std::min(lo[j], x[j]);
       hi[j] = std::max(hi[j], x[j]);
+      integral &= x[j] == std::trunc(x[j]);
     }
+  }
+  // Integers spanning at most 256 values in every dimension (pixels, SIFT):
+  // step 1, every code exact.
+  if (integral) {
+    double full_range = 0.0;
+    for (std::size_t j = 0; j < dim; ++j) {
+      full_range = std::max(full_range, static_cast<double>(hi[j]) - static_cast<double>(lo[j]));
+    }
+    if (full_range <= 255.0) return ScalarQuantizer(std::move(lo), 1.0f);
   }
   const TrimmedRanges trimmed = TrimRanges(rows, dim);
   // In double: the range of a dimension spanning most of the float range

@@ -12,8 +12,10 @@
 // rows the step is 10-20% finer, which at ef = k kept int8's recall within
 // 0.005 of float32's where the full range lost up to 0.0064
 // (docs/performance.md). The offset min_d is d's smallest value when its whole
-// range fits the 256 levels (8-bit integer data stays exact); otherwise the
-// 256 levels are centred on [lo_d, hi_d] and the rare values beyond clamp.
+// range fits the 256 levels; otherwise the 256 levels are centred on
+// [lo_d, hi_d] and the rare values beyond clamp. Integer data spanning at most
+// 256 values in every dimension (pixels, SIFT) get s = 1 and min_d, so every
+// code is exact.
 // The code error bound of a shard (quantizer.h, EncodedRows::max_error) is
 // measured on the encoded rows, so it covers the clamped ones.
 // Encoding rounds to the nearest level and clamps:

@@ -65,8 +65,9 @@ const DistanceKernels& Kernels() {
 // ---- training -----------------------------------------------------------------
 
 TEST(ScalarQuantizerTest, TrainLearnsPerDimensionOffsetsAndOneStep) {
-  // Dimension 0 spans [0, 5], dimension 1 spans [-2, 10]: the wider sets s.
-  const std::vector<float> rows = {0.0f, 10.0f, 5.0f, -2.0f, 1.0f, 3.0f};
+  // Dimension 0 spans [0, 5], dimension 1 spans [-2, 10]: the wider sets s
+  // (3.5 is not an integer, so the data are not on the integer grid).
+  const std::vector<float> rows = {0.0f, 10.0f, 5.0f, -2.0f, 1.0f, 3.5f};
   const ScalarQuantizer sq = MustTrain(rows, 2);
   EXPECT_EQ(sq.dim(), 2u);
   ASSERT_EQ(sq.offsets().size(), 2u);
@@ -182,14 +183,15 @@ TEST(ScalarQuantizerTest, TheRarestTenThousandthOfEachTailDoesNotSetTheStep) {
   }
 }
 
-TEST(ScalarQuantizerTest, EightBitIntegersStayExactAfterTrimming) {
-  // Pixel-like data: every dimension's whole range fits 256 levels of step 1,
-  // so nothing is clamped, even a value rarer than the trimmed tails (the one
-  // 0 of dimension 2), and every code decodes to its value exactly.
+TEST(ScalarQuantizerTest, IntegersSpanningAtMost256ValuesAreExact) {
+  // Integers spanning at most 256 values: step 1 even where the widest range
+  // (dimension 0's 0..200) ends in a value rarer than the trimmed tails, and
+  // nothing is clamped (the one 0 of dimension 2): every code decodes to its
+  // value exactly.
   constexpr std::size_t kRows = 20000;
   std::vector<float> rows(3 * kRows);
   for (std::size_t r = 0; r < kRows; ++r) {
-    rows[3 * r] = static_cast<float>(r % 256);
+    rows[3 * r] = r == 3 ? 200.0f : static_cast<float>(r % 200);
     rows[3 * r + 1] = static_cast<float>(10 + r % 51);
     rows[3 * r + 2] = r == 7 ? 0.0f : static_cast<float>(100 + r % 11);
   }
