@@ -3,16 +3,7 @@
 # newest peers"): Zyphyr with float32 rows and with int8 codes re-ranked from
 # memory, against hnswlib 0.8 and usearch 2.26, each engine in its own process
 # (`bench --isolate`), ROUNDS rounds in rotation, on float sets that are not
-# small integers:
-#   emb-256-euclidean       100,000 x 256, 64 clusters each spanning a random
-#                           32-dimensional subspace plus noise (embedding-like)
-#   glove-like-100-angular  200,000 x 100, 16 isotropic clusters, cosine
-#                           (GloVe's shape and metric, and about its difficulty:
-#                           recall 0.95 needs ef near 100)
-#   clustered-100-angular   200,000 x 100, 256 clusters in 24-dimensional
-#                           subspaces, cosine (an easy set: 0.94 at ef 10)
-#   gist-like-960-euclidean  50,000 x 960, 32 clusters in 64-dimensional
-#                           subspaces (GIST's dimension)
+# small integers (float_sets.sh), 1,000 queries each,
 # then the same 256-d set with 1 and 2 search threads (issue 21 part 5;
 # THREADS=0 leaves it out).
 #
@@ -24,27 +15,17 @@
 set -euo pipefail
 dir="${1:-float-sets-run}"
 rounds="${2:-3}"
-sets="${SETS:-emb-256-euclidean glove-like-100-angular gist-like-960-euclidean clustered-100-angular}"
 zyphyr="${ZYPHYR:-$(cd "$(dirname "$0")/../.." && pwd)/build/release/zyphyr}"
+. "$(dirname "$0")/float_sets.sh"
+sets="${SETS:-$float_sets_all}"
 peers="${PEERS:-hnswlib-0.8,usearch}"
 mkdir -p "$dir/logs"
 cd "$dir"
 log() { echo "== $1: $(date -u +%H:%M:%S), load $(cut -d' ' -f1-3 /proc/loadavg)"; }
 
-make_set() {
-  case "$1" in
-    emb-256-euclidean) set -- --n 100000 --dim 256 --queries 1000 --clusters 64 --intrinsic-dim 32 --seed 7 ;;
-    glove-like-100-angular) set -- --n 200000 --dim 100 --queries 1000 --clusters 16 --metric cosine --seed 11 ;;
-    clustered-100-angular) set -- --n 200000 --dim 100 --queries 1000 --clusters 256 --intrinsic-dim 24 --metric cosine --seed 11 ;;
-    gist-like-960-euclidean) set -- --n 50000 --dim 960 --queries 1000 --clusters 32 --intrinsic-dim 64 --seed 13 ;;
-    *) echo "unknown set $1" >&2; exit 2 ;;
-  esac
-  "$zyphyr" dataset synthetic "$@" --out "$name.hdf5"
-}
-
 common=(--M 16 --ef-construction 200 --k 10 --ef 10,16,24,32,48,64,96,128,192,256 --build-threads 2)
 for name in $sets; do
-  [ -f "$name.hdf5" ] || make_set "$name"
+  [ -f "$name.hdf5" ] || make_float_set "$name" 1000
   log "$name" | tee "logs/$name.txt"
   "$zyphyr" bench --data "$name.hdf5" --peers "$peers" --encoding float32,int8 "${common[@]}" --threads 1 \
     --isolate --repeat "$rounds" --report "$name" >> "logs/$name.txt" 2>&1

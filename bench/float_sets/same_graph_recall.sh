@@ -1,20 +1,24 @@
 #!/usr/bin/env bash
 # int8 against float32 recall on the same graph (docs/performance.md, "int8
-# re-ranking past the beam"): for each float set of float_sets_run.sh (made
-# there, in DIR), one float32 and one int8 index built with one thread (a
-# one-thread build is deterministic and the graph is built from the float rows
-# under either encoding, so both indexes hold the same graph), then recall@10
-# at every ef of the float32 search, of int8 with the default re-rank depth, and
-# of int8 with the beam alone re-ranked (--rerank 10 at ef 10, 15 above: the
-# default before the re-rank reached past the beam). Recall only: the three
-# searches run one after the other, timings are not compared.
+# re-ranking past the beam"): for each float set (float_sets.sh; the train rows
+# of float_sets_run.sh's sets, with 10,000 queries instead of 1,000, made in DIR
+# when missing: differences of 0.005 are within the sampling noise of 1,000),
+# one float32 and one int8 index built with one thread (a one-thread build is
+# deterministic and the graph is built from the float rows under either
+# encoding, so both indexes hold the same graph), then recall@10 at every ef
+# of the float32 search, of int8 with the default re-rank depth, and of int8
+# with the beam alone re-ranked (--rerank 10 at ef 10, 15 above: the default
+# before the re-rank reached past the beam). Recall only: the three searches
+# run one after the other, timings are not compared.
 #
 #   bench/float_sets/same_graph_recall.sh [DIR]      (SETS="emb-256-euclidean ..." picks sets)
 set -euo pipefail
-dir="${1:-float-sets-run}"
-sets="${SETS:-emb-256-euclidean glove-like-100-angular gist-like-960-euclidean clustered-100-angular}"
+dir="${1:-same-graph-run}"
 zyphyr="${ZYPHYR:-$(cd "$(dirname "$0")/../.." && pwd)/build/release/zyphyr}"
+. "$(dirname "$0")/float_sets.sh"
+sets="${SETS:-$float_sets_all}"
 efs=10,16,24,32,48,64,96,128
+mkdir -p "$dir"
 cd "$dir"
 recalls() {  # INDEX ENGINE EFS [--rerank N]: recall@10 at each ef, space-separated
   local index=$1 engine=$2 ef=$3
@@ -23,7 +27,7 @@ recalls() {  # INDEX ENGINE EFS [--rerank N]: recall@10 at each ef, space-separa
     --report "same-graph/$name/report" 2>&1 | awk -v e="$engine" '$1 == e && $2 ~ /^[0-9]+$/ && $3 ~ /^[01]\.[0-9]+$/ {printf " %s", $3}'
 }
 for name in $sets; do
-  [ -f "$name.hdf5" ] || { echo "$dir/$name.hdf5 missing: run float_sets_run.sh $dir first" >&2; exit 2; }
+  [ -f "$name.hdf5" ] || make_float_set "$name" 10000 > /dev/null
   mkdir -p "same-graph/$name"
   for encoding in float32 int8; do
     index="same-graph/$name/$encoding"
