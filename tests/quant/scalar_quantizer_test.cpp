@@ -141,7 +141,7 @@ TEST(ScalarQuantizerTest, TrainRefusesBadInput) {
 
 TEST(ScalarQuantizerTest, TrainsAtTheLargestDimension) {
   std::vector<float> rows(2 * kMaxU8Dim, 0.0f);
-  std::fill(rows.begin() + kMaxU8Dim, rows.end(), 1.0f);
+  std::fill(rows.begin() + kMaxU8Dim, rows.end(), 255.0f);  // Integers: step 1, codes 0 and 255.
   const ScalarQuantizer sq = MustTrain(rows, kMaxU8Dim);
   EXPECT_EQ(sq.dim(), kMaxU8Dim);
   std::vector<std::uint8_t> a(kMaxU8Dim), b(kMaxU8Dim);
