@@ -189,7 +189,7 @@ Result<CheckedCodes> CheckCodes(const ShardHeader& header, std::span<const unsig
   Result<Quantizer> quantizer = Quantizer::Deserialize(
       header.encoding, header.metric, header.dim, std::span<const std::uint8_t>(base + model.offset, model.length));
   if (!quantizer.ok()) return CorruptSection(path, model, model.offset, quantizer.status().message());
-  if (quantizer->code_stride() != header.code_stride) {
+  if (!quantizer->AcceptsCodeStride(header.code_stride)) {
     return CorruptSection(path, model, model.offset,
                           "the quantizer's codes take " + std::to_string(quantizer->code_stride()) +
                               " bytes, the header says " + std::to_string(header.code_stride));

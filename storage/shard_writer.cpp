@@ -32,7 +32,7 @@ struct PlannedSection {
 // they point into.
 struct ShardPlan {
   std::vector<PlannedSection> sections;
-  std::vector<std::uint8_t> model;  // The quantizer, serialised.
+  std::vector<std::uint8_t> model;      // The quantizer, serialised.
   std::vector<std::uint8_t> byte_rows;  // The rows as bytes (uint8 or int8 shards).
   CompactLinksBytes compact;
   std::uint64_t upper_links = 0;  // Entries of the upper links section.
@@ -92,11 +92,13 @@ Status CheckCodes(const std::string& path, RowsView rows, const ShardParams& par
   const EncodedRows& codes = *params.codes;
   const std::size_t n = rows.size;
   if (quantizer->dim() != rows.dim || quantizer->metric() != rows.metric ||
-      codes.codes.size() != n * quantizer->code_stride() || codes.biases.size() != (quantizer->HasBiases() ? n : 0) ||
-      !std::isfinite(codes.max_error) || codes.max_error < 0.0f) {
+      !quantizer->AcceptsCodeStride(codes.stride) || codes.codes.size() != n * codes.stride ||
+      codes.biases.size() != (quantizer->HasBiases() ? n : 0) || !std::isfinite(codes.max_error) ||
+      codes.max_error < 0.0f) {
     return Status::InvalidArgument(path + ": the codes do not fit the rows (" + std::to_string(codes.codes.size()) +
-                                   " code bytes and " + std::to_string(codes.biases.size()) + " biases for " +
-                                   std::to_string(n) + " rows of dimension " + std::to_string(rows.dim) + ")");
+                                   " code bytes " + std::to_string(codes.stride) + " apart and " +
+                                   std::to_string(codes.biases.size()) + " biases for " + std::to_string(n) +
+                                   " rows of dimension " + std::to_string(rows.dim) + ")");
   }
   return Status::Ok();
 }
@@ -164,7 +166,7 @@ ShardHeader HeaderFor(RowsView rows, HnswGraphView graph, const ShardParams& par
   header.uid = params.uid;
   if (quantizer != nullptr) {
     header.encoding = quantizer->encoding();
-    header.code_stride = static_cast<std::uint32_t>(quantizer->code_stride());
+    header.code_stride = static_cast<std::uint32_t>(params.codes->stride);
     header.code_error_bound = params.codes->max_error;
   }
   for (const PlannedSection& s : plan.sections) {

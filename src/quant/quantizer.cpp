@@ -1,5 +1,7 @@
 #include "src/quant/quantizer.h"
 
+#include <algorithm>
+#include <bit>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -7,15 +9,19 @@
 #include <string>
 #include <utility>
 
+#include "src/core/aligned_buffer.h"
 #include "src/core/parallel_for.h"
 
 namespace zyphyr {
 
 namespace {
 
-// int8 codes are padded to a multiple of this many bytes, so that rows start
-// on 16-byte boundaries.
-constexpr std::size_t kInt8CodeAlignment = 16;
+// int8 codes are a multiple of 16 bytes apart; shards written before the
+// stride minimised the lines a code touches (quantizer.h) took the next one.
+constexpr std::size_t kLegacyInt8CodeAlignment = 16;
+std::size_t LegacyInt8Stride(std::size_t bytes) {
+  return (bytes + kLegacyInt8CodeAlignment - 1) / kLegacyInt8CodeAlignment * kLegacyInt8CodeAlignment;
+}
 
 // The meaningful floats of `rows`, unpadded (the quantizers take dim floats
 // per row).
@@ -106,8 +112,21 @@ std::size_t Quantizer::code_bytes() const {
 
 std::size_t Quantizer::code_stride() const {
   const std::size_t bytes = code_bytes();
-  if (encoding_ == Encoding::kInt8) return (bytes + kInt8CodeAlignment - 1) / kInt8CodeAlignment * kInt8CodeAlignment;
-  return bytes;
+  if (encoding_ != Encoding::kInt8) return bytes;
+  // The smallest multiple of 16 at which every code touches no more lines
+  // than its size needs. Multiples of 16 repeat their offsets in a line every
+  // 4 codes; a multiple of 64 always qualifies.
+  const std::size_t lines = (bytes + kCacheLine - 1) / kCacheLine;
+  for (std::size_t stride = LegacyInt8Stride(bytes);; stride += kLegacyInt8CodeAlignment) {
+    bool fits = true;
+    for (std::size_t i = 0; i < 4; ++i) fits &= ((i * stride) % kCacheLine + bytes - 1) / kCacheLine < lines;
+    if (fits) return stride;
+  }
+}
+
+bool Quantizer::AcceptsCodeStride(std::size_t stride) const {
+  if (stride == code_stride()) return true;
+  return encoding_ == Encoding::kInt8 && stride == LegacyInt8Stride(code_bytes());
 }
 
 bool Quantizer::HasBiases() const { return encoding_ == Encoding::kInt8 && metric_ != Metric::kL2; }
@@ -115,6 +134,7 @@ bool Quantizer::HasBiases() const { return encoding_ == Encoding::kInt8 && metri
 EncodedRows Quantizer::Encode(RowsView rows, std::size_t threads) const {
   EncodedRows out;
   const std::size_t stride = code_stride();
+  out.stride = stride;
   out.codes.assign(rows.size * stride, 0);
   if (HasBiases()) out.biases.assign(rows.size, 0.0f);
   if (product_) {

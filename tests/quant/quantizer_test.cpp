@@ -71,5 +71,51 @@ TEST(Quantizer, ModelOfAnotherDimensionIsRefused) {
   EXPECT_EQ(other.status().code(), StatusCode::kCorruption);
 }
 
+TEST(Quantizer, Int8CodesTouchTheFewestLinesAndTheEarlierStrideIsStillRead) {
+  struct Case {
+    std::size_t dim, stride, legacy;
+  };
+  // The smallest multiple of 16 at which no code touches more lines than it
+  // must (100 bytes 112 apart touch 3 lines at offsets 32 and 48 in a line;
+  // 96 or 200 bytes touch the fewest at any multiple of 16). `legacy`: the
+  // next multiple of 16, which shards written before held.
+  for (const Case& c : std::vector<Case>{{1, 16, 16},
+                                         {16, 16, 16},
+                                         {17, 32, 32},
+                                         {33, 64, 48},
+                                         {64, 64, 64},
+                                         {96, 96, 96},
+                                         {100, 128, 112},
+                                         {128, 128, 128},
+                                         {200, 208, 208},
+                                         {784, 784, 784},
+                                         {1000, 1024, 1008},
+                                         {960, 960, 960}}) {
+    Result<Dataset> data = ClusteredGaussian(20, c.dim, 2, 1);
+    ASSERT_TRUE(data.ok());
+    VectorStore store = testing::MakeStore(*data, Metric::kL2);
+    Result<Quantizer> q = Quantizer::Train(store.rows(), {.encoding = Encoding::kInt8});
+    ASSERT_TRUE(q.ok());
+    EXPECT_EQ(q->code_stride(), c.stride) << "dim " << c.dim;
+    EXPECT_EQ(q->Encode(store.rows(), 1).stride, c.stride) << "dim " << c.dim;
+    EXPECT_TRUE(q->AcceptsCodeStride(c.stride)) << "dim " << c.dim;
+    EXPECT_TRUE(q->AcceptsCodeStride(c.legacy)) << "dim " << c.dim;
+    for (std::size_t other : {c.stride + 16, c.stride + 64, c.dim - c.dim % 16}) {
+      if (other != c.stride && other != c.legacy) {
+        EXPECT_FALSE(q->AcceptsCodeStride(other)) << c.dim << " " << other;
+      }
+    }
+  }
+  // pq codes are packed: m bytes apart, nothing else.
+  Result<Dataset> data = ClusteredGaussian(300, 16, 3, 1);
+  ASSERT_TRUE(data.ok());
+  VectorStore store = testing::MakeStore(*data, Metric::kL2);
+  Result<Quantizer> pq = Quantizer::Train(store.rows(), {.encoding = Encoding::kPq, .pq_m = 4});
+  ASSERT_TRUE(pq.ok());
+  EXPECT_EQ(pq->code_stride(), 4u);
+  EXPECT_TRUE(pq->AcceptsCodeStride(4));
+  EXPECT_FALSE(pq->AcceptsCodeStride(16));
+}
+
 }  // namespace
 }  // namespace zyphyr

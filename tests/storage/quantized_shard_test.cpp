@@ -205,9 +205,48 @@ TEST(QuantizedShard, WriterRefusesCodesThatDoNotFit) {
   ASSERT_FALSE(written.ok());
   EXPECT_EQ(written.status().message(),
             dir.File("x.zys") +
-                ": the codes do not fit the rows (4799 code bytes and 0 biases for 300 rows of "
+                ": the codes do not fit the rows (4799 code bytes 16 apart and 0 biases for 300 rows of "
                 "dimension 8)");
   EXPECT_TRUE(dir.List().empty());
+}
+
+// Shards written before int8 codes took whole cache lines hold them 16 bytes
+// apart (100-byte codes 112 apart, not 128): such a shard opens, and every
+// search of it finds what the same shard with the current stride finds.
+TEST(QuantizedShard, Int8CodesAtTheEarlierStrideSearchTheSame) {
+  for (Metric metric : {Metric::kL2, Metric::kCosine}) {
+    ScratchDir dir;
+    auto index = SmallIndex(400, 100, metric, 8);
+    const Quantized q = Quantize(*index, Encoding::kInt8);
+    ASSERT_EQ(q.codes.stride, 128u);
+    Quantized legacy{q.quantizer, q.codes};
+    legacy.codes.stride = 112;
+    legacy.codes.codes.assign(400 * 112, 0);
+    for (std::size_t i = 0; i < 400; ++i) {
+      std::copy_n(q.codes.codes.begin() + static_cast<std::ptrdiff_t>(i * 128), 100,
+                  legacy.codes.codes.begin() + static_cast<std::ptrdiff_t>(i * 112));
+    }
+    WriteQuantizedShard(*index, q, dir.File("current.zys"));
+    WriteQuantizedShard(*index, legacy, dir.File("legacy.zys"));
+    auto current = Shard::Open(dir.File("current.zys"));
+    auto earlier = Shard::Open(dir.File("legacy.zys"));
+    ASSERT_TRUE(current.ok()) << current.status().ToString();
+    ASSERT_TRUE(earlier.ok()) << earlier.status().ToString();
+    EXPECT_EQ((*current)->info().code_stride, 128u);
+    EXPECT_EQ((*earlier)->info().code_stride, 112u);
+    EXPECT_TRUE((*earlier)->Verify().ok());
+    auto queries = ClusteredGaussian(20, 100, 4, 3, SampleStream::kQueries);
+    ASSERT_TRUE(queries.ok());
+    AlignedBuffer<float> query(PaddedDim(100));
+    std::vector<ScoredNode> a, b;
+    for (std::size_t i = 0; i < queries->n; ++i) {
+      ASSERT_TRUE(PrepareVector(queries->row(i), 100, metric, "query", query.data()).ok());
+      ASSERT_TRUE((*current)->quantized_searcher()->Search(query.data(), 24, 10, 20, &a).ok());
+      ASSERT_TRUE((*earlier)->quantized_searcher()->Search(query.data(), 24, 10, 20, &b).ok());
+      ASSERT_GE(a.size(), 10u);
+      ASSERT_NO_FATAL_FAILURE(testing::ExpectSameNodes(a, b));
+    }
+  }
 }
 
 // Searches with codes from several threads at once (thread-local scratch,
