@@ -30,10 +30,11 @@ QuantScratch& ThreadQuantScratch() {
   return scratch;
 }
 
-// Prefetches a whole code (int8 codes are short enough that every line of
-// one pays for itself, unlike the first lines PrefetchRow takes of a float row).
-// Every line the code touches: a code is 16-byte aligned, not 64, so its
-// bytes can span one more line than bytes / 64 (3 of 100 bytes at 48).
+// Prefetches every line a code touches (int8 codes are short enough that
+// every line of one pays for itself, unlike the first lines PrefetchRow takes
+// of a float row). A code need not start a line: 96-byte codes start at
+// offsets 0 and 32, and in shards of the earlier stride 100-byte codes at 48
+// touch 3 lines.
 inline void PrefetchCode(const std::uint8_t* code, std::size_t bytes) {
   const std::uintptr_t first = reinterpret_cast<std::uintptr_t>(code) & ~std::uintptr_t{63};
   const std::uintptr_t last = (reinterpret_cast<std::uintptr_t>(code) + bytes - 1) & ~std::uintptr_t{63};

@@ -3,12 +3,13 @@
 // searches handle every encoding the same way, and the codes it makes.
 //
 // Codes of n rows are stored row by row, code_stride() bytes apart
-// (code_bytes() meaningful bytes, then zero padding). int8 codes take whole
-// 64-byte lines (16, 32 or 64 bytes below 64), so that no code spans more
-// cache lines than its size needs: 100-byte codes 16 bytes apart touched 2.5
-// lines on average, 64 bytes apart 2, and searches of such codes ran 13-25%
-// faster (docs/performance.md). Shards written before kept int8 codes 16 bytes
-// apart; readers accept both (AcceptsCodeStride). For the int8 encoding
+// (code_bytes() meaningful bytes, then zero padding). int8 codes are a
+// multiple of 16 bytes apart, the smallest at which no code touches more
+// 64-byte cache lines than its size needs: 100-byte codes 112 bytes apart
+// touched 2.5 lines on average, 128 apart 2, and searches of them ran 10-20%
+// faster (docs/performance.md); 96- or 784-byte codes touch the fewest lines
+// 96 and 784 apart already. Shards written before took the next multiple of
+// 16 for every size; readers accept both (AcceptsCodeStride). For the int8 encoding
 // under the inner product and cosine, each row also has a bias
 // (ScalarQuantizer::CodeBias), stored beside the codes.
 //
