@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <span>
 #include <vector>
 
 #include "src/core/vector_store.h"
@@ -43,6 +44,35 @@ TEST_P(QuantizerTest, MaxErrorBoundsEveryRowsDistanceToItsDecodedCode) {
 
 INSTANTIATE_TEST_SUITE_P(Encodings, QuantizerTest, ::testing::Values(Encoding::kInt8, Encoding::kPq),
                          [](const auto& info) { return std::string(EncodingName(info.param)); });
+
+// With 10,001 rows or more the int8 step leaves out the rarest values, which
+// then clamp: the error bound (what the l2 re-rank's early stop relies on)
+// is measured on the encoded rows, so it covers them.
+TEST(Quantizer, Int8MaxErrorCoversRowsClampedByTheTrimmedStep) {
+  constexpr std::size_t kRows = 20000;
+  Result<Dataset> data = ClusteredGaussian(kRows, 8, 5, 3);
+  ASSERT_TRUE(data.ok());
+  VectorStore store = testing::MakeStore(*data, Metric::kL2);
+  // One far outlier, and the largest distance of any other row to its code.
+  std::vector<float> outlier(store.row(0), store.row(0) + 8);
+  outlier[3] += 1000.0f;
+  VectorStore with_outlier(8, Metric::kL2);
+  for (std::size_t i = 0; i < kRows; ++i) {
+    ASSERT_TRUE(
+        with_outlier.Add(i, i == 7 ? std::span<const float>(outlier) : std::span<const float>(store.row(i), 8)).ok());
+  }
+  Result<Quantizer> q = Quantizer::Train(with_outlier.rows(), {.encoding = Encoding::kInt8});
+  ASSERT_TRUE(q.ok()) << q.status().ToString();
+  EncodedRows encoded = q->Encode(with_outlier.rows(), 2);
+  std::vector<float> decoded(8);
+  q->Decode(encoded.codes.data() + 7 * encoded.stride, decoded.data());
+  double sq = 0.0;
+  for (std::size_t d = 0; d < 8; ++d) sq += std::pow(double{outlier[d]} - double{decoded[d]}, 2);
+  // Clamped: the step was not stretched to reach it (a full-range step would
+  // have decoded it within half a step, about 2).
+  EXPECT_GT(std::sqrt(sq), 900.0);
+  EXPECT_GE(static_cast<double>(encoded.max_error), std::sqrt(sq));
+}
 
 TEST(Quantizer, Float32HasNoQuantizer) {
   VectorStore store(4, Metric::kL2);
