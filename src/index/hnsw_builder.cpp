@@ -382,7 +382,8 @@ void HnswBuilder::Insert(std::uint32_t node, Scratch& scratch) {
 void HnswBuilder::LinkLevels(std::uint32_t node, ScoredNode current, int from_level, Scratch& scratch) {
   for (int level = from_level; level >= 0; --level) {
     SearchLayer(node, current, level, scratch);
-    SelectNeighbors(node, scratch.layer, options_.M, &scratch.selected);
+    // Up to the degree bound: 2M on level 0 (see the header).
+    SelectNeighbors(node, scratch.layer, graph_->MaxDegree(level), &scratch.selected);
     SetOwnLinks(node, level, scratch);
     for (const ScoredNode& neighbor : scratch.selected) Link(neighbor.node, node, neighbor.distance, level, scratch);
     if (!scratch.layer.empty()) current = scratch.layer.front();

@@ -4,9 +4,18 @@
 // neighbor search using Hierarchical Navigable Small World graphs", IEEE TPAMI
 // 2018: levels drawn from a geometric distribution with mL = 1/ln(M); greedy
 // descent to the new node's top level; on each level below, a beam search of
-// width efConstruction (Algorithm 2), M neighbours chosen by the heuristic of
-// Algorithm 4, and back-links from them, shrunk with the same heuristic when a
-// neighbour exceeds its degree bound (M above level 0, 2M on level 0).
+// width efConstruction (Algorithm 2), neighbours chosen by the heuristic of
+// Algorithm 4 up to the level's degree bound (M above level 0, 2M on level 0),
+// and back-links from them, shrunk with the same heuristic when a neighbour
+// exceeds its degree bound.
+//
+// The paper (and hnswlib) choose M neighbours on level 0 too, leaving the
+// other M slots to back-links, which the last nodes inserted rarely receive.
+// Choosing up to 2M, as FAISS's HNSW does, gives every node a full level-0
+// block when the heuristic finds that many directions: searches reach a
+// recall at a smaller ef. Measured (docs/performance.md, "Level-0 links up to
+// 2M"): QPS at recall 0.95 +3% to +11% on five sets, for a build up to 30%
+// longer.
 //
 // Insertion order. Nodes with upper levels (1 in M) go first, in index
 // order; they alone make the upper levels, which are then final. Each
