@@ -14,7 +14,7 @@
 // Choosing up to 2M, as FAISS's HNSW does, gives every node a full level-0
 // block when the heuristic finds that many directions: searches reach a
 // recall at a smaller ef. Measured (docs/performance.md, "Level-0 links up to
-// 2M"): QPS at recall 0.95 +3% to +11% on five sets, for a build up to 30%
+// 2M"): QPS at equal recall +2% to +11% on five sets, for a build up to 30%
 // longer.
 //
 // Insertion order. Nodes with upper levels (1 in M) go first, in index
