@@ -16,11 +16,13 @@ namespace zyphyr {
 
 namespace {
 
-// int8 codes are a multiple of 16 bytes apart; shards written before the
-// stride minimised the lines a code touches (quantizer.h) took the next one.
-constexpr std::size_t kLegacyInt8CodeAlignment = 16;
+// int8 codes are a multiple of this many bytes apart.
+constexpr std::size_t kInt8CodeAlignment = 16;
+
+// The int8 stride of shards written before the stride minimised the lines a
+// code touches (quantizer.h): the next multiple of kInt8CodeAlignment.
 std::size_t LegacyInt8Stride(std::size_t bytes) {
-  return (bytes + kLegacyInt8CodeAlignment - 1) / kLegacyInt8CodeAlignment * kLegacyInt8CodeAlignment;
+  return (bytes + kInt8CodeAlignment - 1) / kInt8CodeAlignment * kInt8CodeAlignment;
 }
 
 // The meaningful floats of `rows`, unpadded (the quantizers take dim floats
@@ -117,7 +119,7 @@ std::size_t Quantizer::code_stride() const {
   // than its size needs. Multiples of 16 repeat their offsets in a line every
   // 4 codes; a multiple of 64 always qualifies.
   const std::size_t lines = (bytes + kCacheLine - 1) / kCacheLine;
-  for (std::size_t stride = LegacyInt8Stride(bytes);; stride += kLegacyInt8CodeAlignment) {
+  for (std::size_t stride = LegacyInt8Stride(bytes);; stride += kInt8CodeAlignment) {
     bool fits = true;
     for (std::size_t i = 0; i < 4; ++i) fits &= ((i * stride) % kCacheLine + bytes - 1) / kCacheLine < lines;
     if (fits) return stride;
