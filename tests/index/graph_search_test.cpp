@@ -157,8 +157,9 @@ TEST(SearchGraph, KeepAddsTheNearestScoredNodesOutsideTheBeamWithoutChangingIt) 
         std::vector<ScoredNode> want = beam;
         std::vector<ScoredNode> rest;
         for (const auto& [node, distance] : scorer.scored) {
+          const std::uint32_t scored_node = node;  // clang 14 cannot capture a structured binding.
           const bool in_beam =
-              std::any_of(beam.begin(), beam.end(), [&](const ScoredNode& b) { return b.node == node; });
+              std::any_of(beam.begin(), beam.end(), [&](const ScoredNode& b) { return b.node == scored_node; });
           if (!in_beam && !(filtered && excluded[node])) rest.push_back({distance, node});
         }
         std::sort(rest.begin(), rest.end(), NearerFirst{});

@@ -84,7 +84,7 @@ void BuildTwoShardIndex(const std::string& dir, const TwoShardData& data, const 
 // A scratch directory with a two-shard index at "idx" of TwoShardData, once Build has written it.
 struct TwoShardIndex {
   ScratchDir dir;
-  const TwoShardData data;
+  const TwoShardData data{};
   const std::string idx = dir.File("idx");
 
   void Build(const std::string& partition) { BuildTwoShardIndex(idx, data, partition); }
