@@ -7,10 +7,10 @@
 #      skipped), the command-line, MPI and peer tests, and the Slurm jobs
 #      (slurm/), submitted to a real one-node Slurm that the test starts
 #      (tests/slurm/slurm_jobs_test.sh).
-#   2. AddressSanitizer + UndefinedBehaviorSanitizer build: the GoogleTest
+#   2. AddressSanitizer + UndefinedBehaviorSanitizer build (clang): the GoogleTest
 #      suite in four shards (label shards), the command-line and MPI tests.
 #   (The per-test entries, label unit, are for developers' `ctest -R`.)
-#   3. ThreadSanitizer build: the concurrency tests.
+#   3. ThreadSanitizer build (clang): the concurrency tests.
 #   4. libFuzzer: each fuzz target for ZYPHYR_FUZZ_SECONDS (default 20 here; scripts/fuzz.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
