@@ -7,6 +7,7 @@
 #include <string>
 
 #include "src/core/check.h"
+#include "src/core/squared_norm.h"
 
 namespace zyphyr {
 
@@ -15,11 +16,12 @@ Status PrepareVector(std::span<const float> vec, std::size_t dim, Metric metric,
     return Status::InvalidArgument(std::string(what) + " has dimension " + std::to_string(vec.size()) + ", expected " +
                                    std::to_string(dim));
   }
-  // Every query passes here: one branch-free pass (NaN fails the compare),
-  // and the index of the first bad component only for the error.
-  bool finite = true;
-  for (std::size_t j = 0; j < dim; ++j) finite &= std::fabs(vec[j]) <= std::numeric_limits<float>::max();
-  if (!finite) {
+  // Every query passes here: one pass for the squared norm, which is finite
+  // exactly when every component is (a float's square, even FLT_MAX's, and a
+  // sum of up to 2^32 of them are finite in double; NaN and Inf stay), and
+  // the index of the first bad component only for the error.
+  const double norm_sq = SquaredNorm(vec.data(), dim);
+  if (!std::isfinite(norm_sq)) {
     const std::size_t j = static_cast<std::size_t>(
         std::find_if(vec.begin(), vec.end(), [](float x) { return !std::isfinite(x); }) - vec.begin());
     return Status::InvalidArgument(std::string(what) + " has a non-finite component (" +
@@ -27,8 +29,6 @@ Status PrepareVector(std::span<const float> vec, std::size_t dim, Metric metric,
   }
   std::size_t padded = PaddedDim(dim);
   if (MetricNormalizes(metric)) {
-    double norm_sq = 0.0;
-    for (std::size_t j = 0; j < dim; ++j) norm_sq += static_cast<double>(vec[j]) * vec[j];
     if (norm_sq == 0.0) {
       return Status::InvalidArgument(std::string(what) + " has zero norm, which the cosine metric cannot use");
     }

@@ -14,6 +14,7 @@
 
 #include "src/core/check.h"
 #include "src/core/parallel_for.h"
+#include "src/core/squared_norm.h"
 #include "src/partition/exact_distance.h"
 
 namespace zyphyr {
@@ -31,12 +32,6 @@ constexpr std::size_t kMaxBlockFloats = std::size_t{1} << 20;
 constexpr std::size_t kSeedBlock = 1024;
 // Dimensions per task of the centroid update (two cache lines of doubles).
 constexpr std::size_t kUpdateDims = 16;
-
-double SquaredNorm(const float* x, std::size_t dim) {
-  double sum = 0.0;
-  for (std::size_t j = 0; j < dim; ++j) sum += static_cast<double>(x[j]) * static_cast<double>(x[j]);
-  return sum;
-}
 
 // A double in [0, 1) from the top 53 bits of one draw (the standard
 // distributions are implementation-defined, so their values differ by library).

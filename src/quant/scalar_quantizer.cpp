@@ -136,11 +136,18 @@ Result<ScalarQuantizer> ScalarQuantizer::Train(std::span<const float> rows, std:
 }
 
 void ScalarQuantizer::Encode(const float* x, std::uint8_t* code) const {
-  const double s = step_;
-  for (std::size_t d = 0; d < offsets_.size(); ++d) {
-    const double t = (static_cast<double>(x[d]) - static_cast<double>(offsets_[d])) / s;
-    // !(t > 0) also catches NaN.
-    code[d] = t >= 255.0 ? std::uint8_t{255} : !(t > 0.0) ? std::uint8_t{0} : static_cast<std::uint8_t>(t + 0.5);
+  // Every query with int8 codes passes here. A product with 1/s instead of a
+  // division per component (a 784-d query's encoding took a tenth of its
+  // search), and the members in locals: a store through `code` (bytes) may
+  // alias them, so the compiler reloaded them on every component.
+  const float* offsets = offsets_.data();
+  const std::size_t dim = offsets_.size();
+  const double inv_step = 1.0 / static_cast<double>(step_);
+  for (std::size_t d = 0; d < dim; ++d) {
+    const double t = (static_cast<double>(x[d]) - static_cast<double>(offsets[d])) * inv_step;
+    // max(0, t) first: it also takes NaN to 0.
+    const double clamped = std::min(std::max(0.0, t), 255.0);
+    code[d] = static_cast<std::uint8_t>(static_cast<int>(clamped + 0.5));
   }
 }
 

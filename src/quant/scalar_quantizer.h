@@ -19,7 +19,10 @@
 // The code error bound of a shard (quantizer.h, EncodedRows::max_error) is
 // measured on the encoded rows, so it covers the clamped ones.
 // Encoding rounds to the nearest level and clamps:
-//   c_d = clamp(round((x_d - min_d) / s), 0, 255);   decoding: min_d + s * c_d.
+//   c_d = clamp(round((x_d - min_d) / s), 0, 255);   decoding: min_d + s * c_d,
+// computed in double as (x_d - min_d) * (1 / s), which can differ from the
+// quotient in its last bit only: a value within about 1e-13 steps of halfway
+// between two levels may round either way.
 // For x_d inside the window [min_d, min_d + 255 s] the decoded value is
 // within s/2 of x_d (plus float rounding); outside it is clamped to the window.
 //

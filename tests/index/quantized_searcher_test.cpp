@@ -162,7 +162,7 @@ TEST_P(QuantizedSearcherTest, RecallCloseToFullPrecision) {
   }
 }
 
-// int8 at the narrowest beam (ef = k): the default re-rank depth (2k) reaches
+// int8 at the narrowest beam (ef = k): the default re-rank depth (1.5k) reaches
 // past the beam to the nearest other nodes the traversal scored, which is
 // what keeps recall at the full-precision search's when the beam alone,
 // ranked by codes, misses neighbours.
@@ -271,11 +271,12 @@ TEST_P(QuantizedSearcherTest, ExcludedNodesAreNeverReturned) {
 INSTANTIATE_TEST_SUITE_P(MetricsAndEncodings, QuantizedSearcherTest, testing::EveryMetricAndCodedEncoding(),
                          testing::MetricEncodingName);
 
-TEST(EffectiveRerank, DefaultsToTwiceKUnderInt8AndTheBeamUnderPq) {
-  EXPECT_EQ(EffectiveRerank(HnswSearchOptions{10, 64, 0}, Encoding::kInt8), 20u);
-  EXPECT_EQ(EffectiveRerank(HnswSearchOptions{10, 12, 0}, Encoding::kInt8), 20u);  // Past ef: the beam's spill.
-  EXPECT_EQ(EffectiveRerank(HnswSearchOptions{1, 64, 0}, Encoding::kInt8), 2u);    // 2k.
-  EXPECT_EQ(EffectiveRerank(HnswSearchOptions{100, 64, 0}, Encoding::kInt8), 200u);
+TEST(EffectiveRerank, DefaultsToOneAndAHalfKUnderInt8AndTheBeamUnderPq) {
+  EXPECT_EQ(EffectiveRerank(HnswSearchOptions{10, 64, 0}, Encoding::kInt8), 15u);
+  EXPECT_EQ(EffectiveRerank(HnswSearchOptions{10, 12, 0}, Encoding::kInt8), 15u);  // Past ef: the beam's spill.
+  EXPECT_EQ(EffectiveRerank(HnswSearchOptions{1, 64, 0}, Encoding::kInt8), 2u);    // k + k/2 rounded up.
+  EXPECT_EQ(EffectiveRerank(HnswSearchOptions{5, 64, 0}, Encoding::kInt8), 8u);
+  EXPECT_EQ(EffectiveRerank(HnswSearchOptions{100, 64, 0}, Encoding::kInt8), 150u);
   EXPECT_EQ(EffectiveRerank(HnswSearchOptions{10, 64, 0}, Encoding::kPq), 64u);
   EXPECT_EQ(EffectiveRerank(HnswSearchOptions{10, 64, 40}, Encoding::kInt8), 40u);  // As asked...
   EXPECT_EQ(EffectiveRerank(HnswSearchOptions{10, 64, 3}, Encoding::kPq), 10u);     // ...but at least k.

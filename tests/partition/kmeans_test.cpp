@@ -104,7 +104,7 @@ TEST(KMeansTrain, FindsWellSeparatedBlobs) {
   // Several seeds: uniform seeding would put two seeds in one blob for most
   // of them (all six apart: 6! / 6^6, 1.5%), and Lloyd would not recover.
   for (std::uint64_t seed = 1; seed <= 5; ++seed) {
-    SCOPED_TRACE(testing::Message() << "seed " << seed);
+    SCOPED_TRACE(::testing::Message() << "seed " << seed);
     KMeansOptions options{.clusters = kBlobs, .seed = seed, .threads = 2};
     Result<std::vector<float>> centroids = TrainKMeans(rows, kDim, options);
     ASSERT_TRUE(centroids.ok()) << centroids.status().ToString();
