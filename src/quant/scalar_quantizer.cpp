@@ -11,6 +11,10 @@
 #include <string>
 #include <utility>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "src/distance/kernels.h"
 #include "src/quant/model_bytes.h"
 
@@ -135,19 +139,50 @@ Result<ScalarQuantizer> ScalarQuantizer::Train(std::span<const float> rows, std:
   return ScalarQuantizer(std::move(offsets), step);
 }
 
+namespace {
+
+// One component of Encode: max(0, t) first, which also takes NaN to 0.
+inline std::uint8_t EncodeLevel(double t) {
+  const double clamped = std::min(std::max(0.0, t), 255.0);
+  return static_cast<std::uint8_t>(static_cast<int>(clamped + 0.5));
+}
+
+}  // namespace
+
 void ScalarQuantizer::Encode(const float* x, std::uint8_t* code) const {
-  // Every query with int8 codes passes here. A product with 1/s instead of a
-  // division per component (a 784-d query's encoding took a tenth of its
-  // search), and the members in locals: a store through `code` (bytes) may
-  // alias them, so the compiler reloaded them on every component.
+  // Every query with int8 codes passes here: a product with 1/s instead of a
+  // division per component, four components per step without a branch (the
+  // compiler made EncodeLevel's clamps branches, mispredicted on data whose
+  // components often sit at the range's ends), and the members in locals (a
+  // store through `code`, bytes, may alias them). Encoding took a tenth of a
+  // 784-d query's int8 search. The same operations in the same order as
+  // EncodeLevel, so both give the same codes.
   const float* offsets = offsets_.data();
   const std::size_t dim = offsets_.size();
   const double inv_step = 1.0 / static_cast<double>(step_);
-  for (std::size_t d = 0; d < dim; ++d) {
-    const double t = (static_cast<double>(x[d]) - static_cast<double>(offsets[d])) * inv_step;
-    // max(0, t) first: it also takes NaN to 0.
-    const double clamped = std::min(std::max(0.0, t), 255.0);
-    code[d] = static_cast<std::uint8_t>(static_cast<int>(clamped + 0.5));
+  std::size_t d = 0;
+#if defined(__SSE2__)
+  const __m128d zero = _mm_setzero_pd();
+  const __m128d top = _mm_set1_pd(255.0);
+  const __m128d half = _mm_set1_pd(0.5);
+  const __m128d inv = _mm_set1_pd(inv_step);
+  // maxpd returns its second operand when either is NaN: max(t, 0) is 0 then.
+  const auto levels = [&](__m128 xs, __m128 os) {
+    const __m128d t = _mm_mul_pd(_mm_sub_pd(_mm_cvtps_pd(xs), _mm_cvtps_pd(os)), inv);
+    return _mm_cvttpd_epi32(_mm_add_pd(_mm_min_pd(_mm_max_pd(t, zero), top), half));
+  };
+  for (; d + 4 <= dim; d += 4) {
+    const __m128 xs = _mm_loadu_ps(x + d);
+    const __m128 os = _mm_loadu_ps(offsets + d);
+    const __m128i lo = levels(xs, os);                                        // Components d, d + 1.
+    const __m128i hi = levels(_mm_movehl_ps(xs, xs), _mm_movehl_ps(os, os));  // d + 2, d + 3.
+    const __m128i words = _mm_packs_epi32(_mm_unpacklo_epi64(lo, hi), _mm_setzero_si128());
+    const std::uint32_t bytes = static_cast<std::uint32_t>(_mm_cvtsi128_si32(_mm_packus_epi16(words, words)));
+    std::memcpy(code + d, &bytes, 4);
+  }
+#endif
+  for (; d < dim; ++d) {
+    code[d] = EncodeLevel((static_cast<double>(x[d]) - static_cast<double>(offsets[d])) * inv_step);
   }
 }
 

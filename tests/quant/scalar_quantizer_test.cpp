@@ -267,6 +267,34 @@ TEST(ScalarQuantizerTest, ClampsOutsideTheTrainedRange) {
   }
 }
 
+// Encode takes four components per step (SSE2) and the rest one by one: each
+// case at every position of an 11-d vector (two steps and a tail of three)
+// encodes as in the 2-d cases above.
+TEST(ScalarQuantizerTest, ClampsAndRoundsAlikeAtEveryPosition) {
+  constexpr std::size_t kDim = 11;
+  std::vector<float> rows(2 * kDim, 0.0f);  // Step 1, every offset 0.
+  std::fill(rows.begin() + kDim, rows.end(), 255.0f);
+  const ScalarQuantizer sq = MustTrain(rows, kDim);
+  ASSERT_EQ(sq.step(), 1.0f);
+  const std::vector<std::pair<float, std::uint8_t>> cases = {
+      {-1.0f, 0}, {1e30f, 255}, {-kInf, 0},   {kNaN, 0},     {255.49f, 255}, {0.49f, 0}, {0.5f, 1},     {254.5f, 255},
+      {2.5f, 3},  {kInf, 255},  {-100.0f, 0}, {256.4f, 255}, {1.51f, 2},     {1.0f, 1},  {254.49f, 254}};
+  for (std::size_t shift = 0; shift < kDim; ++shift) {
+    for (std::size_t first = 0; first < cases.size(); first += kDim) {
+      float x[kDim];
+      std::uint8_t want[kDim];
+      for (std::size_t d = 0; d < kDim; ++d) {
+        const auto& [value, code] = cases[(first + (d + shift) % kDim) % cases.size()];
+        x[d] = value;
+        want[d] = code;
+      }
+      std::uint8_t code[kDim];
+      sq.Encode(x, code);
+      for (std::size_t d = 0; d < kDim; ++d) EXPECT_EQ(code[d], want[d]) << "component " << d << ": " << x[d];
+    }
+  }
+}
+
 // ---- distances ----------------------------------------------------------------
 
 // The helpers on codes against double-precision distances between the DECODED
