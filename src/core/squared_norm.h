@@ -3,9 +3,10 @@
 // Summed in four partial sums (element j goes to sum j mod 4, the tail to the
 // first), added pairwise at the end: the adds of one sum do not wait on the
 // others', so a 784-d query's norm takes a quarter of the dependent chain of
-// one running sum. Every place whose results must agree bit for bit (a
-// query's and a row's normalisation, ground truth's unit rows) uses this one
-// function, so the order is the same everywhere.
+// one running sum. A query and a row are normalised through it alike
+// (PrepareVector), so they agree bit for bit; k-means uses it too. Ground
+// truth does not: its exact distances are defined as double sums in index
+// order (src/eval/ground_truth_exact.h), and a test checks them bit for bit.
 #ifndef ZYPHYR_SRC_CORE_SQUARED_NORM_H_
 #define ZYPHYR_SRC_CORE_SQUARED_NORM_H_
 

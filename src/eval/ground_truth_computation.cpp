@@ -11,7 +11,6 @@
 #include <Eigen/Core>
 
 #include "src/core/parallel_for.h"
-#include "src/core/squared_norm.h"
 #include "src/core/vector_store.h"
 
 namespace zyphyr::ground_truth_internal {
@@ -49,7 +48,8 @@ Status Computation::PrepareQueries() {
   for (std::size_t q = 0; q < num_queries_; ++q) {
     std::span<const float> query = queries_.subspan(q * dim_, dim_);
     ZYPHYR_RETURN_IF_ERROR(PrepareVector(query, dim_, metric_, "query " + std::to_string(q), prepared.data()));
-    const double norm_sq = SquaredNorm(query.data(), dim_);
+    double norm_sq = 0.0;
+    for (float v : query) norm_sq += static_cast<double>(v) * static_cast<double>(v);
     states_[q].norm_sq = norm_sq;
     states_[q].norm = std::sqrt(norm_sq);
     if (metric_ == Metric::kCosine) std::memcpy(&unit_queries_[q * dim_], prepared.data(), dim_ * sizeof(float));
@@ -63,12 +63,13 @@ Status Computation::PrepareBlock(std::span<const float> rows, std::size_t count,
   if (metric_ == Metric::kCosine) unit_rows_.resize(count * dim_);
   for (std::size_t r = 0; r < count; ++r) {
     const float* x = rows.data() + r * dim_;
-    const double norm_sq = SquaredNorm(x, dim_);  // Finite exactly when every component is (vector_store.cpp).
-    if (!std::isfinite(norm_sq)) {
-      const std::size_t j =
-          static_cast<std::size_t>(std::find_if(x, x + dim_, [](float v) { return !std::isfinite(v); }) - x);
-      return Status::InvalidArgument("train row " + std::to_string(first_row + r) + " has a non-finite component (" +
-                                     (std::isnan(x[j]) ? "NaN" : "Inf") + ") at index " + std::to_string(j));
+    double norm_sq = 0.0;
+    for (std::size_t j = 0; j < dim_; ++j) {
+      if (!std::isfinite(x[j])) {
+        return Status::InvalidArgument("train row " + std::to_string(first_row + r) + " has a non-finite component (" +
+                                       (std::isnan(x[j]) ? "NaN" : "Inf") + ") at index " + std::to_string(j));
+      }
+      norm_sq += static_cast<double>(x[j]) * static_cast<double>(x[j]);
     }
     if (metric_ == Metric::kCosine) {
       if (norm_sq == 0.0) {
