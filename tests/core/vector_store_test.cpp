@@ -78,6 +78,20 @@ TEST(VectorStore, RefusesBadVectorsAndKeepsWhatWasStored) {
   EXPECT_EQ(store.row(0)[0], 1.0f);
 }
 
+// The finite check rides on the squared norm (SquaredNorm): the largest
+// floats pass, and the error names the first bad component.
+TEST(PrepareVector, AcceptsTheLargestFloatsAndNamesTheFirstBadComponent) {
+  const float big = std::numeric_limits<float>::max();
+  std::vector<float> x(784, -big);
+  std::vector<float> out(PaddedDim(784));
+  EXPECT_TRUE(PrepareVector(x, 784, Metric::kL2, "query", out.data()).ok());
+  EXPECT_EQ(out[783], -big);
+  x[500] = std::numeric_limits<float>::infinity();
+  x[700] = std::numeric_limits<float>::quiet_NaN();
+  const Status status = PrepareVector(x, 784, Metric::kInnerProduct, "query 9", out.data());
+  EXPECT_EQ(status.message(), "query 9 has a non-finite component (Inf) at index 500");
+}
+
 TEST(Metric, ParseAndReport) {
   EXPECT_EQ(*ParseMetric("l2"), Metric::kL2);
   EXPECT_EQ(*ParseMetric("ip"), Metric::kInnerProduct);
