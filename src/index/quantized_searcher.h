@@ -52,9 +52,10 @@ namespace zyphyr {
 //         a few rows beyond k suffice; when that is more than ef, the
 //         candidates past the beam are the nearest other nodes the traversal
 //         scored (QuantizedSearcher::Search). 2k gave the same recall@10 within
-//         0.0003 at ef 10 and 16 on four float sets and Fashion-MNIST, and
-//         every row re-ranked is a full row's misses (Fashion-MNIST angular at
-//         ef 10: 11% more queries per second). The measurements:
+//         0.0003 at ef 10 and 16 on four float sets and Fashion-MNIST (within
+//         0.0014 at larger ef; 1.5k stays within 0.0025 of float32 at every
+//         ef), and every row re-ranked is a full row's misses (Fashion-MNIST
+//         angular at ef 10: 11% more queries per second). The measurements:
 //         docs/performance.md, "What a short int8 search spends besides the
 //         walk";
 //   pq:   ef: pq codes are coarse, so the whole beam is re-ranked.
